@@ -1,0 +1,260 @@
+"""The node catalog: what each class_type accepts and returns, read from `/object_info` data.
+
+`Catalog.bundled()` is the core node set of a real ComfyUI (v0.3.64) with server state removed:
+it knows node definitions but not which models or input files a server has, so combos that list
+server files are never judged against it. `Catalog.from_object_info()` reads a real server's
+`/object_info`, where those lists are the server's truth.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from .types import is_dynamic_type
+
+_BUNDLED_PATH = Path(__file__).with_name("data") / "core.json"
+
+# Input names whose combo lists a server folder. Used for catalogs that do not say it themselves
+# (a raw /object_info). Folder names follow ComfyUI's folder_paths.
+MODEL_INPUT_FOLDERS = {
+    "ckpt_name": "checkpoints",
+    "lora_name": "loras",
+    "vae_name": "vae",
+    "control_net_name": "controlnet",
+    "unet_name": "diffusion_models",
+    "clip_name": "text_encoders",
+    "clip_name1": "text_encoders",
+    "clip_name2": "text_encoders",
+    "clip_name3": "text_encoders",
+    "clip_name4": "text_encoders",
+    "upscale_model": "upscale_models",
+    "model_name": "upscale_models",
+    "style_model_name": "style_models",
+    "gligen_name": "gligen",
+    "hypernetwork_name": "hypernetworks",
+    "photomaker_model_name": "photomaker",
+    "audio_encoder_name": "audio_encoders",
+}
+MODEL_FILE_SUFFIXES = (".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".gguf", ".sft", ".onnx")
+UPLOAD_OPTION_KEYS = ("image_upload", "audio_upload", "video_upload", "file_upload")
+
+
+class CatalogError(Exception):
+    """A catalog file that cannot be read or is not /object_info data (a usage error, exit 2)."""
+
+
+@dataclass(slots=True)
+class InputSpec:
+    """One declared input: `[type, options]` from /object_info."""
+
+    name: str
+    type: Any  # a type string ("INT", "IMAGE", "FLOAT,INT", "*", "COMBO") or a v1 list of choices
+    options: dict
+    required: bool
+
+    @property
+    def is_v1_combo(self) -> bool:
+        return isinstance(self.type, list)
+
+    @property
+    def is_v3_combo(self) -> bool:
+        return self.type == "COMBO"
+
+    @property
+    def choices(self) -> list | None:
+        """The allowed values of a combo (v1 list or v3 `COMBO` options), else None."""
+        if isinstance(self.type, list):
+            return self.type
+        if self.type == "COMBO":
+            options = self.options.get("options")
+            return options if isinstance(options, list) else None
+        return None
+
+    @property
+    def is_upload(self) -> bool:
+        return any(self.options.get(key) for key in UPLOAD_OPTION_KEYS)
+
+    @property
+    def is_dynamic(self) -> bool:
+        """v3 dynamic inputs (autogrow, dynamic combo, match type) whose shape is decided per node."""
+        return isinstance(self.type, str) and is_dynamic_type(self.type)
+
+    @property
+    def link_only(self) -> bool:
+        """A socket type (IMAGE, MODEL, ...): no literal can stand for it."""
+        if not isinstance(self.type, str) or self.is_v3_combo or self.is_dynamic:
+            return False
+        if self.options.get("forceInput"):
+            return False
+        return self.type not in WIDGET_TYPES and self.type != "*"
+
+
+WIDGET_TYPES = frozenset({"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"})
+
+
+@dataclass(slots=True)
+class NodeDef:
+    name: str
+    inputs: dict[str, InputSpec]
+    hidden: frozenset[str]
+    outputs: list[Any]
+    output_names: list[str]
+    output_is_list: list[bool]
+    is_output_node: bool
+    deprecated: bool
+    experimental: bool
+    display_name: str
+    category: str
+    python_module: str
+    input_order: list[str]
+    has_dynamic_inputs: bool
+    raw: dict = field(repr=False)
+
+    @classmethod
+    def parse(cls, name: str, raw: dict) -> "NodeDef":
+        inputs: dict[str, InputSpec] = {}
+        declared = raw.get("input") if isinstance(raw.get("input"), dict) else {}
+        for group in ("required", "optional"):
+            entries = declared.get(group)
+            if not isinstance(entries, dict):
+                continue
+            for input_name, spec in entries.items():
+                if isinstance(spec, (list, tuple)) and spec:
+                    options = spec[1] if len(spec) > 1 and isinstance(spec[1], dict) else {}
+                    inputs[input_name] = InputSpec(input_name, spec[0], options, group == "required")
+                elif isinstance(spec, str):
+                    inputs[input_name] = InputSpec(input_name, spec, {}, group == "required")
+        hidden = declared.get("hidden") if isinstance(declared.get("hidden"), dict) else {}
+        order = raw.get("input_order") if isinstance(raw.get("input_order"), dict) else {}
+        input_order = [n for group in ("required", "optional") for n in order.get(group, []) or []]
+        outputs = raw.get("output") if isinstance(raw.get("output"), list) else []
+        return cls(
+            name=name,
+            inputs=inputs,
+            hidden=frozenset(hidden),
+            outputs=list(outputs),
+            output_names=list(raw.get("output_name") or outputs),
+            output_is_list=list(raw.get("output_is_list") or [False] * len(outputs)),
+            is_output_node=raw.get("output_node") is True,
+            deprecated=bool(raw.get("deprecated")),
+            experimental=bool(raw.get("experimental")),
+            display_name=str(raw.get("display_name") or name),
+            category=str(raw.get("category") or ""),
+            python_module=str(raw.get("python_module") or ""),
+            input_order=input_order or list(inputs),
+            has_dynamic_inputs=any(spec.is_dynamic for spec in inputs.values()),
+            raw=raw,
+        )
+
+
+class Catalog:
+    """Node definitions plus what the source knows about server state and validation quirks."""
+
+    def __init__(self, nodes: dict[str, dict], *, source: str, bundled: bool = False,
+                 server_lists: dict[str, dict[str, str]] | None = None,
+                 custom_validation: dict[str, dict] | None = None,
+                 v3_combos_unchecked: dict[str, list[str]] | None = None,
+                 comfyui_version: str | None = None) -> None:
+        self._raw = nodes
+        self._parsed: dict[str, NodeDef] = {}
+        self.source = source
+        self.bundled = bundled
+        self.server_lists = server_lists or {}
+        self.custom_validation = custom_validation or {}
+        self.v3_combos_unchecked = v3_combos_unchecked or {}
+        self.comfyui_version = comfyui_version
+
+    # -- construction ---------------------------------------------------------------------------
+    @classmethod
+    def bundled_core(cls) -> "Catalog":
+        global _BUNDLED
+        if _BUNDLED is None:
+            data = json.loads(_BUNDLED_PATH.read_text(encoding="utf-8"))
+            _BUNDLED = cls(data["nodes"], source="bundled core catalog (ComfyUI "
+                           f"{data['comfyui_version']})", bundled=True,
+                           server_lists=data["server_lists"],
+                           custom_validation=data["custom_validation"],
+                           v3_combos_unchecked=data["v3_combo_inputs_unchecked"],
+                           comfyui_version=data["comfyui_version"])
+        return _BUNDLED
+
+    @classmethod
+    def from_object_info(cls, source: "str | Path | dict", *, name: str | None = None) -> "Catalog":
+        """Read a real server's `/object_info` (a path or the parsed dict)."""
+        if isinstance(source, dict):
+            data, label = source, name or "object_info"
+        else:
+            path = Path(source)
+            label = name or str(path)
+            try:
+                with path.open("rb") as handle:
+                    data = json.load(handle)
+            except OSError as exc:
+                raise CatalogError(f"cannot read object_info {path}: {exc.strerror or exc}") from None
+            except (ValueError, RecursionError) as exc:
+                raise CatalogError(f"{path} is not valid JSON: {exc}") from None
+        if not isinstance(data, dict) or not data:
+            raise CatalogError(f"{label} is not /object_info data (expected an object of node classes)")
+        sample = next(iter(data.values()))
+        if not isinstance(sample, dict) or not ("input" in sample or "output" in sample):
+            raise CatalogError(f"{label} is not /object_info data: entries need 'input' and 'output'")
+        core = cls.bundled_core()
+        # The server's own validation quirks are facts about core classes, not about its state.
+        return cls(data, source=label, custom_validation=core.custom_validation,
+                   v3_combos_unchecked=core.v3_combos_unchecked)
+
+    # -- lookups --------------------------------------------------------------------------------
+    def get(self, class_type: Any) -> NodeDef | None:
+        if not isinstance(class_type, str):
+            return None
+        node = self._parsed.get(class_type)
+        if node is None:
+            raw = self._raw.get(class_type)
+            if not isinstance(raw, dict):
+                return None
+            node = self._parsed[class_type] = NodeDef.parse(class_type, raw)
+        return node
+
+    def __contains__(self, class_type: object) -> bool:
+        return isinstance(class_type, str) and isinstance(self._raw.get(class_type), dict)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def names(self) -> Iterable[str]:
+        return self._raw.keys()
+
+    def server_list_folder(self, class_type: str, input_name: str) -> str | None:
+        """The server folder a combo enumerates (models or input files), or None for a plain choice.
+
+        The bundled catalog says so explicitly; for a server's /object_info we fall back on the
+        known loader input names and on file-like options.
+        """
+        folder = self.server_lists.get(class_type, {}).get(input_name)
+        if folder or self.bundled:
+            return folder
+        node = self.get(class_type)
+        spec = node.inputs.get(input_name) if node else None
+        if spec is None or spec.choices is None:
+            return None
+        if spec.is_upload:
+            return spec.options.get("image_folder") or "input"
+        if input_name in MODEL_INPUT_FOLDERS:
+            return MODEL_INPUT_FOLDERS[input_name]
+        if any(isinstance(c, str) and c.lower().endswith(MODEL_FILE_SUFFIXES) for c in spec.choices):
+            return "models"
+        return None
+
+    def skips_value_checks(self, class_type: str, input_name: str) -> bool:
+        """The node's own validate function takes this input, so the server skips min/max/combo."""
+        info = self.custom_validation.get(class_type)
+        return bool(info) and (info["has_kwargs"] or input_name in info["skips_min_max_combo_for"])
+
+    def skips_link_type_check(self, class_type: str) -> bool:
+        info = self.custom_validation.get(class_type)
+        return bool(info) and info["skips_link_type_check"]
+
+
+_BUNDLED: Catalog | None = None

@@ -1,0 +1,179 @@
+"""The command line. Thin: parse options, call the engine, pick a renderer, choose the exit code.
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 usage, configuration or internal error.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+import click
+
+from . import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+OUTPUT_FORMATS = ("full", "concise", "json")
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+class DefaultCheckGroup(click.Group):
+    """`comfylint wf.json` means `comfylint check wf.json`."""
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands and (args[0] == "-" or not args[0].startswith("-")):
+            args = ["check", *args]
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=DefaultCheckGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="comfylint")
+def cli() -> None:
+    """Lint ComfyUI workflows: the server's own verdicts, offline, and much it lets through."""
+
+
+def _rule_list(values: Sequence[str], option: str):
+    from .rules import resolve_selector, suggest_selector
+
+    chosen = []
+    for value in values:
+        for part in value.split(","):
+            if not part.strip():
+                continue
+            try:
+                chosen.extend(resolve_selector(part))
+            except KeyError:
+                hint = suggest_selector(part.strip())
+                raise click.UsageError(f"{option}: unknown rule {part.strip()!r}"
+                                       + (f" (did you mean {hint!r}?)" if hint else "")) from None
+    return chosen
+
+
+def selected_rules(select, extend_select, ignore):
+    from .rules import all_rules
+
+    rules = _rule_list(select, "--select") if select else list(all_rules())
+    rules += [r for r in _rule_list(extend_select, "--extend-select") if r not in rules]
+    ignored = set(r.code for r in _rule_list(ignore, "--ignore"))
+    return [r for r in rules if r.code not in ignored]
+
+
+def load_catalog(object_info: str | None):
+    from .catalog import Catalog, CatalogError
+
+    try:
+        if object_info:
+            return Catalog.from_object_info(object_info)
+        return Catalog.bundled_core()
+    except CatalogError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def exit_code(results, fail_on: str) -> int:
+    from .diagnostics import Severity
+
+    if any(d.code == "C002" for r in results for d in r.diagnostics):
+        return EXIT_ERROR
+    if fail_on == "never":
+        return EXIT_OK
+    threshold = Severity.parse(fail_on)
+    failing = any(d.severity >= threshold for r in results for d in r.diagnostics)
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--object-info", type=click.Path(dir_okay=False),
+              help="A server's GET /object_info response: check nodes, models and files against it.")
+@click.option("--require-format", type=click.Choice(["any", "api", "ui"]), default="any",
+              show_default=True, help="Reject files in the other format (api: what /prompt takes).")
+@click.option("--envelope", type=click.Choice(["auto", "none", "comfyui-prompt", "workflow-id",
+                                                "runpod", "workflow-inputs"]),
+              default="auto", show_default=True,
+              help="How to read each file: sniffed, a bare graph, or a given request body.")
+@click.option("--output-format", "output_format", type=click.Choice(OUTPUT_FORMATS),
+              default="full", show_default=True)
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False),
+              help="Write the report here instead of standard output.")
+@click.option("--select", multiple=True, help="Only these rules (codes, names or prefixes; ALL).")
+@click.option("--extend-select", multiple=True, help="Add rules to the selection.")
+@click.option("--ignore", multiple=True, help="Skip these rules.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Lowest severity that makes the exit code 1.")
+@click.option("--stdin-filename", default="-", help="The name to report for standard input.")
+@click.option("--color/--no-color", default=None, help="Colour output (default: on a terminal).")
+def check(paths, object_info, require_format, envelope, output_format, output_file, select,
+          extend_select, ignore, fail_on, stdin_filename, color) -> None:
+    """Lint workflow files, directories (recursively) or - for standard input."""
+    from .engine import Options, lint_paths
+    from .render import RenderOptions, render
+    from .rules.base import Settings
+
+    if not paths:
+        raise click.UsageError("give workflow files or directories to check (or - for stdin)")
+    rules = selected_rules(select, extend_select, ignore)
+    catalog = load_catalog(object_info)
+    options = Options(select=rules, settings=Settings(require_format=require_format),
+                      envelope=envelope)
+    stdin_data = sys.stdin.buffer.read() if "-" in paths else None
+    results = lint_paths(paths, catalog, options, stdin_data=stdin_data, stdin_name=stdin_filename)
+    missing = [p for p in paths if p != "-" and not _exists(p)]
+    if output_file:
+        with click.open_file(output_file, "w", encoding="utf-8", atomic=True) as stream:
+            render(output_format, results, stream, RenderOptions(color=False))
+    else:
+        stream = click.get_text_stream("stdout")
+        use_color = stream.isatty() if color is None else color
+        render(output_format, results, stream, RenderOptions(color=use_color))
+    if missing:
+        click.echo(f"comfylint: no such file or directory: {', '.join(missing)}", err=True)
+    sys.exit(exit_code(results, fail_on))
+
+
+def _exists(path: str) -> bool:
+    import os
+
+    return os.path.exists(path)
+
+
+@cli.command("rules")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
+def list_rules(output_format: str) -> None:
+    """List every rule: code, name, default severity, server error type."""
+    from .rules import all_rules
+
+    rules = all_rules()
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity.label,
+                                "category": r.category, "fixable": r.fixable,
+                                "server_error_type": r.server_error_type, "summary": r.summary}
+                               for r in rules], indent=2))
+        return
+    for rule in rules:
+        fix = "fix" if rule.fixable else "   "
+        click.echo(f"{rule.code}  {rule.name:<26} {rule.severity.label:<8} {fix}  {rule.summary}")
+
+
+@cli.command("rule")
+@click.argument("code_or_name")
+def show_rule(code_or_name: str) -> None:
+    """Print a rule's documentation (what, why, example, fix)."""
+    from .resources import data_dir
+    from .rules import rules_by_key, suggest_selector
+
+    rule = rules_by_key().get(code_or_name) or rules_by_key().get(code_or_name.upper())
+    if rule is None:
+        hint = suggest_selector(code_or_name)
+        raise click.UsageError(f"unknown rule {code_or_name!r}"
+                               + (f" (did you mean {hint!r}?)" if hint else ""))
+    doc = data_dir("rules") / f"{rule.code}-{rule.name}" / "rule.md"
+    click.echo(doc.read_text(encoding="utf-8").rstrip())
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="comfylint", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("comfylint: interrupted", err=True)
+        sys.exit(EXIT_ERROR)

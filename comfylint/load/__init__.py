@@ -1,0 +1,167 @@
+"""Reading a file into a LoadedFile: bytes → JSON → format and envelope → the workflow to lint.
+
+Load-level problems (unreadable file, invalid JSON, duplicate keys, a malformed envelope) become
+findings on the LoadedFile, never exceptions: the run goes on with the next file.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import Diagnostic
+from . import findings
+from .envelope import unwrap
+from .positions import PositionIndex
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+
+@dataclass
+class LoadedFile:
+    path: str
+    text: str | None = None
+    document: Any = None
+    format: str | None = None  # "api", "ui" or None (not a workflow / not readable)
+    ui_version: Any = None
+    envelope: str | None = None
+    workflow: Any = None  # the API graph (dict) or the UI document, whichever `format` says
+    base_pointer: str = ""  # where `workflow` sits inside `document`
+    partial_execution_targets: Any = None
+    has_partial_targets: bool = False
+    envelope_files: set[str] = field(default_factory=set)  # input files the request carries
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    explicit: bool = True  # named by the user (not found by walking a directory)
+    has_nan: bool = False
+    _positions: PositionIndex | None = None
+    extra: dict = field(default_factory=dict)  # per-format data (e.g. PNG chunks, UI conversion)
+
+    @property
+    def positions(self) -> PositionIndex | None:
+        if self._positions is None and self.text is not None:
+            self._positions = PositionIndex(self.text)
+        return self._positions
+
+    @property
+    def is_workflow(self) -> bool:
+        return self.format is not None
+
+
+class _DuplicateKeys:
+    """object_pairs_hook that notices duplicate keys without slowing the common case much."""
+
+    def __init__(self) -> None:
+        self.found = False
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            self.found = True
+        return result
+
+
+def _note_nan(_text: str) -> float:
+    raise _NonFinite
+
+
+class _NonFinite(Exception):
+    pass
+
+
+def parse_json_text(loaded: LoadedFile, text: str) -> bool:
+    """Parse `text` into `loaded.document`, adding F001/F002 findings. True when it parsed."""
+    loaded.text = text
+    hook = _DuplicateKeys()
+    try:
+        loaded.document = json.loads(text, object_pairs_hook=hook)
+    except json.JSONDecodeError as exc:
+        loaded.diagnostics.append(findings.invalid_json(loaded.path, exc.msg, exc.lineno, exc.colno))
+        return False
+    except RecursionError:
+        loaded.diagnostics.append(findings.invalid_json(
+            loaded.path, "nesting is too deep to be a workflow", 1, 1))
+        return False
+    except ValueError as exc:  # e.g. integer strings longer than Python's digit limit
+        loaded.diagnostics.append(findings.invalid_json(loaded.path, str(exc), 1, 1))
+        return False
+    if hook.found:
+        loaded.diagnostics.extend(findings.duplicate_keys(loaded.path, loaded.positions))
+    if "NaN" in text or "Infinity" in text:
+        loaded.has_nan = _contains_non_finite(loaded.document)
+    return True
+
+
+def _contains_non_finite(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if depth > 64:
+        return False
+    if isinstance(value, dict):
+        return any(_contains_non_finite(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_non_finite(v, depth + 1) for v in value)
+    return False
+
+
+def decode_bytes(loaded: LoadedFile, data: bytes) -> str | None:
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        loaded.diagnostics.append(findings.invalid_json(
+            loaded.path, "the file is binary, not JSON text", 1, 1))
+        return None
+    for encoding in ("utf-8-sig", "utf-16"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            error = exc
+            if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+                break
+    loaded.diagnostics.append(findings.invalid_json(
+        loaded.path, f"the file is not UTF-8 text ({error.reason} at byte {error.start})", 1, 1))
+    return None
+
+
+def load_bytes(data: bytes, path: str, *, explicit: bool = True, envelope: str = "auto",
+               require_format: str = "any") -> LoadedFile:
+    loaded = LoadedFile(path=path, explicit=explicit)
+    if _is_image(data):
+        from .image import load_image  # PNG/WebP metadata (the UI issue's loader)
+
+        load_image(loaded, data, envelope=envelope, require_format=require_format)
+        return loaded
+    text = decode_bytes(loaded, data)
+    if text is not None and parse_json_text(loaded, text):
+        unwrap(loaded, envelope=envelope, require_format=require_format)
+    return loaded
+
+
+def _is_image(data: bytes) -> bool:
+    return data.startswith(b"\x89PNG\r\n\x1a\n") or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+
+
+def load_path(path: "str | Path", *, display: str | None = None, explicit: bool = True,
+              envelope: str = "auto", require_format: str = "any") -> LoadedFile:
+    shown = display or str(path)
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            loaded = LoadedFile(path=shown, explicit=explicit)
+            loaded.diagnostics.append(findings.unreadable(
+                shown, f"the file is {size} bytes, larger than a workflow can be"))
+            return loaded
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        loaded = LoadedFile(path=shown, explicit=explicit)
+        loaded.diagnostics.append(findings.unreadable(shown, exc.strerror or str(exc)))
+        return loaded
+    return load_bytes(data, shown, explicit=explicit, envelope=envelope,
+                      require_format=require_format)
+
+
+def load_document(document: Any, path: str = "<workflow>", *, envelope: str = "auto",
+                  require_format: str = "any") -> LoadedFile:
+    """For the Python API: an already-parsed workflow (dict) instead of bytes."""
+    loaded = LoadedFile(path=path, document=document)
+    unwrap(loaded, envelope=envelope, require_format=require_format)
+    return loaded

@@ -1,0 +1,248 @@
+"""Format sniffing and request envelopes: find the workflow inside whatever was saved or posted.
+
+Recognised (DESIGN.md): a ComfyUI `/prompt` body, `{"workflow_id", "prompt", "files"}`, RunPod's
+`{"input": {"workflow", "images"}}`, `{"workflow", "inputs"}` (overrides applied before linting),
+and a bare API or UI graph.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from . import findings
+from .positions import pointer
+
+ENVELOPES = ("comfyui-prompt", "workflow-id", "runpod", "workflow-inputs")
+ENVELOPE_CHOICES = ("auto", "none") + ENVELOPES
+PROMPT_BODY_KEYS = {"client_id", "extra_data", "partial_execution_targets", "number", "front",
+                    "prompt_id"}
+ACCELERATORS = {"T4", "L4", "A10", "A100_40GB", "A100_80GB", "H100"}
+
+API_HELP = ('in ComfyUI use "Export (API)" from the workflow menu (or enable dev mode and use '
+            '"Save (API Format)"), or convert it with `comfylint convert FILE`')
+
+
+def is_ui_graph(doc: Any) -> bool:
+    return isinstance(doc, dict) and isinstance(doc.get("nodes"), list) and (
+        "links" in doc or "last_node_id" in doc or "version" in doc)
+
+
+def looks_like_api(doc: Any) -> bool:
+    """Most values are node objects (a dict with class_type or inputs)."""
+    if not isinstance(doc, dict) or not doc:
+        return False
+    nodes = sum(1 for v in doc.values() if isinstance(v, dict) and ("class_type" in v or "inputs" in v))
+    return nodes > 0 and nodes * 2 >= len(doc)
+
+
+def unwrap(loaded, *, envelope: str = "auto", require_format: str = "any") -> None:
+    doc = loaded.document
+    if envelope == "comfyui-prompt":
+        _unwrap_prompt_body(loaded, doc, require_format)
+    elif envelope == "none":
+        _take_graph(loaded, doc, "", None, require_format, strict=True)
+    elif envelope in ("workflow-id", "runpod", "workflow-inputs"):
+        _unwrap_named(loaded, doc, envelope, require_format)
+    else:
+        _unwrap_auto(loaded, doc, require_format)
+
+
+def _unwrap_auto(loaded, doc: Any, require_format: str) -> None:
+    if isinstance(doc, dict):
+        if is_ui_graph(doc):
+            _take_graph(loaded, doc, "", None, require_format)
+            return
+        if "prompt" in doc and not looks_like_api(doc):
+            prompt = doc["prompt"]
+            if isinstance(prompt, str) and not (PROMPT_BODY_KEYS & doc.keys()):
+                _not_a_workflow(loaded, 'its "prompt" is text (a text-to-image prompt, not a graph)')
+                return
+            _unwrap_prompt_body(loaded, doc, require_format)
+            return
+        runpod_input = doc.get("input")
+        if isinstance(runpod_input, dict) and "workflow" in runpod_input:
+            _unwrap_named(loaded, doc, "runpod", require_format)
+            return
+        if isinstance(doc.get("workflow"), dict) and not looks_like_api(doc):
+            _unwrap_named(loaded, doc, "workflow-inputs", require_format)
+            return
+        if looks_like_api(doc):
+            _take_graph(loaded, doc, "", None, require_format)
+            return
+        _not_a_workflow(loaded, "an object with no nodes, no graph and no known request envelope"
+                        if doc else "an empty object")
+        return
+    if isinstance(doc, list) and doc and all(looks_like_api(item) for item in doc):
+        loaded.diagnostics.append(findings.malformed_envelope(
+            loaded.path, "the body is a JSON list of workflows; ComfyUI expects one object "
+            '({"prompt": {...}} or the graph itself)', server_error_type="no_prompt"))
+        loaded.format = "api"
+        return
+    _not_a_workflow(loaded, f"the document is a JSON {_json_kind(doc)}, not an object")
+
+
+def _unwrap_prompt_body(loaded, doc: Any, require_format: str) -> None:
+    if not isinstance(doc, dict) or "prompt" not in doc:
+        if is_ui_graph(doc):
+            loaded.format = "ui"
+            loaded.diagnostics.append(findings.ui_not_api(loaded.path, "the request body"))
+            loaded.diagnostics[-1].server_error_type = "no_prompt"
+            return
+        loaded.format = "api"
+        loaded.diagnostics.append(findings.malformed_envelope(
+            loaded.path, 'the /prompt request body has no "prompt" key (the server answers '
+            "no_prompt)", server_error_type="no_prompt"))
+        return
+    prompt = doc["prompt"]
+    envelope = "workflow-id" if ("workflow_id" in doc or "files" in doc) else "comfyui-prompt"
+    loaded.envelope = envelope
+    if "partial_execution_targets" in doc:
+        loaded.has_partial_targets = True
+        loaded.partial_execution_targets = doc["partial_execution_targets"]
+    if envelope == "workflow-id":
+        _check_workflow_id_envelope(loaded, doc)
+    if isinstance(prompt, dict) and is_ui_graph(prompt) or (
+            isinstance(prompt, dict) and "nodes" in prompt and "links" in prompt):
+        loaded.format = "ui"
+        loaded.ui_version = prompt.get("version")
+        loaded.workflow = prompt
+        loaded.base_pointer = "/prompt"
+        loaded.diagnostics.append(findings.ui_not_api(loaded.path, 'the request\'s "prompt"',
+                                                      "/prompt"))
+        return
+    if not isinstance(prompt, dict):
+        loaded.format = "api"
+        loaded.diagnostics.append(findings.malformed_envelope(
+            loaded.path, f'"prompt" is a JSON {_json_kind(prompt)}; it must be an object mapping node '
+            "ids to nodes (the server fails with HTTP 500)", "/prompt"))
+        return
+    _take_graph(loaded, prompt, "/prompt", envelope, require_format)
+
+
+def _check_workflow_id_envelope(loaded, doc: dict) -> None:
+    files = doc.get("files")
+    if files is not None:
+        if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                  for k, v in files.items()):
+            loaded.diagnostics.append(findings.malformed_envelope(
+                loaded.path, '"files" must map server paths (like "/input/x.png") to URLs',
+                "/files"))
+        else:
+            loaded.envelope_files.update(files)
+    webhook = doc.get("webhook")
+    if webhook is not None and not (isinstance(webhook, str)
+                                    and webhook.startswith(("http://", "https://"))):
+        loaded.diagnostics.append(findings.malformed_envelope(
+            loaded.path, f'"webhook" must be an http(s) URL, not {webhook!r}', "/webhook"))
+    accelerator = doc.get("accelerator")
+    if accelerator is not None and accelerator not in ACCELERATORS:
+        loaded.diagnostics.append(findings.malformed_envelope(
+            loaded.path, f'"accelerator" {accelerator!r} is not one of '
+            f"{', '.join(sorted(ACCELERATORS))}", "/accelerator"))
+
+
+def _unwrap_named(loaded, doc: Any, envelope: str, require_format: str) -> None:
+    loaded.envelope = envelope
+    if envelope == "workflow-id":
+        _unwrap_prompt_body(loaded, doc, require_format)
+        return
+    if envelope == "runpod":
+        body = doc.get("input") if isinstance(doc, dict) else None
+        if not isinstance(body, dict) or not isinstance(body.get("workflow"), dict):
+            loaded.format = "api"
+            loaded.diagnostics.append(findings.malformed_envelope(
+                loaded.path, 'a RunPod request needs {"input": {"workflow": {...}}}', "/input"))
+            return
+        _collect_runpod_images(loaded, body.get("images"))
+        _take_graph(loaded, body["workflow"], "/input/workflow", envelope, require_format,
+                    strict=True)
+        return
+    if not isinstance(doc, dict) or not isinstance(doc.get("workflow"), dict):
+        loaded.format = "api"
+        loaded.diagnostics.append(findings.malformed_envelope(
+            loaded.path, 'expected {"workflow": {...}, "inputs": {...}}', ""))
+        return
+    _take_graph(loaded, doc["workflow"], "/workflow", envelope, require_format, strict=True)
+    if loaded.format == "api":
+        _apply_overrides(loaded, doc.get("inputs"))
+
+
+def _collect_runpod_images(loaded, images: Any) -> None:
+    if images is None:
+        return
+    if not isinstance(images, list):
+        loaded.diagnostics.append(findings.malformed_envelope(
+            loaded.path, '"images" must be a list of {"name", "image"} objects', "/input/images"))
+        return
+    for index, item in enumerate(images):
+        if isinstance(item, dict) and isinstance(item.get("name"), str) and "image" in item:
+            loaded.envelope_files.add(item["name"])
+        else:
+            loaded.diagnostics.append(findings.malformed_envelope(
+                loaded.path, f"images[{index}] must be an object with a string \"name\" and an "
+                '"image" (base64 data or URL)', pointer("input", "images", index)))
+
+
+def _apply_overrides(loaded, overrides: Any) -> None:
+    """`inputs` overrides node values before the run: lint what will actually run."""
+    if overrides is None:
+        return
+    if not isinstance(overrides, dict):
+        loaded.diagnostics.append(findings.malformed_envelope(
+            loaded.path, '"inputs" must map node ids to {input: value} objects', "/inputs"))
+        return
+    graph = copy.deepcopy(loaded.workflow)
+    for node_id, values in overrides.items():
+        node = graph.get(node_id)
+        where = pointer("inputs", node_id)
+        if not isinstance(node, dict):
+            loaded.diagnostics.append(findings.malformed_envelope(
+                loaded.path, f"the override names node {node_id!r}, which is not in the workflow",
+                where))
+            continue
+        if not isinstance(values, dict):
+            loaded.diagnostics.append(findings.malformed_envelope(
+                loaded.path, f"the override for node {node_id!r} must be an object of inputs", where))
+            continue
+        node_inputs = node.setdefault("inputs", {})
+        for name, value in values.items():
+            if isinstance(node_inputs, dict) and name not in node_inputs:
+                loaded.diagnostics.append(findings.malformed_envelope(
+                    loaded.path, f"the override sets input {name!r} of node {node_id!r}, which the "
+                    "node does not have", pointer("inputs", node_id, name)))
+            if isinstance(node_inputs, dict):
+                node_inputs[name] = value
+    loaded.workflow = graph
+
+
+def _take_graph(loaded, graph: Any, base: str, envelope: str | None, require_format: str,
+                strict: bool = False) -> None:
+    loaded.envelope = envelope
+    loaded.base_pointer = base
+    loaded.workflow = graph
+    if is_ui_graph(graph):
+        loaded.format = "ui"
+        loaded.ui_version = graph.get("version")
+        if require_format == "api" or envelope is not None:
+            where = "this file" if not base else f"the workflow at {base}"
+            loaded.diagnostics.append(findings.ui_not_api(loaded.path, where, base))
+        return
+    if isinstance(graph, dict) and (looks_like_api(graph) or strict or envelope or not graph):
+        loaded.format = "api"
+        if require_format == "ui":
+            loaded.diagnostics.append(findings.malformed_envelope(
+                loaded.path, "an API-format workflow where the UI format is required", base))
+        return
+    _not_a_workflow(loaded, f"expected a graph of nodes, found a JSON {_json_kind(graph)}")
+
+
+def _not_a_workflow(loaded, reason: str) -> None:
+    loaded.format = None
+    loaded.diagnostics.append(findings.not_a_workflow(loaded.path, reason))
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {dict: "object", list: "array", str: "string", bool: "boolean", int: "number",
+            float: "number"}.get(type(value), type(value).__name__)

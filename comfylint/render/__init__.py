@@ -1,0 +1,38 @@
+"""Output formats, one module each, imported only when chosen."""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from ..engine import FileResult
+
+FORMATS = {
+    "full": "full",
+    "concise": "concise",
+    "json": "json_output",
+}
+
+
+@dataclass
+class RenderOptions:
+    color: bool = False
+    show_fixes: bool = True
+
+
+def render(fmt: str, results: "list[FileResult]", stream: TextIO, options: RenderOptions) -> None:
+    module = importlib.import_module(f"{__name__}.{FORMATS[fmt]}")
+    module.render(results, stream, options)
+
+
+def counts(results: "list[FileResult]") -> dict[str, int]:
+    from ..diagnostics import Severity
+
+    tally = {"files": sum(1 for r in results if not r.skipped), "errors": 0, "warnings": 0,
+             "infos": 0}
+    names = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "infos"}
+    for result in results:
+        for diag in result.diagnostics:
+            tally[names[diag.severity]] += 1
+    return tally

@@ -1,0 +1,36 @@
+"""Where the shipped data folders are: inside the wheel, or at the top of a source checkout.
+
+`schemas/` and `rules/` sit at the repository top (one source of truth); the wheel carries them
+as `comfylint/_data/<name>` (see pyproject's force-include).
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def data_dir(name: str) -> Path:
+    for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"comfylint's {name}/ folder is missing from this installation")
+
+
+@lru_cache(maxsize=None)
+def schema(name: str) -> dict:
+    """A JSON Schema from schemas/, by file name (`api-workflow.schema.json`)."""
+    return json.loads((data_dir("schemas") / name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def validator(name: str):
+    """A compiled jsonschema validator for a shipped schema (imported lazily: it costs ~60 ms)."""
+    import jsonschema
+
+    document = schema(name)
+    cls = jsonschema.validators.validator_for(document)
+    cls.check_schema(document)
+    return cls(document)

@@ -1,0 +1,128 @@
+"""What a rule is, and the context it checks.
+
+A rule is a class with metadata and a `check(ctx)` generator. `ctx.report(...)` builds the
+Diagnostic: it fills in the rule's identity, the node's class and title, the JSON pointer, and
+lowers the severity of server-mirroring findings on nodes the server never validates.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
+
+from ..diagnostics import Diagnostic, Fix, Severity, node_label
+from ..load.positions import pointer as make_pointer
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+    from ..graph import WorkflowGraph
+    from ..load import LoadedFile
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]  # one line for `comfylint rules`
+    severity: ClassVar[Severity] = Severity.ERROR
+    server_error_type: ClassVar[str | None] = None
+    formats: ClassVar[tuple[str, ...]] = ("api",)  # which loaded formats the rule looks at
+    fixable: ClassVar[bool] = False
+    # Mirrors a check the server runs per node: on nodes it never validates, errors become warnings.
+    server_node_check: ClassVar[bool] = False
+    # "post" rules run after the others and may read ctx.findings (e.g. output-dropped).
+    phase: ClassVar[str] = "main"
+
+    def check(self, ctx: "Context") -> Iterable[Diagnostic]:
+        raise NotImplementedError
+
+    @property
+    def category(self) -> str:
+        return CATEGORIES.get(self.code[0], "other")
+
+
+CATEGORIES = {"F": "file", "G": "graph", "N": "node", "T": "types", "M": "models",
+              "P": "security", "U": "ui", "C": "meta"}
+
+
+@dataclass
+class Settings:
+    """Per-run options the rules read (the CLI and config fill it in)."""
+
+    require_format: str = "any"
+    severity_overrides: dict[str, Severity] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    loaded: "LoadedFile"
+    catalog: "Catalog"
+    settings: Settings
+    graph: "WorkflowGraph | None" = None
+    findings: list[Diagnostic] = field(default_factory=list)
+    rule: Rule | None = None
+
+    @property
+    def workflow(self) -> Any:
+        return self.loaded.workflow
+
+    @property
+    def path(self) -> str:
+        return self.loaded.path
+
+    def pointer(self, *tokens: object) -> str:
+        return self.loaded.base_pointer + make_pointer(*tokens)
+
+    def label(self, node_id: str) -> str:
+        """`#6 CLIPTextEncode "Positive"` for messages."""
+        graph = self.graph
+        if graph is None or node_id not in graph.g:
+            return node_label(node_id, None)
+        class_type = graph.class_type(node_id)
+        return node_label(node_id, class_type if isinstance(class_type, str) else None,
+                          graph.title(node_id))
+
+    def report(self, message: str, *, node_id: str | None = None, input: str | None = None,
+               pointer: str | None = None, help: str | None = None, fix: Fix | None = None,
+               severity: Severity | None = None, server_error_type: Any = ...,
+               line: int | None = None, column: int | None = None) -> Diagnostic:
+        rule = self.rule
+        assert rule is not None, "report() is called while a rule runs"
+        level = severity if severity is not None else rule.severity
+        graph = self.graph
+        class_type = title = None
+        if node_id is not None and graph is not None and node_id in graph.g:
+            class_type, title = graph.class_type(node_id), graph.title(node_id)
+            if not isinstance(class_type, str):
+                class_type = None
+            if rule.server_node_check and level == Severity.ERROR and node_id not in graph.validated:
+                level = Severity.WARNING
+                message += skipped_reason(graph, node_id)
+        if pointer is None and node_id is not None:
+            pointer = self.pointer(node_id, "inputs", input) if input else self.pointer(node_id)
+        return Diagnostic(
+            code=rule.code, name=rule.name, severity=level, message=message, file=self.path,
+            node_id=node_id, class_type=class_type, input=input, pointer=pointer, line=line,
+            column=column, help=help, fix=fix, title=title,
+            server_error_type=rule.server_error_type if server_error_type is ...
+            else server_error_type)
+
+
+def skipped_reason(graph: "WorkflowGraph", node_id: str) -> str:
+    if node_id in graph.feeds_output:
+        return (" (the server does not validate this node yet: a broken link on the way to an "
+                "output stops it first)")
+    return " (the server skips this node: it feeds no output node, so it is neither validated nor run)"
+
+
+def node_inputs_with_specs(ctx: Context) -> Iterator[tuple[str, Any, str, Any, Any]]:
+    """(node_id, node_def, input_name, spec, value) for every literal input of known nodes.
+
+    Links (list values) are left to the link rules; `{"__value__": v}` is left wrapped.
+    """
+    graph = ctx.graph
+    for node_id, node_def in graph.known_nodes():
+        for name, value in graph.inputs(node_id).items():
+            spec = node_def.inputs.get(name)
+            if spec is None or isinstance(value, list):
+                continue
+            yield node_id, node_def, name, spec, value

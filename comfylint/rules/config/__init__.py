@@ -1,0 +1,1 @@
+"""C rules: comfylint itself (suppressions, rule failures)."""

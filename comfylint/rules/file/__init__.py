@@ -1,0 +1,24 @@
+"""F rules: problems found while reading the file, before any graph exists."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from ...diagnostics import Diagnostic
+from ..base import Context, Rule
+
+
+class LoadStageRule(Rule):
+    """The loader detects these; the rule gives them its identity, severity and help."""
+
+    formats = ("*",)
+    help: str | None = None
+
+    def check(self, ctx: Context) -> Iterable[Diagnostic]:
+        for diag in ctx.loaded.diagnostics:
+            if diag.code == self.code:
+                diag.name = self.name
+                diag.severity = self.severity
+                diag.help = diag.help or self.help
+                if diag.server_error_type is None:
+                    diag.server_error_type = self.server_error_type
+                yield diag

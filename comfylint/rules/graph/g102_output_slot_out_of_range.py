@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from ...diagnostics import Diagnostic, Severity
+from ..base import Context, Rule
+from . import link_exception_type
+
+
+class OutputSlotOutOfRange(Rule):
+    code = "G102"
+    name = "output-slot-out-of-range"
+    summary = "A link uses an output index the source node does not have."
+    server_error_type = "exception_during_inner_validation"
+    server_node_check = True
+
+    def check(self, ctx: Context) -> Iterable[Diagnostic]:
+        graph = ctx.graph
+        for link in graph.links:
+            if link.problem is None and isinstance(link.slot, int) and link.slot < 0 \
+                    and link.received_type is not None:
+                yield ctx.report(
+                    f"{ctx.label(link.target)} input {link.input!r} uses output index {link.slot} of "
+                    f"{ctx.label(link.source)}; the server accepts it only by Python's negative "
+                    f"indexing (it means output {len(graph.node_def(link.source).outputs) + link.slot})",
+                    node_id=link.target, input=link.input, severity=Severity.WARNING,
+                    server_error_type=None, help="Use the non-negative output index.")
+            if link.problem != "slot-range":
+                continue
+            outputs = graph.node_def(link.source).outputs
+            if outputs:
+                have = ", ".join(f"{i}: {t}" for i, t in enumerate(outputs))
+                detail = f"it has {len(outputs)} output(s) ({have})"
+            else:
+                detail = "it has no outputs at all (an output node)"
+            yield ctx.report(
+                f"{ctx.label(link.target)} input {link.input!r} uses output {link.slot} of "
+                f"{ctx.label(link.source)}, but {detail}", node_id=link.target, input=link.input,
+                server_error_type=link_exception_type(graph, link.target),
+                help="Link the output index that carries the type this input needs.")

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from ...diagnostics import Diagnostic, Edit, Fix, Severity
+from ..base import Context, Rule
+from . import link_exception_type
+
+
+class BadLinkShape(Rule):
+    code = "G103"
+    name = "bad-link-shape"
+    summary = 'A list-valued input that is not a `["<node id>", <output index>]` link.'
+    server_error_type = "bad_linked_input"
+    server_node_check = True
+    fixable = True
+
+    def check(self, ctx: Context) -> Iterable[Diagnostic]:
+        graph = ctx.graph
+        for link in graph.links:
+            where = f"{ctx.label(link.target)} input {link.input!r}"
+            if link.problem == "length":
+                yield ctx.report(
+                    f"{where} is a list of {len(link.value)} item(s); a link is exactly "
+                    '["<node id>", <output index>]', node_id=link.target, input=link.input,
+                    help="A list value is always read as a link; wrap a list literal as "
+                         '{"__value__": [...]}.')
+            elif link.problem == "source-type":
+                fix = None
+                hint = ""
+                if isinstance(link.source, int) and not isinstance(link.source, bool) \
+                        and str(link.source) in ctx.workflow:
+                    fix = Fix(f"write the node id as the string \"{link.source}\"",
+                              [Edit(ctx.pointer(link.target, "inputs", link.input, 0),
+                                    str(link.source))])
+                    hint = f'; write it as the string "{link.source}"'
+                yield ctx.report(
+                    f"{where} links to node id {link.source!r}, a JSON {type(link.source).__name__}"
+                    f"; node ids are strings{hint}", node_id=link.target, input=link.input,
+                    server_error_type=link_exception_type(graph, link.target), fix=fix)
+            elif link.problem == "slot-type":
+                yield ctx.report(
+                    f"{where} uses output index {link.slot!r}; it must be an integer",
+                    node_id=link.target, input=link.input,
+                    server_error_type=link_exception_type(graph, link.target))
+            elif isinstance(link.slot, bool) and link.problem is None:
+                yield ctx.report(
+                    f"{where} uses output index {link.slot!r}; the server reads it as "
+                    f"{int(link.slot)} only because Python booleans are integers",
+                    node_id=link.target, input=link.input, severity=Severity.WARNING,
+                    server_error_type=None, help="Write the output index as an integer.")

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from ...diagnostics import Diagnostic, Severity
+from ..base import Context, Rule
+
+
+class NoOutputNode(Rule):
+    code = "G105"
+    name = "no-output-node"
+    summary = "Nothing to run: no output node (SaveImage, PreviewImage, ...) is selected."
+    server_error_type = "prompt_no_outputs"
+
+    def check(self, ctx: Context) -> Iterable[Diagnostic]:
+        graph = ctx.graph
+        if graph.output_nodes:
+            return
+        if graph.all_output_nodes:
+            yield ctx.report(
+                f"partial_execution_targets {graph.partial_targets!r} selects none of the output "
+                f"nodes ({', '.join(ctx.label(n) for n in graph.all_output_nodes)})",
+                pointer=ctx.loaded.base_pointer.rsplit("/", 1)[0] + "/partial_execution_targets",
+                help="List output node ids (as strings) in partial_execution_targets.")
+            return
+        unknown = sorted({c for n in graph.g.nodes if isinstance(c := graph.class_type(n), str)
+                          and c not in ctx.catalog})
+        if unknown:
+            yield ctx.report(
+                "no known output node; the server will reject the prompt unless one of the unknown "
+                f"node types ({', '.join(unknown)}) is an output node", severity=Severity.WARNING,
+                pointer=ctx.loaded.base_pointer,
+                help="Give the server's catalog (--object-info/--snapshot) to decide.")
+            return
+        yield ctx.report("the workflow has no output node (SaveImage, PreviewImage, ...): the server "
+                         "rejects it with \"Prompt has no outputs\"", pointer=ctx.loaded.base_pointer,
+                         help="Add a SaveImage or PreviewImage node fed by the result.")

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+import networkx as nx
+
+from ...diagnostics import Diagnostic, Severity
+from ..base import Context, Rule
+
+
+class UnreachableNode(Rule):
+    code = "G107"
+    name = "unreachable-node"
+    summary = "A node that feeds no output: the server neither validates nor runs it."
+    severity = Severity.INFO
+
+    def check(self, ctx: Context) -> Iterable[Diagnostic]:
+        graph = ctx.graph
+        if not graph.output_nodes or any(l.problem == "missing-source" for l in graph.links):
+            return  # with a dangling link, what was meant to be reachable is not knowable
+        # A node of unknown type may be a custom output: what feeds it is not reported.
+        unknown = [n for n in graph.g.nodes if graph.node_def(n) is None]
+        feeds_unknown = set(unknown)
+        for node_id in unknown:
+            feeds_unknown.update(nx.ancestors(graph.g, node_id))
+        for node_id in graph.g.nodes:
+            if node_id in graph.feeds_output or node_id in feeds_unknown:
+                continue
+            if node_id in graph.all_output_nodes:
+                reason = "it is an output node not selected by partial_execution_targets"
+            else:
+                reason = "it feeds no output node"
+            yield ctx.report(f"{ctx.label(node_id)} is never run: {reason}", node_id=node_id,
+                             help="Connect it to an output or delete it.")
+

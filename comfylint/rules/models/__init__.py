@@ -1,0 +1,1 @@
+"""M rules: models and input files the server must have."""

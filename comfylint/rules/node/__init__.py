@@ -1,0 +1,1 @@
+"""N rules: node objects and their class types."""

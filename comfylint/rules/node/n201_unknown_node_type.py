@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+from ...diagnostics import Diagnostic, Severity
+from ..base import Context, Rule
+
+
+def suggest_class(class_type: str, names) -> str | None:
+    """A case-insensitive exact match first, then the closest spelling."""
+    by_lower = {name.lower(): name for name in names}
+    if class_type.lower() in by_lower:
+        return by_lower[class_type.lower()]
+    close = difflib.get_close_matches(class_type, list(by_lower.values()), n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+class UnknownNodeType(Rule):
+    code = "N201"
+    name = "unknown-node-type"
+    summary = "A class_type the server does not have (a missing custom node, or a typo)."
+    server_error_type = "missing_node_type"
+
+    def check(self, ctx: Context) -> Iterable[Diagnostic]:
+        catalog = ctx.catalog
+        for node_id, node in ctx.workflow.items():
+            class_type = node.get("class_type") if isinstance(node, dict) else None
+            if not isinstance(class_type, str) or class_type in catalog:
+                continue
+            suggestion = suggest_class(class_type, catalog.names())
+            hint = f"; did you mean {suggestion!r}?" if suggestion else ""
+            if catalog.bundled:
+                yield ctx.report(
+                    f"{ctx.label(node_id)}: {class_type!r} is not a core node in the bundled "
+                    f"catalog{hint}", node_id=node_id, pointer=ctx.pointer(node_id, "class_type"),
+                    severity=Severity.WARNING,
+                    help="Give --object-info/--snapshot/--server to check custom nodes against the "
+                         "server that will run this workflow.")
+            else:
+                yield ctx.report(
+                    f"{ctx.label(node_id)}: node type {class_type!r} is not installed on the server "
+                    f"({catalog.source}){hint}", node_id=node_id,
+                    pointer=ctx.pointer(node_id, "class_type"),
+                    help="Install the custom-node pack that provides it, or replace the node.")

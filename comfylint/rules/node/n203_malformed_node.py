@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Iterable
+
+from ...diagnostics import Diagnostic, Severity
+from ..base import Context, Rule, skipped_reason
+
+
+class MalformedNode(Rule):
+    code = "N203"
+    name = "malformed-node"
+    summary = 'A node is not an object, or its "inputs" is missing or not an object.'
+    server_error_type = "exception_during_validation"
+
+    def check(self, ctx: Context) -> Iterable[Diagnostic]:
+        graph = ctx.graph
+        for node_id, node in ctx.workflow.items():
+            if not isinstance(node, dict):
+                # Strings get a substring test for 'class_type' (→ invalid_prompt); other
+                # values crash the server (HTTP 500).
+                server_type = "invalid_prompt" if isinstance(node, (str, list)) else None
+                yield ctx.report(f"node {node_id!r} is a JSON {_kind(node)}, not a node object",
+                                 node_id=node_id, server_error_type=server_type,
+                                 help='A node is {"class_type": ..., "inputs": {...}}.')
+                continue
+            if "inputs" in node and isinstance(node["inputs"], dict):
+                continue
+            problem = 'has no "inputs"' if "inputs" not in node else '"inputs" is not an object'
+            message = f"{ctx.label(node_id)} {problem}"
+            if node_id in graph.validated:
+                inner = node_id not in graph.output_nodes
+                yield ctx.report(message, node_id=node_id, server_error_type=(
+                    "exception_during_inner_validation" if inner else "exception_during_validation"),
+                    help='Add "inputs": {} (with the node\'s required inputs).')
+            else:
+                yield ctx.report(message + skipped_reason(graph, node_id), node_id=node_id,
+                                 severity=Severity.WARNING)
+
+
+def _kind(value) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean", int: "number",
+            float: "number", type(None): "null"}.get(type(value), type(value).__name__)

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+from ...diagnostics import Diagnostic, Severity
+from ..base import Context, Rule
+
+
+class UnknownInput(Rule):
+    code = "N205"
+    name = "unknown-input"
+    summary = "An input the node does not declare: the server ignores it silently (usually a typo)."
+    severity = Severity.WARNING
+
+    def check(self, ctx: Context) -> Iterable[Diagnostic]:
+        graph = ctx.graph
+        for node_id, node_def in graph.known_nodes():
+            if node_def.has_dynamic_inputs:
+                continue  # v3 dynamic inputs add names the catalog cannot list
+            declared = node_def.inputs
+            for name in graph.inputs(node_id):
+                if name in declared or name in node_def.hidden:
+                    continue
+                missing = [n for n in declared if n not in graph.inputs(node_id)]
+                close = difflib.get_close_matches(name, missing or list(declared), n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                yield ctx.report(
+                    f"{ctx.label(node_id)} has no input {name!r}: the server ignores it{hint}",
+                    node_id=node_id, input=name,
+                    help=f"{node_def.name} declares: {', '.join(declared) or 'no inputs'}.")

@@ -1,0 +1,1 @@
+"""P rules: secrets and paths that must not travel with a workflow."""

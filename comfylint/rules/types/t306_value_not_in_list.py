@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+from ...catalog.types import unwrap_value
+from ...diagnostics import Diagnostic, Edit, Fix
+from ..base import Context, Rule, node_inputs_with_specs
+
+SHOWN_CHOICES = 12
+
+
+def closest_choice(value: object, choices: list) -> str | None:
+    """A case-insensitive exact match first, then the closest spelling."""
+    strings = [c for c in choices if isinstance(c, str)]
+    if not isinstance(value, str) or not strings:
+        return None
+    for choice in strings:
+        if choice.lower() == value.lower():
+            return choice
+    close = difflib.get_close_matches(value, strings, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def show_choices(choices: list) -> str:
+    shown = ", ".join(repr(c) for c in choices[:SHOWN_CHOICES])
+    if len(choices) > SHOWN_CHOICES:
+        shown += f", … ({len(choices)} in all)"
+    return shown
+
+
+class ValueNotInList(Rule):
+    code = "T306"
+    name = "value-not-in-list"
+    summary = "A combo value that is not one of the input's choices (sampler, scheduler, ...)."
+    server_error_type = "value_not_in_list"
+    server_node_check = True
+    fixable = True
+
+    def check(self, ctx: Context) -> Iterable[Diagnostic]:
+        catalog = ctx.catalog
+        for node_id, node_def, name, spec, raw in node_inputs_with_specs(ctx):
+            choices = spec.choices
+            if choices is None or spec.options.get("remote") or spec.options.get("multiselect"):
+                continue
+            class_type = node_def.name
+            if catalog.server_list_folder(class_type, name) is not None:
+                continue  # models and input files: M401/M402 judge those against the server
+            if catalog.skips_value_checks(class_type, name):
+                continue
+            value = unwrap_value(raw)
+            try:
+                if value in choices:
+                    continue
+            except TypeError:
+                pass
+            suggestion = closest_choice(value, choices)
+            fix = None
+            if suggestion is not None:
+                fix = Fix(f"use {suggestion!r}", [Edit(ctx.pointer(node_id, "inputs", name),
+                                                       suggestion)],
+                          safe=str(suggestion).lower() == str(value).lower())
+            note = ""
+            if spec.is_v3_combo and name in catalog.v3_combos_unchecked.get(class_type, ()):
+                note = (" (ComfyUI 0.3.64 lets this through and the node fails when it runs; "
+                        "newer servers reject it)")
+            hint = f"; did you mean {suggestion!r}?" if suggestion else ""
+            yield ctx.report(
+                f"{ctx.label(node_id)} input {name!r} is {value!r}, not one of its choices{hint}{note}",
+                node_id=node_id, input=name, fix=fix,
+                help=f"Choices: {show_choices(choices)}.")
