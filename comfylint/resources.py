@@ -34,3 +34,15 @@ def validator(name: str):
     cls = jsonschema.validators.validator_for(document)
     cls.check_schema(document)
     return cls(document)
+
+
+@lru_cache(maxsize=None)
+def envelope_validator(envelope: str):
+    """The validator for one request envelope of request-envelopes.schema.json."""
+    import jsonschema
+
+    document = schema("request-envelopes.schema.json")
+    sub = {"$schema": document["$schema"], "$defs": document["$defs"],
+           "$ref": f"#/$defs/{envelope}"}
+    cls = jsonschema.validators.validator_for(document)
+    return cls(sub)

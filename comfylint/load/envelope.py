@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ..diagnostics import Severity
 from . import findings
 from .positions import pointer
 
@@ -16,7 +17,6 @@ ENVELOPES = ("comfyui-prompt", "workflow-id", "runpod", "workflow-inputs")
 ENVELOPE_CHOICES = ("auto", "none") + ENVELOPES
 PROMPT_BODY_KEYS = {"client_id", "extra_data", "partial_execution_targets", "number", "front",
                     "prompt_id"}
-ACCELERATORS = {"T4", "L4", "A10", "A100_40GB", "A100_80GB", "H100"}
 
 API_HELP = ('in ComfyUI use "Export (API)" from the workflow menu (or enable dev mode and use '
             '"Save (API Format)"), or convert it with `comfylint convert FILE`')
@@ -99,8 +99,9 @@ def _unwrap_prompt_body(loaded, doc: Any, require_format: str) -> None:
     if "partial_execution_targets" in doc:
         loaded.has_partial_targets = True
         loaded.partial_execution_targets = doc["partial_execution_targets"]
-    if envelope == "workflow-id":
-        _check_workflow_id_envelope(loaded, doc)
+    check_envelope_schema(loaded, doc, envelope)
+    if envelope == "workflow-id" and isinstance(doc.get("files"), dict):
+        loaded.envelope_files.update(k for k in doc["files"] if isinstance(k, str))
     if isinstance(prompt, dict) and is_ui_graph(prompt) or (
             isinstance(prompt, dict) and "nodes" in prompt and "links" in prompt):
         loaded.format = "ui"
@@ -119,26 +120,43 @@ def _unwrap_prompt_body(loaded, doc: Any, require_format: str) -> None:
     _take_graph(loaded, prompt, "/prompt", envelope, require_format)
 
 
-def _check_workflow_id_envelope(loaded, doc: dict) -> None:
-    files = doc.get("files")
-    if files is not None:
-        if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str)
-                                                  for k, v in files.items()):
-            loaded.diagnostics.append(findings.malformed_envelope(
-                loaded.path, '"files" must map server paths (like "/input/x.png") to URLs',
-                "/files"))
-        else:
-            loaded.envelope_files.update(files)
-    webhook = doc.get("webhook")
-    if webhook is not None and not (isinstance(webhook, str)
-                                    and webhook.startswith(("http://", "https://"))):
-        loaded.diagnostics.append(findings.malformed_envelope(
-            loaded.path, f'"webhook" must be an http(s) URL, not {webhook!r}', "/webhook"))
-    accelerator = doc.get("accelerator")
-    if accelerator is not None and accelerator not in ACCELERATORS:
-        loaded.diagnostics.append(findings.malformed_envelope(
-            loaded.path, f'"accelerator" {accelerator!r} is not one of '
-            f"{', '.join(sorted(ACCELERATORS))}", "/accelerator"))
+def check_envelope_schema(loaded, doc: Any, envelope: str) -> None:
+    """Validate the envelope's own fields against schemas/request-envelopes.schema.json.
+
+    Each schema error becomes an F005 finding at the offending field. The graph inside is only
+    required to be an object here; the rules check it.
+    """
+    from ..resources import envelope_validator
+
+    for error in envelope_validator(envelope).iter_errors(doc):
+        where = pointer(*error.absolute_path)
+        diag = findings.malformed_envelope(
+            loaded.path, f"{ENVELOPE_TITLES[envelope]}: {_schema_message(error)}", where)
+        if where == "/partial_execution_targets" and isinstance(error.instance, str):
+            # Accepted by the server, which then tests `id in "..."` as a substring.
+            diag.severity = Severity.WARNING
+            diag.message += (f"; the server treats a string as a substring test, so "
+                             f"{error.instance!r} selects every output whose id occurs in it")
+        loaded.diagnostics.append(diag)
+
+
+ENVELOPE_TITLES = {
+    "comfyui-prompt": "ComfyUI /prompt body",
+    "workflow-id": "workflow_id request",
+    "runpod": "RunPod request",
+    "workflow-inputs": "workflow + inputs request",
+}
+
+
+def _schema_message(error) -> str:
+    field = "/".join(str(p) for p in error.absolute_path) or "the body"
+    if error.validator == "pattern" and field == "webhook":
+        return f'"webhook" must be an http(s) URL, not {error.instance!r}'
+    if error.validator == "enum":
+        return f'"{field}" is {error.instance!r}, not one of ' + ", ".join(map(str, error.validator_value))
+    if error.validator == "pattern" and error.absolute_path and error.absolute_path[0] == "files":
+        return '"files" keys are server paths such as "/input/x.png"'
+    return f'"{field}": {error.message}'
 
 
 def _unwrap_named(loaded, doc: Any, envelope: str, require_format: str) -> None:
@@ -153,7 +171,11 @@ def _unwrap_named(loaded, doc: Any, envelope: str, require_format: str) -> None:
             loaded.diagnostics.append(findings.malformed_envelope(
                 loaded.path, 'a RunPod request needs {"input": {"workflow": {...}}}', "/input"))
             return
-        _collect_runpod_images(loaded, body.get("images"))
+        check_envelope_schema(loaded, doc, envelope)
+        images = body.get("images")
+        if isinstance(images, list):
+            loaded.envelope_files.update(item["name"] for item in images if isinstance(item, dict)
+                                         and isinstance(item.get("name"), str))
         _take_graph(loaded, body["workflow"], "/input/workflow", envelope, require_format,
                     strict=True)
         return
@@ -162,25 +184,10 @@ def _unwrap_named(loaded, doc: Any, envelope: str, require_format: str) -> None:
         loaded.diagnostics.append(findings.malformed_envelope(
             loaded.path, 'expected {"workflow": {...}, "inputs": {...}}', ""))
         return
+    check_envelope_schema(loaded, doc, envelope)
     _take_graph(loaded, doc["workflow"], "/workflow", envelope, require_format, strict=True)
     if loaded.format == "api":
         _apply_overrides(loaded, doc.get("inputs"))
-
-
-def _collect_runpod_images(loaded, images: Any) -> None:
-    if images is None:
-        return
-    if not isinstance(images, list):
-        loaded.diagnostics.append(findings.malformed_envelope(
-            loaded.path, '"images" must be a list of {"name", "image"} objects', "/input/images"))
-        return
-    for index, item in enumerate(images):
-        if isinstance(item, dict) and isinstance(item.get("name"), str) and "image" in item:
-            loaded.envelope_files.add(item["name"])
-        else:
-            loaded.diagnostics.append(findings.malformed_envelope(
-                loaded.path, f"images[{index}] must be an object with a string \"name\" and an "
-                '"image" (base64 data or URL)', pointer("input", "images", index)))
 
 
 def _apply_overrides(loaded, overrides: Any) -> None:
@@ -188,9 +195,7 @@ def _apply_overrides(loaded, overrides: Any) -> None:
     if overrides is None:
         return
     if not isinstance(overrides, dict):
-        loaded.diagnostics.append(findings.malformed_envelope(
-            loaded.path, '"inputs" must map node ids to {input: value} objects', "/inputs"))
-        return
+        return  # the envelope schema reported it
     graph = copy.deepcopy(loaded.workflow)
     for node_id, values in overrides.items():
         node = graph.get(node_id)
@@ -201,9 +206,7 @@ def _apply_overrides(loaded, overrides: Any) -> None:
                 where))
             continue
         if not isinstance(values, dict):
-            loaded.diagnostics.append(findings.malformed_envelope(
-                loaded.path, f"the override for node {node_id!r} must be an object of inputs", where))
-            continue
+            continue  # the envelope schema reported it
         node_inputs = node.setdefault("inputs", {})
         for name, value in values.items():
             if isinstance(node_inputs, dict) and name not in node_inputs:

@@ -17,7 +17,8 @@ class LoadStageRule(Rule):
         for diag in ctx.loaded.diagnostics:
             if diag.code == self.code:
                 diag.name = self.name
-                diag.severity = self.severity
+                # The loader may know a finding is milder than the rule's default.
+                diag.severity = min(diag.severity, self.severity)
                 diag.help = diag.help or self.help
                 if diag.server_error_type is None:
                     diag.server_error_type = self.server_error_type
