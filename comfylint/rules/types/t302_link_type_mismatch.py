@@ -21,13 +21,15 @@ class LinkTypeMismatch(Rule):
                 continue
             source_def = graph.node_def(link.source)
             slot_name = source_def.output_names[link.slot] if link.slot < len(
-                source_def.output_names) else str(link.slot)
+                source_def.output_names) else ""
+            received = describe_type(link.received_type)
+            shown = received if slot_name in ("", received) else f"{slot_name}: {received}"
             wants = describe_type(link.declared_type)
             candidates = [f"output {i} ({t})" for i, t in enumerate(source_def.outputs)
                           if t == link.declared_type]
             hint = f"; {ctx.label(link.source)} has {', '.join(candidates)}" if candidates else ""
             yield ctx.report(
                 f"{ctx.label(link.target)} input {link.input!r} expects {wants} but is linked to "
-                f"output {link.slot} ({slot_name}: {describe_type(link.received_type)}) of "
+                f"output {link.slot} ({shown}) of "
                 f"{ctx.label(link.source)}{hint}", node_id=link.target, input=link.input,
                 help="Link an output of the expected type.")
