@@ -89,7 +89,7 @@ def lint_loaded(loaded: LoadedFile, catalog: Catalog, options: Options) -> FileR
     rules = options.select if options.select is not None else all_rules()
     for phase in ("main", "post"):
         for rule in rules:
-            if rule.phase != phase or not _applies(rule, loaded):
+            if rule.phase != phase or not _applies(rule, loaded, ctx):
                 continue
             ctx.rule = rule
             try:
@@ -109,8 +109,12 @@ def lint_loaded(loaded: LoadedFile, catalog: Catalog, options: Options) -> FileR
     return result
 
 
-def _applies(rule: Rule, loaded: LoadedFile) -> bool:
-    return "*" in rule.formats or loaded.format in rule.formats
+def _applies(rule: Rule, loaded: LoadedFile, ctx: Context) -> bool:
+    if "*" in rule.formats:
+        return True
+    # An "api" file whose graph is not an object (a list body, `"prompt": [...]`) has no graph to
+    # check: the loader already reported why.
+    return loaded.format in rule.formats and (loaded.format != "api" or ctx.graph is not None)
 
 
 def _looks_like_workflow_text(text: str | None) -> bool:

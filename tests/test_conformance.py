@@ -131,6 +131,9 @@ def _verdict(case: str, catalog: Catalog) -> list[str]:
         ours_all = {d.server_error_type for d in errors}
         if not ours_all & TOP_LEVEL_EQUIVALENTS[top_type]:
             problems.append(f"top-level {top_type} not among ours {sorted(filter(None, ours_all))}")
+    crashes = [d.message for d in findings if d.code == "C002"]
+    if crashes:
+        problems.append(f"a rule crashed: {crashes}")
     if status == 500 and not errors:
         problems.append("the server crashed on this body but comfylint found no error")
     return problems

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ...diagnostics import Diagnostic
+from ...diagnostics import Diagnostic, Severity
 from ..base import Context, Rule
 
 
@@ -20,6 +20,7 @@ class LoadStageRule(Rule):
                 # The loader may know a finding is milder than the rule's default.
                 diag.severity = min(diag.severity, self.severity)
                 diag.help = diag.help or self.help
-                if diag.server_error_type is None:
+                if diag.server_error_type is None and diag.severity == Severity.ERROR:
+                    # Only a finding the server would reject carries the server's error type.
                     diag.server_error_type = self.server_error_type
                 yield diag

@@ -27,9 +27,9 @@ class OutputDropped(Rule):
             return
         runs = ", ".join(ctx.label(o) for o in passing)
         for output in failing:
-            causes = sorted(graph.validated_closure(output) & failing_nodes)
+            causes = sorted(graph.validated_closure(output) & failing_nodes - {output})
+            through = f" (through {', '.join(ctx.label(c) for c in causes)})" if causes else ""
             yield ctx.report(
-                f"{ctx.label(output)} fails validation (through {', '.join(ctx.label(c) for c in causes)})"
-                f" but the prompt is still accepted: the server runs only {runs} and silently drops "
-                "this output", node_id=output,
+                f"{ctx.label(output)} fails validation{through} but the prompt is still accepted: "
+                f"the server runs only {runs} and silently drops this output", node_id=output,
                 help="Fix the errors reported on the nodes named, or remove the output.")

@@ -18,6 +18,9 @@ class UnreachableNode(Rule):
         graph = ctx.graph
         if not graph.output_nodes or any(l.problem == "missing-source" for l in graph.links):
             return  # with a dangling link, what was meant to be reachable is not knowable
+        if any(not isinstance(graph.node(n), dict) or not isinstance(graph.node(n).get("inputs"), dict)
+               for n in graph.feeds_output):
+            return  # nor when a node on the way to an output lost its inputs (malformed-node says it)
         # A node of unknown type may be a custom output: what feeds it is not reported.
         unknown = [n for n in graph.g.nodes if graph.node_def(n) is None]
         feeds_unknown = set(unknown)
