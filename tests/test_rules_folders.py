@@ -1,0 +1,98 @@
+"""Every rule has a documented folder under rules/, and its examples do what the folder says.
+
+rules/<CODE>-<name>/ holds rule.md (What / Why / Example / Fix), bad/ workflows that must produce
+the rule's code, and good/ workflows that must produce no finding at all. A folder may hold an
+`object_info.json` (a small server catalog in the real /object_info shape): its examples are then
+linted against it instead of the bundled core catalog (rules that judge server state need one).
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from comfylint import Catalog, lint_file
+from comfylint.rules import all_rules
+from conftest import ROOT
+
+RULES_DIR = ROOT / "rules"
+SECTIONS = ("What", "Why", "Example", "Fix")
+RULES = {f"{rule.code}-{rule.name}": rule for rule in all_rules()}
+
+
+def _folders() -> list[str]:
+    return sorted(p.name for p in RULES_DIR.iterdir() if p.is_dir())
+
+
+def _examples(kind: str) -> list[tuple[str, Path]]:
+    return [(folder, path) for folder in _folders()
+            for path in sorted((RULES_DIR / folder / kind).glob("*")) if path.is_file()]
+
+
+def _catalog(folder: str) -> Catalog:
+    object_info = RULES_DIR / folder / "object_info.json"
+    return Catalog.from_object_info(object_info) if object_info.exists() else Catalog.bundled_core()
+
+
+def test_registry_and_folders_match_exactly():
+    assert sorted(RULES) == _folders()
+
+
+@pytest.mark.parametrize("folder", sorted(RULES))
+def test_rule_doc_has_the_four_sections(folder):
+    text = (RULES_DIR / folder / "rule.md").read_text(encoding="utf-8")
+    code, name = folder.split("-", 1)
+    assert text.startswith(f"# {code} {name}\n")
+    headings = re.findall(r"^## (\w+)\s*$", text, flags=re.MULTILINE)
+    assert headings == list(SECTIONS), headings
+    for section in re.split(r"^## \w+\s*$", text, flags=re.MULTILINE)[1:]:
+        assert section.strip(), f"an empty section in {folder}/rule.md"
+
+
+@pytest.mark.parametrize("folder", sorted(RULES))
+def test_every_rule_has_bad_and_good_examples(folder):
+    assert list((RULES_DIR / folder / "bad").glob("*")), f"{folder}/bad is empty"
+    assert list((RULES_DIR / folder / "good").glob("*")), f"{folder}/good is empty"
+
+
+@pytest.mark.parametrize("folder,path", _examples("bad"), ids=lambda v: getattr(v, "name", v))
+def test_bad_example_yields_its_rule(folder, path, monkeypatch):
+    code = folder.split("-", 1)[0]
+    if code == "C002":
+        # No workflow makes a rule crash: the only way to see C002 is a rule that raises.
+        victim = next(rule for rule in all_rules() if rule.code == "T304")
+
+        def crash(ctx):
+            raise RuntimeError("simulated bug")
+
+        monkeypatch.setattr(victim, "check", crash)
+    found = lint_file(path, _catalog(folder))
+    assert code in {d.code for d in found}, [(d.code, d.message) for d in found]
+    if code == "C002":
+        [crashed] = [d for d in found if d.code == "C002"]
+        assert "T304" in crashed.message and "simulated bug" in crashed.message
+
+
+@pytest.mark.parametrize("folder,path", _examples("good"), ids=lambda v: getattr(v, "name", v))
+def test_good_example_yields_nothing(folder, path):
+    found = lint_file(path, _catalog(folder))
+    assert found == [], [(d.code, d.message) for d in found]
+
+
+@pytest.mark.parametrize("selector", ["T302", "link-type-mismatch", "t302"])
+def test_cli_prints_the_rule_doc(selector):
+    done = subprocess.run([sys.executable, "-m", "comfylint", "rule", selector],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    expected = (RULES_DIR / "T302-link-type-mismatch" / "rule.md").read_text(encoding="utf-8")
+    assert done.stdout.strip() == expected.strip()
+
+
+def test_cli_unknown_rule_is_a_usage_error_with_a_suggestion():
+    done = subprocess.run([sys.executable, "-m", "comfylint", "rule", "link-type-mismatc"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "did you mean 'link-type-mismatch'" in done.stderr and "Traceback" not in done.stderr
