@@ -1,0 +1,276 @@
+"""The frontend's widget model of a node: which inputs are widgets, which values a UI file stores.
+
+Mirrors what ComfyUI's frontend builds from `/object_info` when it creates a node (the reference's
+phase B): input order from `input_order`, the load-time node-definition changes (upload buttons,
+the audio player), companion widgets (`control_after_generate`, `control_filter_list`) that a
+workflow stores but a prompt never carries, and the live node's input sockets (plain sockets
+first, then one socket per widget). Phase C, pairing `widgets_values` with widgets, is
+`restore_values`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..catalog import InputSpec, NodeDef
+
+# Widget constructors the core frontend registers: an input of another type is a plain socket.
+WIDGET_TYPES = frozenset({
+    "INT", "FLOAT", "BOOLEAN", "STRING", "MARKDOWN", "COMBO", "IMAGEUPLOAD", "COLOR",
+    "IMAGECOMPARE", "BOUNDING_BOX", "CHART", "GALLERIA", "PAINTER", "COMPOSITOR", "TEXTAREA",
+    "CURVE", "RANGE", "VIDEO_EDIT", "RESOLUTION_PREVIEW", "BOUNDING_BOXES", "LIGHT_INFO_PREVIEW",
+    "COLORS", "COMFY_DYNAMICCOMBO_V3", "COMFY_DYNAMICGROUP_V3", "AUDIO_UI", "AUDIOUPLOAD",
+    "AUDIO_RECORD", "WEBCAM", "PREVIEW_3D", "LOAD_3D_ADVANCED", "CAMERA_ANGLE_VIEW",
+    "CAMERA_INFO_STATE", "COMFY_BRANCH_INPUT_NAMES",
+})
+# Widget kinds whose value the frontend computes at queue time or that have no portable value.
+QUEUE_TIME_TYPES = frozenset({"WEBCAM", "PREVIEW_3D", "LOAD_3D_ADVANCED", "PAINTER", "COMPOSITOR",
+                              "AUDIO_RECORD", "COMFY_DYNAMICCOMBO_V3", "COMFY_DYNAMICGROUP_V3"})
+CONTROL_MODES = ("fixed", "increment", "decrement", "randomize", "increment-wrap")
+IMPLICIT_CONTROL_NAMES = ("seed", "noise_seed")
+UPLOAD_FLAGS = ("image_upload", "video_upload", "animated_image_upload")
+AUDIO_PLAYER_NODES = frozenset({"LoadAudio", "SaveAudio", "PreviewAudio", "SaveAudioMP3",
+                                "SaveAudioOpus", "SaveAudioAdvanced"})
+
+
+@dataclass(frozen=True, slots=True)
+class Widget:
+    """One widget of a live node."""
+
+    name: str
+    type: str  # the widget kind: INT, COMBO, IMAGEUPLOAD, ...
+    kind: str  # "value" (edits input `name`), "control", "filter", "button", "display"
+    persisted: bool  # occupies a `widgets_values` slot
+    prompted: bool  # sent in the API prompt
+    spec: InputSpec | None = None
+    default: Any = None
+
+    @property
+    def is_value(self) -> bool:
+        return self.kind == "value"
+
+
+@dataclass(frozen=True, slots=True)
+class Socket:
+    """One input slot of a live node, in slot order."""
+
+    name: str
+    type: str
+    widget: str | None = None  # the widget this socket feeds (a "widget input socket")
+
+
+@dataclass(slots=True)
+class NodeModel:
+    node_def: NodeDef
+    widgets: list[Widget]
+    sockets: list[Socket]
+    outputs: list[str]
+    caveats: list[str] = field(default_factory=list)  # why values may not be exact
+
+    @property
+    def persisted(self) -> list[Widget]:
+        return [w for w in self.widgets if w.persisted]
+
+    def widget(self, name: str) -> Widget | None:
+        for widget in self.widgets:
+            if widget.name == name and widget.is_value:
+                return widget
+        return None
+
+    def socket_index(self, name: str) -> int | None:
+        for index, socket in enumerate(self.sockets):
+            if socket.name == name:
+                return index
+        return None
+
+
+def slot_type(spec_type: Any) -> str:
+    """The frontend's name for an input type: a list of choices is a COMBO."""
+    if isinstance(spec_type, list):
+        return "COMBO"
+    return spec_type if isinstance(spec_type, str) else str(spec_type)
+
+
+def ordered_inputs(node_def: NodeDef) -> list[InputSpec]:
+    """Inputs in the frontend's order: input_order (required, optional), then the rest."""
+    specs = dict(node_def.inputs)
+    for spec in _frontend_added_inputs(node_def):
+        specs.setdefault(spec.name, spec)
+    ordered = [specs[name] for name in node_def.input_order if name in specs]
+    seen = {spec.name for spec in ordered}
+    ordered += [spec for name, spec in specs.items() if name not in seen]
+    return ordered
+
+
+def _frontend_added_inputs(node_def: NodeDef) -> list[InputSpec]:
+    """The widgets core frontend extensions add to a node definition when it registers."""
+    added = []
+    if node_def.name in AUDIO_PLAYER_NODES:
+        added.append(InputSpec("audioUI", "AUDIO_UI", {}, True))
+    for spec in node_def.inputs.values():
+        if spec.required and spec.choices is not None and any(
+                spec.options.get(flag) is True for flag in UPLOAD_FLAGS):
+            added.append(InputSpec("upload", "IMAGEUPLOAD", dict(spec.options), True))
+            break
+    audio = node_def.inputs.get("audio")
+    if audio is not None and audio.required and audio.options.get("audio_upload") is True:
+        added.append(InputSpec("upload", "AUDIOUPLOAD", {}, True))
+    return added
+
+
+def widget_kind_of(spec: InputSpec) -> str | None:
+    """The widget type an input becomes, or None when it is a plain socket."""
+    if spec.options.get("forceInput"):
+        return None
+    if not spec.required and spec.options.get("defaultInput"):
+        return None  # the frontend turns an optional defaultInput into forceInput
+    kind = spec.options.get("widgetType") or slot_type(spec.type)
+    return kind if kind in WIDGET_TYPES else None
+
+
+def default_value(spec: InputSpec, kind: str) -> Any:
+    default = spec.options.get("default")
+    if kind in ("INT", "FLOAT"):
+        return 0 if default is None else default
+    if kind == "STRING":
+        return "" if default is None else default
+    if kind == "BOOLEAN":
+        return False if default is None else default
+    if kind == "COMBO":
+        if default:
+            return default
+        choices = spec.choices
+        return choices[0] if choices else None
+    return default
+
+
+def _companions(spec: InputSpec, kind: str) -> list[Widget]:
+    """control_after_generate (and control_filter_list for combos): stored, never sent."""
+    flag = spec.options.get("control_after_generate")
+    if kind == "INT":
+        wanted = bool(flag) or (flag is None and spec.name in IMPLICIT_CONTROL_NAMES)
+        default_mode = "randomize"
+    elif kind in ("FLOAT", "COMBO"):
+        wanted = bool(flag)
+        default_mode = "fixed"
+    else:
+        return []
+    if not wanted:
+        return []
+    name = "control_after_generate"
+    if isinstance(flag, str):
+        if flag in CONTROL_MODES:
+            default_mode = flag
+        else:
+            name = flag
+    prefix = spec.options.get("control_prefix")
+    if isinstance(prefix, str) and prefix:
+        name = f"{prefix} {name}"
+    found = [Widget(name, "COMBO", "control", True, False, spec, default_mode)]
+    if kind == "COMBO":
+        found.append(Widget("control_filter_list", "STRING", "filter", True, False, spec, ""))
+    return found
+
+
+def build_model(node_def: NodeDef) -> NodeModel:
+    widgets: list[Widget] = []
+    plain: list[Socket] = []
+    widget_sockets: list[Socket] = []
+    caveats: list[str] = []
+    for spec in ordered_inputs(node_def):
+        kind = widget_kind_of(spec)
+        if kind is None:
+            plain.append(Socket(spec.name, slot_type(spec.type)))
+            continue
+        if kind in QUEUE_TIME_TYPES:
+            caveats.append(f"input {spec.name!r} is a {kind} widget whose value the frontend "
+                           "computes itself")
+        if kind == "IMAGEUPLOAD":
+            widgets.append(Widget(spec.name, kind, "button", True, False, spec, "image"))
+            continue
+        if kind == "AUDIOUPLOAD":
+            widgets.append(Widget(spec.name, kind, "button", True, False, spec, ""))
+            continue
+        if kind == "AUDIO_UI":
+            widgets.append(Widget(spec.name, kind, "display", False, False, spec, None))
+            continue
+        widgets.append(Widget(spec.name, kind, "value", True, True, spec, default_value(spec, kind)))
+        widget_sockets.append(Socket(spec.name, kind, widget=spec.name))
+        widgets.extend(_companions(spec, kind))
+    outputs = [slot_type(t) for t in node_def.outputs]
+    return NodeModel(node_def, widgets, plain + widget_sockets, outputs, caveats)
+
+
+# -- phase C: pairing widgets_values with widgets ---------------------------------------------------
+@dataclass(slots=True)
+class Restored:
+    """Each widget's value and where it came from in `widgets_values` (index or key)."""
+
+    values: dict[str, Any]  # value-widget name -> value
+    sources: dict[str, Any]  # value-widget name -> index/key in widgets_values (absent: default)
+    layout: str  # "dense", "sparse", "migrated", "object", "none", "mismatch"
+    companions: dict[str, Any] = field(default_factory=dict)  # companion name -> stored value
+
+
+def restore_values(model: NodeModel, stored: Any) -> Restored:
+    """Pair stored values with widgets the way the frontend's configure() does."""
+    values = {w.name: w.default for w in model.widgets if w.is_value}
+    restored = Restored(values, {}, "none")
+    if isinstance(stored, dict):
+        restored.layout = "object"
+        for widget in model.widgets:
+            if widget.persisted and widget.name in stored:
+                _assign(restored, widget, stored[widget.name], widget.name)
+        return restored
+    if not isinstance(stored, list):
+        return restored
+    persisted = model.persisted
+    stored, positions, migrated = _migrate_force_inputs(model, stored)
+    if len(stored) == len(persisted) or (
+            len(stored) > len(persisted) and all(v is None for v in stored[len(persisted):])):
+        # Trailing nulls are holes older frontends left for display-only widgets.
+        pairs = list(zip(persisted, range(len(persisted))))
+        restored.layout = "migrated" if migrated else "dense"
+    elif len(stored) == len(model.widgets) and len(model.widgets) != len(persisted):
+        pairs = [(w, i) for i, w in enumerate(model.widgets) if w.persisted]
+        restored.layout = "sparse"
+    else:
+        pairs = list(zip(persisted, range(min(len(stored), len(persisted)))))
+        restored.layout = "mismatch"
+    for widget, index in pairs:
+        _assign(restored, widget, stored[index], positions[index])
+    return restored
+
+
+def _assign(restored: Restored, widget: Widget, value: Any, source: Any) -> None:
+    if widget.is_value:
+        restored.values[widget.name] = value
+        restored.sources[widget.name] = source
+    else:
+        restored.companions[widget.name] = value
+
+
+def _migrate_force_inputs(model: NodeModel, stored: list) -> tuple[list, list[int], bool]:
+    """Drop the dummy slots pre-1.16 frontends stored for forceInput inputs (`migrateWidgetsValues`).
+
+    Returns the values, each value's index in the original list, and whether anything moved.
+    """
+    positions = list(range(len(stored)))
+    node_def = model.node_def
+    forced = [spec for spec in node_def.inputs.values() if spec.options.get("forceInput")]
+    if not forced or any(s.type == "COMFY_DYNAMICGROUP_V3" for s in node_def.inputs.values()):
+        return stored, positions, False
+    if len(stored) == len(model.persisted):
+        return stored, positions, False
+    legacy_layout: list[bool] = []  # True marks a dummy slot
+    for spec in ordered_inputs(node_def):
+        forced_here = bool(spec.options.get("forceInput"))
+        if not forced_here and widget_kind_of(spec) is None:
+            continue
+        legacy_layout.append(forced_here)
+        if spec.options.get("control_after_generate"):
+            legacy_layout.append(forced_here)
+    if len(stored) != len(legacy_layout):
+        return stored, positions, False
+    kept = [i for i, dummy in enumerate(legacy_layout) if not dummy]
+    return [stored[i] for i in kept], kept, True
