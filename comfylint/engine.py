@@ -97,6 +97,10 @@ def lint_loaded(loaded: LoadedFile, catalog: Catalog, options: Options) -> FileR
             except Exception as exc:  # a broken rule must not hide the others' findings
                 ctx.findings.append(_rule_error(loaded.path, rule, exc))
     ctx.rule = None
+    if ctx.api_workflow is not None:
+        from .ui import translate_findings  # API findings point into the UI file instead
+
+        translate_findings(ctx)
     overrides = options.settings.severity_overrides
     for diag in ctx.findings:
         if diag.code in overrides:
@@ -112,6 +116,8 @@ def lint_loaded(loaded: LoadedFile, catalog: Catalog, options: Options) -> FileR
 def _applies(rule: Rule, loaded: LoadedFile, ctx: Context) -> bool:
     if "*" in rule.formats:
         return True
+    if "api" in rule.formats and ctx.api_workflow is not None:
+        return True  # a UI file is linted as API through its conversion (comfylint.ui)
     # An "api" file whose graph is not an object (a list body, `"prompt": [...]`) has no graph to
     # check: the loader already reported why.
     return loaded.format in rule.formats and (loaded.format != "api" or ctx.graph is not None)

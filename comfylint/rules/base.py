@@ -60,10 +60,11 @@ class Context:
     graph: "WorkflowGraph | None" = None
     findings: list[Diagnostic] = field(default_factory=list)
     rule: Rule | None = None
+    api_workflow: Any = None  # a UI file's converted API graph (comfylint.ui), what API rules read
 
     @property
     def workflow(self) -> Any:
-        return self.loaded.workflow
+        return self.api_workflow if self.api_workflow is not None else self.loaded.workflow
 
     @property
     def path(self) -> str:

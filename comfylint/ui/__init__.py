@@ -1,12 +1,122 @@
-"""UI-format workflows (what the editor saves): schema checks, link-table lint, conversion to API."""
+"""UI-format workflows (what the editor saves): schema checks, link-table lint, conversion to API.
+
+A UI file is linted twice over: the U rules (and G108) read the UI document itself, and every API
+rule runs on the API workflow the frontend's "Export (API)" would make of it. `attach_api_view`
+builds that view; after the rules ran, `translate_findings` turns the API rules' node ids and
+pointers into pointers into the UI file (`/nodes/4/widgets_values/1`), so editors highlight the
+right place.
+"""
 from __future__ import annotations
 
-from .convert import ConversionResult, to_api
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .convert import EXACT, HEURISTIC, REFUSED, ConversionResult, to_api
+
+if TYPE_CHECKING:
+    from ..rules.base import Context
+
+CONVERSION_KEY = "ui_conversion"  # loaded.extra[...]: the ConversionResult of a UI file
+CONVERSION_ERROR_KEY = "ui_conversion_error"
 
 
-def attach_api_view(ctx) -> None:
-    """Give a UI file an API graph to lint (conversion lands with the UI issue)."""
+def conversion(loaded) -> ConversionResult | None:
+    return loaded.extra.get(CONVERSION_KEY)
+
+
+def attach_api_view(ctx: "Context") -> None:
+    """Convert the UI workflow and give the API rules its graph (ctx.graph, ctx.workflow)."""
+    from ..graph import WorkflowGraph
+
     ctx.graph = None
+    try:
+        result = to_api(ctx.loaded.workflow, ctx.catalog)
+    except Exception as exc:  # a converter bug must not hide the U rules' findings
+        ctx.loaded.extra[CONVERSION_ERROR_KEY] = f"{type(exc).__name__}: {exc}"
+        return
+    ctx.loaded.extra[CONVERSION_KEY] = result
+    ctx.api_workflow = result.prompt
+    ctx.graph = WorkflowGraph(result.prompt, ctx.catalog)
 
 
-__all__ = ["ConversionResult", "attach_api_view", "to_api"]
+def api_rule_codes() -> frozenset[str]:
+    from ..rules import all_rules
+
+    return frozenset(r.code for r in all_rules() if "api" in r.formats and "*" not in r.formats)
+
+
+def translate_findings(ctx: "Context") -> None:
+    """Point the API rules' findings at the UI file: the node, the widget value, the input slot."""
+    result = conversion(ctx.loaded)
+    if result is None:
+        return
+    base = ctx.loaded.base_pointer
+    api_codes = api_rule_codes()
+    for diag in ctx.findings:
+        if diag.code in api_codes and diag.pointer is not None:
+            diag.pointer = base + ui_pointer(result, diag.pointer[len(base):]
+                                             if diag.pointer.startswith(base) else diag.pointer)
+        elif diag.code == "F004" and diag.fix is None:
+            diag.fix = api_file_fix(ctx.loaded.path, result)
+
+
+def ui_pointer(result: ConversionResult, api_pointer: str) -> str:
+    """`/12:5/inputs/seed` (API view) → `/definitions/subgraphs/0/nodes/3/widgets_values/0`."""
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in api_pointer.split("/")[1:]]
+    if not tokens or tokens[0] not in result.nodes:
+        return ""
+    api_id, rest = tokens[0], tokens[1:]
+    node = result.nodes[api_id]
+    if not rest:
+        return node.pointer
+    if rest[0] == "class_type":
+        return f"{node.pointer}/type"
+    if rest[0] == "_meta":
+        return f"{node.pointer}/title" if "title" in node.raw else node.pointer
+    if rest[0] == "inputs" and len(rest) > 1:
+        source = result.sources.get((api_id, rest[1]))
+        return source or node.input_pointer(rest[1]) or node.pointer
+    return node.pointer
+
+
+def api_file_path(path: str) -> str:
+    """Where the fix writes the API workflow: beside the UI file, `<stem>_api.json`."""
+    original = Path(path)
+    return str(original.with_name(f"{original.stem}_api.json"))
+
+
+def api_file_fix(path: str, result: ConversionResult):
+    """F004's fix: write the converted workflow to a new file; the UI file (layout) is kept.
+
+    It has no edits to the file itself; `write_api_file` performs it.
+    """
+    from ..diagnostics import Fix
+
+    target = api_file_path(path)
+    grade = "" if result.grade == EXACT else f" ({result.grade} conversion: check it first)"
+    return Fix(description=f"write the API-format workflow to {target}, keeping the UI file{grade}",
+               edits=[], safe=result.grade == EXACT)
+
+
+def write_api_file(path: str, ui_workflow: Any, catalog=None, *, overwrite: bool = False) -> str:
+    """Perform F004's fix: convert and write `<stem>_api.json` beside `path`. Returns the path.
+
+    Raises FileExistsError rather than replace an existing file, and ValueError when the
+    conversion is refused (the frontend itself would not produce a runnable prompt).
+    """
+    import json
+
+    result = to_api(ui_workflow, catalog)
+    if result.grade == REFUSED:
+        raise ValueError("; ".join(result.reasons))
+    target = Path(api_file_path(path))
+    if target.exists() and not overwrite:
+        raise FileExistsError(str(target))
+    target.write_text(json.dumps(result.prompt, indent=2, ensure_ascii=False) + "\n",
+                      encoding="utf-8")
+    return str(target)
+
+
+__all__ = ["EXACT", "HEURISTIC", "REFUSED", "ConversionResult", "api_file_fix", "api_file_path",
+           "attach_api_view", "conversion", "to_api", "translate_findings", "ui_pointer",
+           "write_api_file"]
