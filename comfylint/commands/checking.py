@@ -1,0 +1,137 @@
+"""The `check` flow shared by `check` and `baseline`: config → options → files → lint (cached,
+parallel) → per-file suppressions → fix → baseline. The commands only add their own output.
+
+Every user-facing problem here becomes a click exception with exit code 2.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+EXIT_ERROR = 2
+NODE_SOURCES = ("object_info", "snapshot", "server")
+FILE_SOURCES = ("manifest", "comfyui_dir", "models_dir")
+LIVE_SOURCES = ("server", "comfyui_dir", "models_dir")  # server state that may change between runs
+CONFIG_SOURCE_KEYS = {"object_info": "object-info", "snapshot": "snapshot", "server": "server",
+                      "comfyui_dir": "comfyui-dir"}
+
+
+class ConfigProblem(click.ClickException):
+    exit_code = EXIT_ERROR
+
+
+@dataclass
+class CheckInputs:
+    """The command line's say; None means "not given" (the config or a default decides)."""
+
+    paths: tuple[str, ...]
+    config_file: str | None = None
+    isolated: bool = False
+    select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    require_format: str | None = None
+    envelope: str = "auto"
+    sources: dict[str, Any] = field(default_factory=dict)
+    jobs: int | None = None
+    use_cache: bool = True
+    force_exclude: bool = False
+    baseline: str | None = None
+    use_baseline: bool = True
+
+
+def load_run_config(inputs: CheckInputs):
+    from ..config import ConfigError, load_config, search_start
+
+    try:
+        return load_config(inputs.config_file, search_start(inputs.paths), inputs.isolated)
+    except ConfigError as exc:
+        raise ConfigProblem(str(exc)) from None
+
+
+def catalog_sources(inputs: CheckInputs, config) -> dict[str, Any]:
+    """Command-line sources, else the config's (node definitions and server files separately,
+    so that --object-info on the command line replaces a configured snapshot)."""
+    sources = dict(inputs.sources)
+    for group in (NODE_SOURCES, FILE_SOURCES):
+        if any(sources.get(name) for name in group):
+            continue
+        for name in group:
+            key = CONFIG_SOURCE_KEYS.get(name)
+            if key and config.get(key):
+                sources[name] = config.get(key)
+    return sources
+
+
+def build_job(inputs: CheckInputs, config, sources: dict[str, Any]):
+    from ..audit import Job
+    from ..cli import load_catalog, selected_rules
+    from ..config import severity_overrides
+    from ..engine import Options
+    from ..rules.base import Settings
+
+    select = inputs.select or tuple(config.get("select", ()))
+    extend_select = tuple(config.get("extend-select", ())) + inputs.extend_select
+    ignore = tuple(config.get("ignore", ())) + inputs.ignore
+    rules = selected_rules(select, extend_select, ignore)
+    object_info = sources.pop("object_info", None)
+    catalog = load_catalog(object_info, **sources)
+    sources["object_info"] = object_info
+    settings = Settings(require_format=inputs.require_format or "any",
+                        severity_overrides=severity_overrides(config))
+    options = Options(select=rules, settings=settings, envelope=inputs.envelope)
+    return Job(catalog=catalog, options=options, config=config,
+               selected_codes={rule.code for rule in rules}, require_format=inputs.require_format)
+
+
+def open_cache(inputs: CheckInputs, config, job, sources: dict[str, Any]):
+    """The run's cache, or None when disabled or when the catalog reflects live server state."""
+    if not inputs.use_cache or os.environ.get("COMFYLINT_NO_CACHE") or any(
+            sources.get(name) for name in LIVE_SOURCES):
+        return None
+    from ..cache import Cache, run_key, source_identity
+
+    identity = {name: source_identity(value) for name, value in sorted(sources.items())
+                if isinstance(value, str) and name not in ("token",)}
+    identity["env_node_map"] = source_identity(os.environ.get("COMFYLINT_EXTENSION_NODE_MAP"))
+    key = run_key(config.fingerprint(), identity, sorted(job.selected_codes),
+                  job.options.envelope, job.require_format)
+    return Cache(config.root, key)
+
+
+def load_baseline(inputs: CheckInputs, config):
+    from ..suppress import Baseline, BaselineError
+
+    path = inputs.baseline or config.get("baseline")
+    if not path or not inputs.use_baseline:
+        return None
+    try:
+        return Baseline.load(path)
+    except BaselineError as exc:
+        raise ConfigProblem(str(exc)) from None
+
+
+def lint_run(inputs: CheckInputs, *, stdin_data: bytes | None = None, stdin_name: str = "-",
+             progress_stream=None, fix: str | None = None, unsafe_fixes: bool = False,
+             apply_baseline: bool = True):
+    """Run the whole flow. `fix`: None, "write" or "diff". Returns (config, job, report)."""
+    from ..audit import apply_baseline as drop_baselined
+    from ..audit import fix_results, run, select_files
+
+    config = load_run_config(inputs)
+    sources = catalog_sources(inputs, config)
+    job = build_job(inputs, config, sources)
+    baseline = load_baseline(inputs, config) if apply_baseline else None
+    force_exclude = inputs.force_exclude or bool(config.get("force-exclude"))
+    files = select_files(inputs.paths, config, force_exclude)
+    cache = open_cache(inputs, config, job, sources)
+    report = run(job, files, cache=cache, jobs=inputs.jobs, stdin_data=stdin_data,
+                 stdin_name=stdin_name, progress_stream=progress_stream)
+    if fix is not None:
+        fix_results(job, report, unsafe_fixes, write=fix == "write")
+    if baseline is not None:
+        drop_baselined(job, report, baseline)
+    return config, job, report

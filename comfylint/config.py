@@ -1,0 +1,300 @@
+"""Project configuration: find it, read it, validate it, answer per-file questions.
+
+Sources, in the directory where the search starts and then each parent: `.comfylint.toml`,
+`comfylint.toml`, then `pyproject.toml` with a `[tool.comfylint]` table. The closest file wins;
+`extend = "path"` explicitly starts from another file (whose keys the extending file overrides,
+except the additive ones: extend-select, extend-exclude, severity, per-file-ignores).
+
+Every problem (bad TOML, unknown key, unknown rule, wrong type) is a ConfigError with a message
+fit for the user; the CLI turns it into exit code 2.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CONFIG_NAMES = (".comfylint.toml", "comfylint.toml", "pyproject.toml")
+SCHEMA_NAME = "config.schema.json"
+DEFAULT_EXCLUDE = (".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox",
+                   ".mypy_cache", ".pytest_cache", ".ruff_cache", ".comfylint_cache", ".pre-commit",
+                   "package.json", "package-lock.json", "tsconfig.json", "jsconfig.json",
+                   ".eslintrc.json", "composer.json", "*.code-workspace")
+PATH_KEYS = ("object-info", "snapshot", "comfyui-dir", "baseline")
+ADDITIVE_LIST_KEYS = ("extend-select", "extend-exclude")
+ADDITIVE_TABLE_KEYS = ("severity", "per-file-ignores")
+SELECTOR_LIST_KEYS = ("select", "extend-select", "ignore")
+
+
+class ConfigError(Exception):
+    """A configuration problem the user must fix (exit code 2)."""
+
+
+@dataclass
+class Config:
+    """Resolved settings. Globs are relative to `root`; path values are absolute."""
+
+    root: Path
+    sources: list[Path] = field(default_factory=list)  # files read, closest first
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    @property
+    def path(self) -> Path | None:
+        return self.sources[0] if self.sources else None
+
+    # -- per-file answers --------------------------------------------------------------------
+    def relative(self, path: "str | Path") -> str:
+        """`path` relative to the project root, with forward slashes (what globs match)."""
+        absolute = os.path.abspath(path)
+        try:
+            rel = os.path.relpath(absolute, self.root)
+        except ValueError:  # another drive on Windows
+            return Path(absolute).as_posix()
+        return Path(rel).as_posix()
+
+    def is_excluded(self, path: "str | Path") -> bool:
+        patterns = list(self.get("exclude", DEFAULT_EXCLUDE)) + list(self.get("extend-exclude", ()))
+        return any(glob_matches(pattern, self.relative(path)) for pattern in patterns)
+
+    def is_included(self, path: "str | Path") -> bool:
+        patterns = self.get("include")
+        return not patterns or any(glob_matches(p, self.relative(path)) for p in patterns)
+
+    def require_format(self, path: "str | Path") -> str | None:
+        """The format the config demands for this file (None: no opinion)."""
+        value = self.get("require-format")
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dict):
+            rel = self.relative(path)
+            for pattern, fmt in value.items():
+                if glob_matches(pattern, rel):
+                    return fmt
+        return None
+
+    def ignored_codes(self, path: "str | Path") -> set[str]:
+        """Rule codes per-file-ignores switch off for this file."""
+        rel = self.relative(path)
+        codes: set[str] = set()
+        for pattern, selectors in self.get("per-file-ignores", {}).items():
+            if glob_matches(pattern, rel):
+                codes.update(rule.code for rule in resolve_selectors(selectors, "per-file-ignores"))
+        return codes
+
+    def allows_unknown_node(self, class_type: str | None) -> bool:
+        return bool(class_type) and any(fnmatch.fnmatchcase(class_type, pattern)
+                                        for pattern in self.get("allow-unknown-nodes", ()))
+
+    def fingerprint(self) -> str:
+        """Identity of every setting that can change findings (for the cache key)."""
+        import json
+
+        return json.dumps(self.values, sort_keys=True, default=str)
+
+    def show(self, path: "str | Path | None" = None) -> str:
+        """The resolved settings (and, given a file, what applies to it) as TOML-like text."""
+        import json
+
+        lines = [f"# config: {', '.join(str(s) for s in self.sources) or '(none: defaults)'}",
+                 f"# root: {self.root}"]
+        for key in sorted(self.values):
+            lines.append(f"{key} = {json.dumps(self.values[key], default=str)}")
+        if path is not None:
+            rel = self.relative(path)
+            lines += ["", f"# {rel}",
+                      f"excluded = {json.dumps(self.is_excluded(path) or not self.is_included(path))}",
+                      f"require-format = {json.dumps(self.require_format(path) or 'any')}",
+                      f"per-file-ignores = {json.dumps(sorted(self.ignored_codes(path)))}"]
+        return "\n".join(lines)
+
+
+def glob_matches(pattern: str, rel_path: str) -> bool:
+    """gitignore-like: a pattern without `/` matches any path component (so `legacy` or `*.png`
+    match at any depth); one with `/` matches the whole relative path or a directory prefix.
+    `*` crosses directories; `**/` is accepted."""
+    pattern = pattern.strip()
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    pattern = pattern.rstrip("/")
+    if "/" not in pattern:
+        return any(fnmatch.fnmatchcase(part, pattern) for part in rel_path.split("/"))
+    if pattern.startswith("**/"):
+        return glob_matches(pattern[3:], rel_path) or fnmatch.fnmatchcase(rel_path, pattern)
+    if fnmatch.fnmatchcase(rel_path, pattern):
+        return True
+    parts = rel_path.split("/")
+    return any(fnmatch.fnmatchcase("/".join(parts[:i]), pattern) for i in range(1, len(parts)))
+
+
+# -- discovery and loading ---------------------------------------------------------------------
+def find_config_file(start: "str | Path") -> Path | None:
+    """The closest configuration file at or above `start` (a file or directory)."""
+    here = Path(os.path.abspath(start))
+    if not here.is_dir():
+        here = here.parent
+    for directory in (here, *here.parents):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
+                return candidate
+    return None
+
+
+def search_start(paths: "list[str] | tuple[str, ...]") -> Path:
+    """Where discovery starts: the deepest directory holding every path given (or the cwd)."""
+    real = [os.path.abspath(p) for p in paths if p != "-"]
+    if not real:
+        return Path.cwd()
+    common = os.path.commonpath(real)
+    return Path(common if os.path.isdir(common) else os.path.dirname(common))
+
+
+def load_config(explicit: "str | Path | None" = None, start: "str | Path | None" = None,
+                isolated: bool = False) -> Config:
+    """Read `explicit`, or the closest file above `start`; defaults when there is none."""
+    if isolated:
+        return Config(root=Path.cwd())
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"configuration file not found: {explicit}")
+    else:
+        path = find_config_file(start or Path.cwd())
+        if path is None:
+            return Config(root=Path.cwd())
+    values, sources = _read_chain(path.resolve(), [])
+    config = Config(root=path.resolve().parent, sources=sources, values=values)
+    _check_rule_selectors(config)
+    return config
+
+
+def _read_chain(path: Path, seen: list[Path]) -> tuple[dict, list[Path]]:
+    if path in seen:
+        raise ConfigError(f"{path}: `extend` makes a loop ({' -> '.join(map(str, seen + [path]))})")
+    table = _read_table(path)
+    _validate(table, path)
+    table = _absolute_paths(table, path.parent)
+    base_name = table.pop("extend", None)
+    if base_name is None:
+        return table, [path]
+    base_path = (path.parent / base_name).resolve()
+    if not base_path.is_file():
+        raise ConfigError(f"{path}: extend: no such file {base_name!r}")
+    base, sources = _read_chain(base_path, seen + [path])
+    return _merge(base, table), [path, *sources]
+
+
+def _read_table(path: Path) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if path.name == "pyproject.toml":
+        table = document.get("tool", {}).get("comfylint", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.comfylint] must be a table")
+        return table
+    return document
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return "tool.comfylint" in text and isinstance(_read_table(pyproject), dict)
+
+
+def _validate(table: dict, path: Path) -> None:
+    """Unknown keys first (with a did-you-mean), then the schema for types and values."""
+    import difflib
+
+    from .resources import schema, validator
+
+    known = schema(SCHEMA_NAME)["properties"]
+    for key in table:
+        if key not in known:
+            close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(f"{path}: unknown key {key!r}{hint}; known keys: {', '.join(known)}")
+    errors = sorted(validator(SCHEMA_NAME).iter_errors(table), key=lambda e: list(e.absolute_path))
+    if errors:
+        error = errors[0]
+        where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise ConfigError(f"{path}: {where}: {_schema_message(error)}")
+
+
+def _schema_message(error) -> str:
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+    if error.validator == "oneOf":
+        return f"{error.instance!r} must be any, api or ui, or a table of glob = format"
+    return error.message
+
+
+def _absolute_paths(table: dict, base: Path) -> dict:
+    out = dict(table)
+    for key in PATH_KEYS:
+        if key in out:
+            out[key] = str((base / os.path.expanduser(out[key])).resolve())
+    return out
+
+
+def _merge(base: dict, override: dict) -> dict:
+    merged = dict(base)
+    for key, value in override.items():
+        if key in ADDITIVE_LIST_KEYS:
+            merged[key] = list(base.get(key, [])) + [v for v in value if v not in base.get(key, [])]
+        elif key in ADDITIVE_TABLE_KEYS:
+            merged[key] = {**base.get(key, {}), **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def _check_rule_selectors(config: Config) -> None:
+    for key in SELECTOR_LIST_KEYS:
+        resolve_selectors(config.get(key, ()), key, config.path)
+    for pattern, selectors in config.get("per-file-ignores", {}).items():
+        resolve_selectors(selectors, f"per-file-ignores.{pattern!r}", config.path)
+    resolve_selectors(list(config.get("severity", {})), "severity", config.path)
+
+
+def resolve_selectors(selectors, where: str, path: Path | None = None) -> list:
+    """Rules for selectors; an unknown one is a ConfigError with a did-you-mean."""
+    from .rules import resolve_selector, suggest_selector
+
+    rules = []
+    for selector in selectors:
+        try:
+            rules.extend(resolve_selector(selector))
+        except KeyError:
+            hint = suggest_selector(selector.strip())
+            prefix = f"{path}: " if path else ""
+            raise ConfigError(f"{prefix}{where}: unknown rule {selector!r}"
+                              + (f" (did you mean {hint!r}?)" if hint else "")) from None
+    return rules
+
+
+def severity_overrides(config: Config) -> dict:
+    """{code: Severity} from the `severity` table (selectors may name several rules)."""
+    from .diagnostics import Severity
+
+    overrides = {}
+    for selector, level in config.get("severity", {}).items():
+        for rule in resolve_selectors([selector], "severity", config.path):
+            overrides[rule.code] = Severity.parse(level)
+    return overrides
