@@ -12,6 +12,10 @@ FORMATS = {
     "full": "full",
     "concise": "concise",
     "json": "json_output",
+    "sarif": "sarif",
+    "github": "github",
+    "junit": "junit",
+    "gitlab": "gitlab",
 }
 
 
