@@ -1,42 +1,76 @@
+"""M401: a model file the server does not list, with the reason a human would look for."""
 from __future__ import annotations
 
 from typing import Iterable
 
-from ...catalog.types import unwrap_value
 from ...diagnostics import Diagnostic
-from ..base import Context, Rule, node_inputs_with_specs
-from ..types.t306_value_not_in_list import closest_choice, show_choices
+from ..base import Context, Rule
+from .server_files import Explanation, explain, file_inputs, installed_models, loader_for
 
 
 class ModelNotFound(Rule):
     code = "M401"
     name = "model-not-found"
-    summary = "A model file the server does not have (checkpoint, LoRA, VAE, ...)."
+    summary = "A model file the server does not have (checkpoint, LoRA, VAE, ...), and why."
     server_error_type = "value_not_in_list"
     server_node_check = True
     fixable = True
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         catalog = ctx.catalog
-        if catalog.bundled:
-            return  # the bundled catalog knows no server's models
-        for node_id, node_def, name, spec, raw in node_inputs_with_specs(ctx):
-            folder = catalog.server_list_folder(node_def.name, name)
-            if folder is None or folder in ("input", "output") or spec.choices is None:
+        for item in file_inputs(ctx):
+            if item.is_media or catalog.skips_value_checks(item.class_type, item.name):
                 continue
-            if catalog.skips_value_checks(node_def.name, name):
+            known = installed_models(catalog, item)
+            if known is None:
+                continue  # the bundled catalog knows no server's models
+            installed, accepted = known
+            value = item.value
+            if isinstance(value, str) and value in accepted:
                 continue
-            value = unwrap_value(raw)
-            if isinstance(value, str) and value in spec.choices:
+            pointer = ctx.pointer(item.node_id, "inputs", item.name)
+            if not isinstance(value, str):
+                yield ctx.report(f"{ctx.label(item.node_id)} input {item.name!r}: {value!r} is not a "
+                                 f"model file name", node_id=item.node_id, input=item.name)
                 continue
-            installed = [c for c in spec.choices if isinstance(c, str)]
-            if not installed:
-                detail = f"the server lists no {folder} at all (not mounted, or extra_model_paths.yaml is wrong)"
-            else:
-                suggestion = closest_choice(value, installed)
-                detail = f"did you mean {suggestion!r}?" if suggestion else \
-                    f"installed: {show_choices(installed)}"
-            yield ctx.report(f"{ctx.label(node_id)} input {name!r}: model {value!r} is not in the "
-                             f"server's {folder}; {detail}", node_id=node_id, input=name,
-                             help=f"Put the file in models/{folder}/ on the server, or pick an "
-                                  "installed one.")
+            explanation = explain(value, installed, f"{item.folder} files")
+            reason = explanation.reason
+            if explanation.match is None:
+                elsewhere = self._elsewhere(catalog, item, value)
+                if elsewhere:  # the real reason: no point guessing at near names
+                    reason = (f"{reason}; " if not installed else "") + elsewhere
+                    explanation = Explanation(reason)
+                else:
+                    reason += self._not_mounted(catalog, item, installed)
+            yield ctx.report(
+                f"{ctx.label(item.node_id)} input {item.name!r}: model {value!r} is not in the "
+                f"server's {item.folder}; {reason}",
+                node_id=item.node_id, input=item.name, fix=explanation.fix(pointer),
+                help=f"Put the file in models/{item.folder}/ on the server (or a folder "
+                     "extra_model_paths.yaml adds), or pick an installed one.")
+
+    @staticmethod
+    def _elsewhere(catalog, item, value: str) -> str:
+        """The file exists, but in another folder (e.g. unet vs diffusion_models vs checkpoints)."""
+        manifest = catalog.manifest
+        if manifest is None:
+            return ""
+        found = [(folder, name) for folder, name in manifest.folders_holding(value)
+                 if folder != item.folder]
+        if not found:
+            return ""
+        folder, name = found[0]
+        loader = loader_for(folder)
+        how = f" (loaded by {loader}, not {item.class_type})" if loader else ""
+        return (f"it is installed in {folder} as {name!r}{how}: use a loader for that folder or "
+                f"move the file to models/{item.folder}/")
+
+    @staticmethod
+    def _not_mounted(catalog, item, installed: list[str]) -> str:
+        if installed:
+            return ""
+        manifest = catalog.manifest
+        scanned = manifest.folder_paths.get(item.folder) if manifest is not None else None
+        where = f" (looked in {', '.join(scanned)})" if scanned else ""
+        return (f": the folder is not mounted on the server, or extra_model_paths.yaml points "
+                f"elsewhere{where}")

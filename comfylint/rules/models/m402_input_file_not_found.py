@@ -1,20 +1,11 @@
+"""M402: an image, mask, audio or video the node reads from the server's input folder is missing."""
 from __future__ import annotations
 
 from typing import Iterable
 
-from ...catalog.types import unwrap_value
 from ...diagnostics import Diagnostic
-from ..base import Context, Rule, node_inputs_with_specs
-
-ANNOTATIONS = (" [input]", " [output]", " [temp]")
-
-
-def strip_annotation(name: str) -> str:
-    """The server accepts "x.png [output]" meaning output/x.png."""
-    for suffix in ANNOTATIONS:
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
+from ..base import Context, Rule
+from .server_files import explain, file_inputs, installed_media, split_annotation
 
 
 class InputFileNotFound(Rule):
@@ -23,22 +14,31 @@ class InputFileNotFound(Rule):
     summary = "An input image, audio or video that is not in the server's input folder."
     server_error_type = "custom_validation_failed"
     server_node_check = True
+    fixable = True
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         catalog = ctx.catalog
-        if catalog.bundled:
-            return  # the bundled catalog knows no server's input files
-        carried = {strip_annotation(n).rsplit("/", 1)[-1] for n in ctx.loaded.envelope_files}
-        for node_id, node_def, name, spec, raw in node_inputs_with_specs(ctx):
-            if catalog.server_list_folder(node_def.name, name) not in ("input", "output"):
+        carried = {split_annotation(n)[0].replace("\\", "/").rsplit("/", 1)[-1]
+                   for n in ctx.loaded.envelope_files}
+        for item in file_inputs(ctx):
+            if not item.is_media or not isinstance(item.value, str):
                 continue
-            value = unwrap_value(raw)
-            if not isinstance(value, str) or spec.choices is None:
+            name, area = split_annotation(item.value)
+            if name.rsplit("/", 1)[-1] in carried or item.value in item.choices:
+                continue  # sent with the request, or listed as is
+            listed = installed_media(catalog, item, area)
+            if listed is None or name in listed:
                 continue
-            if value in spec.choices or strip_annotation(value) in spec.choices:
-                continue
-            if strip_annotation(value).rsplit("/", 1)[-1] in carried:
-                continue
-            yield ctx.report(f"{ctx.label(node_id)} input {name!r}: file {value!r} is not in the "
-                             "server's input folder", node_id=node_id, input=name,
-                             help="Upload it first (POST /upload/image) or send it with the request.")
+            if "/" in name and not any("/" in n for n in listed):
+                continue  # the server listed only top-level files: a subfolder cannot be judged
+            explanation = explain(name, listed, f"files in {area}/")
+            # Loaders with their own validation answer custom_validation_failed, others a combo error.
+            error_type = ("custom_validation_failed" if item.class_type in catalog.custom_validation
+                          else "value_not_in_list")
+            yield ctx.report(
+                f"{ctx.label(item.node_id)} input {item.name!r}: file {name!r} is not in the "
+                f"server's {area} folder; {explanation.reason}",
+                node_id=item.node_id, input=item.name, server_error_type=error_type,
+                fix=explanation.fix(ctx.pointer(item.node_id, "inputs", item.name)),
+                help="Upload it first (POST /upload/image), send it with the request (the "
+                     "envelope's files/images), or pick a file the server has.")

@@ -1,0 +1,321 @@
+"""The model manifest: which model files, input files and embeddings a server has.
+
+A manifest is server state, kept apart from node definitions: the same ComfyUI version runs with
+very different model folders. It comes from a snapshot, a live server (see comfylint.probe), a
+local ComfyUI directory (models/ plus extra_model_paths.yaml, scanned the way ComfyUI's
+folder_paths lists files), or a hand-written JSON file (schemas/manifest.schema.json).
+
+Names are kept exactly as the server would list them (relative to the folder, with the server
+platform's separator): M401 compares workflow values against them byte for byte, as ComfyUI does.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+MANIFEST_VERSION = 1
+
+# Folder name -> directories relative to a ComfyUI root, as ComfyUI's folder_paths sets them up
+# (observed from GET /internal/folder_paths of ComfyUI 0.3.64). Saved models land in output/.
+DEFAULT_FOLDER_LAYOUT: dict[str, tuple[str, ...]] = {
+    "checkpoints": ("models/checkpoints", "output/checkpoints"),
+    "configs": ("models/configs",),
+    "loras": ("models/loras", "output/loras"),
+    "vae": ("models/vae", "output/vae"),
+    "text_encoders": ("models/text_encoders", "models/clip", "output/clip"),
+    "diffusion_models": ("models/unet", "models/diffusion_models", "output/diffusion_models"),
+    "clip_vision": ("models/clip_vision",),
+    "style_models": ("models/style_models",),
+    "embeddings": ("models/embeddings",),
+    "diffusers": ("models/diffusers",),
+    "vae_approx": ("models/vae_approx",),
+    "controlnet": ("models/controlnet", "models/t2i_adapter"),
+    "gligen": ("models/gligen",),
+    "upscale_models": ("models/upscale_models",),
+    "hypernetworks": ("models/hypernetworks",),
+    "photomaker": ("models/photomaker",),
+    "classifiers": ("models/classifiers",),
+    "model_patches": ("models/model_patches",),
+    "audio_encoders": ("models/audio_encoders",),
+}
+# Old folder names that extra_model_paths.yaml files still use; ComfyUI maps them the same way.
+LEGACY_FOLDER_NAMES = {"unet": "diffusion_models", "clip": "text_encoders", "t2i_adapter": "controlnet"}
+# ComfyUI lists only these in model folders (supported_pt_extensions), plus formats that common
+# custom loaders add (.gguf, .onnx): listing a few extra files only makes M401 more lenient.
+MODEL_EXTENSIONS = frozenset({".ckpt", ".pt", ".pt2", ".bin", ".pth", ".safetensors", ".pkl",
+                              ".sft", ".gguf", ".onnx"})
+FOLDER_EXTENSIONS = {"configs": frozenset({".yaml", ".yml", ".json"})}
+MAX_LISTED_FILES = 200_000  # a mounted network share must not make a lint run walk forever
+
+
+class ManifestError(Exception):
+    """A manifest source that cannot be read (a usage error: exit 2)."""
+
+
+@dataclass
+class Manifest:
+    """What files a server has. `None` for a list means "unknown", never "empty"."""
+
+    models: dict[str, list[str]] = field(default_factory=dict)
+    input_files: list[str] | None = None
+    output_files: list[str] | None = None
+    embeddings: list[str] | None = None
+    source: str = "manifest"
+    # folder -> the directories that were (or the server says are) scanned, for explanations
+    folder_paths: dict[str, list[str]] = field(default_factory=dict)
+
+    def folder(self, name: str) -> list[str] | None:
+        return self.models.get(LEGACY_FOLDER_NAMES.get(name, name))
+
+    def folders_holding(self, value: str) -> list[tuple[str, str]]:
+        """(folder, listed name) for every folder listing `value`, its basename or a case variant."""
+        wanted = _comparable(value)
+        found = []
+        for folder, names in sorted(self.models.items()):
+            for name in names:
+                if _comparable(name) == wanted or _comparable(_basename(name)) == wanted:
+                    found.append((folder, name))
+        return found
+
+    def files_in(self, area: str) -> list[str] | None:
+        """Listed files of the server's input/ or output/ directory."""
+        return self.input_files if area == "input" else self.output_files if area == "output" else None
+
+    def to_dict(self) -> dict:
+        data: dict = {"manifest_version": MANIFEST_VERSION,
+                      "models": {k: sorted(v) for k, v in sorted(self.models.items())}}
+        for key in ("input_files", "output_files", "embeddings"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = sorted(value)
+        return data
+
+    # -- construction ---------------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: object, *, source: str) -> "Manifest":
+        """A hand-written manifest or the manifest part of a snapshot (validated by the schema)."""
+        from ..resources import validator
+
+        errors = sorted(validator("manifest.schema.json").iter_errors(data), key=lambda e: list(e.path))
+        if errors:
+            where = "/".join(str(p) for p in errors[0].path) or "(top level)"
+            raise ManifestError(f"{source} is not a valid model manifest: at {where}: "
+                                f"{errors[0].message}")
+        assert isinstance(data, dict)
+        return cls(models={LEGACY_FOLDER_NAMES.get(k, k): list(v) for k, v in data["models"].items()},
+                   input_files=_optional_list(data.get("input_files")),
+                   output_files=_optional_list(data.get("output_files")),
+                   embeddings=_optional_list(data.get("embeddings")),
+                   source=source)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> "Manifest":
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ManifestError(f"cannot read manifest {path}: {exc.strerror or exc}") from None
+        except ValueError as exc:
+            raise ManifestError(f"manifest {path} is not valid JSON: {exc}") from None
+        return cls.from_dict(data, source=str(path))
+
+    @classmethod
+    def from_comfyui_dir(cls, root: str | Path, *, models_dir: str | Path | None = None,
+                         extra_model_paths: str | Path | None = None) -> "Manifest":
+        """Scan a local ComfyUI install as its server would: models/, output/, input/ and the
+        folders extra_model_paths.yaml adds (read from the root unless another file is given)."""
+        root_path = Path(root).expanduser()
+        if not root_path.is_dir():
+            raise ManifestError(f"--comfyui-dir {root}: not a directory")
+        layout = {folder: [str(root_path / rel) for rel in rels]
+                  for folder, rels in DEFAULT_FOLDER_LAYOUT.items()}
+        if models_dir is not None:
+            layout = _models_dir_layout(Path(models_dir).expanduser(), layout)
+        yaml_path = Path(extra_model_paths) if extra_model_paths else root_path / "extra_model_paths.yaml"
+        if yaml_path.is_file():
+            for folder, dirs in read_extra_model_paths(yaml_path).items():
+                layout.setdefault(folder, [])
+                layout[folder] = dirs["default"] + layout[folder] + dirs["extra"]
+        elif extra_model_paths:
+            raise ManifestError(f"extra model paths file {extra_model_paths}: not found")
+        manifest = cls.from_layout(layout, source=f"ComfyUI directory {root_path}")
+        manifest.input_files = list_files(root_path / "input")
+        manifest.output_files = list_files(root_path / "output")
+        return manifest
+
+    @classmethod
+    def from_models_dir(cls, models_dir: str | Path) -> "Manifest":
+        """A bare models/ directory: each subfolder is a model folder (legacy names mapped)."""
+        path = Path(models_dir).expanduser()
+        if not path.is_dir():
+            raise ManifestError(f"--models-dir {models_dir}: not a directory")
+        layout = _models_dir_layout(path, {})
+        return cls.from_layout(layout, source=f"models directory {path}")
+
+    @classmethod
+    def from_layout(cls, layout: dict[str, list[str]], *, source: str) -> "Manifest":
+        models = {}
+        for folder, dirs in layout.items():
+            if folder == "custom_nodes":
+                continue
+            extensions = FOLDER_EXTENSIONS.get(folder, MODEL_EXTENSIONS)
+            names: list[str] = []
+            for directory in dirs:
+                names.extend(n for n in list_files(Path(directory)) or ()
+                             if os.path.splitext(n)[1].lower() in extensions and n not in names)
+            models[folder] = sorted(names)
+        return cls(models=models, embeddings=[_strip_model_suffix(n) for n in models.get("embeddings", [])],
+                   source=source, folder_paths={k: list(v) for k, v in layout.items()})
+
+
+def _models_dir_layout(models_dir: Path, layout: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Point every model folder at `models_dir/<name>` (and its legacy-name twins)."""
+    result = {folder: [d for d in dirs if "/models/" not in d.replace(os.sep, "/")]
+              for folder, dirs in layout.items()}
+    for folder, rels in DEFAULT_FOLDER_LAYOUT.items():
+        subdirs = [str(models_dir / rel.split("/", 1)[1]) for rel in rels if rel.startswith("models/")]
+        result[folder] = subdirs + result.get(folder, [])
+    if models_dir.is_dir():
+        for child in sorted(models_dir.iterdir()):
+            folder = LEGACY_FOLDER_NAMES.get(child.name, child.name)
+            if child.is_dir() and str(child) not in result.get(folder, []):
+                result.setdefault(folder, []).append(str(child))
+    return result
+
+
+def list_files(directory: Path) -> list[str] | None:
+    """Files under `directory` (recursively, links followed, hidden entries skipped) as names
+    relative to it with the platform's separator, like ComfyUI's recursive_search; None when the
+    directory does not exist."""
+    if not directory.is_dir():
+        return None
+    found: list[str] = []
+    for current, dirs, files in os.walk(directory, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        relative = os.path.relpath(current, directory)
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            found.append(name if relative == "." else os.path.join(relative, name))
+            if len(found) >= MAX_LISTED_FILES:
+                return found
+    return found
+
+
+def read_extra_model_paths(path: str | Path) -> dict[str, dict[str, list[str]]]:
+    """folder -> {"default": [...], "extra": [...]} directories from an extra_model_paths.yaml.
+
+    ComfyUI's rules: each top-level section may set `base_path` (relative to the file's
+    directory), `is_default` (its folders are searched first) and folder keys whose value is one
+    path or several, one per line. Legacy folder names (unet, clip) are mapped.
+    """
+    path = Path(path)
+    try:
+        sections = parse_simple_yaml(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ManifestError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise ManifestError(f"{path}: {exc}") from None
+    result: dict[str, dict[str, list[str]]] = {}
+    for section in sections.values():
+        if not isinstance(section, dict):
+            continue
+        base = section.get("base_path")
+        base_dir = Path(os.path.expandvars(os.path.expanduser(base))) if isinstance(base, str) else None
+        if base_dir is not None and not base_dir.is_absolute():
+            base_dir = path.parent / base_dir
+        slot = "default" if str(section.get("is_default", "")).lower() == "true" else "extra"
+        for key, value in section.items():
+            if key in ("base_path", "is_default", "download_model_base") or not isinstance(value, str):
+                continue
+            folder = LEGACY_FOLDER_NAMES.get(key, key)
+            for line in value.splitlines():
+                line = os.path.expandvars(os.path.expanduser(line.strip()))
+                if not line:
+                    continue
+                full = Path(line) if base_dir is None else base_dir / line
+                entry = result.setdefault(folder, {"default": [], "extra": []})
+                entry[slot].append(os.path.normpath(str(full)))
+    return result
+
+
+def parse_simple_yaml(text: str) -> dict:
+    """The YAML subset extra_model_paths.yaml uses: two-level mappings of scalars and `|` blocks.
+
+    Kept dependency-free on purpose (PyYAML is not a run-time dependency of comfylint).
+    """
+    root: dict = {}
+    section: dict | None = None
+    block_key: str | None = None
+    block_indent = 0
+    block_lines: list[str] = []
+
+    def close_block() -> None:
+        nonlocal block_key
+        if section is not None and block_key is not None:
+            section[block_key] = "\n".join(block_lines)
+        block_key = None
+        block_lines.clear()
+
+    for number, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.strip()
+        indent = len(raw) - len(raw.lstrip(" "))
+        if block_key is not None:
+            if not stripped or indent > block_indent:
+                if stripped and not stripped.startswith("#"):
+                    block_lines.append(stripped)
+                continue
+            close_block()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if raw.startswith("\t"):
+            raise ValueError(f"line {number}: tabs are not allowed for indentation in YAML")
+        key, sep, value = stripped.partition(":")
+        if not sep:
+            raise ValueError(f"line {number}: expected 'key: value', got {stripped!r}")
+        key, value = key.strip().strip("'\""), _strip_comment(value).strip()
+        if indent == 0:
+            section = root[key] = {} if not value else value
+            if not isinstance(section, dict):
+                section = None
+            continue
+        if section is None:
+            raise ValueError(f"line {number}: {key!r} is indented but belongs to no section")
+        if value in ("|", "|-", "|+", ">", ">-"):
+            block_key, block_indent = key, indent
+            continue
+        section[key] = value.strip("'\"")
+    close_block()
+    return root
+
+
+def _strip_comment(value: str) -> str:
+    position = value.find(" #")
+    return value[:position] if position >= 0 else value
+
+
+def _optional_list(value: object) -> list[str] | None:
+    return list(value) if isinstance(value, list) else None
+
+
+def _comparable(name: str) -> str:
+    """A name with separators and case normalised: what a human would call "the same file"."""
+    return name.replace("\\", "/").lower()
+
+
+def _basename(name: str) -> str:
+    return name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _strip_model_suffix(name: str) -> str:
+    return os.path.splitext(name)[0]
+
+
+def merge_listed(*lists: Iterable[str] | None) -> list[str] | None:
+    """The union of several listings; None only when every one is unknown."""
+    known = [lst for lst in lists if lst is not None]
+    if not known:
+        return None
+    return sorted({name for lst in known for name in lst})

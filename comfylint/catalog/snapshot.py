@@ -1,0 +1,231 @@
+"""Snapshots: a server's node definitions and files in one compact, sorted, diffable JSON file.
+
+Teams commit `comfyui.snapshot.json` and lint offline against it. Layout (schemas/snapshot.schema.json):
+one line per node definition (free text such as descriptions and tooltips removed), one line per
+model file, keys sorted, so that `git diff` between two captures reads as the server's drift.
+
+A combo that lists server files (a model folder, input/) is stored as a reference,
+`[extras, {"$files": "checkpoints", ...}]`: the file names live once under `models`, and loading
+the snapshot puts them back, so the catalog a run uses sees exactly what the server listed.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from . import MODEL_INPUT_FOLDERS, UPLOAD_OPTION_KEYS, Catalog, CatalogError
+from .manifest import Manifest
+
+SNAPSHOT_VERSION = 1
+FILES_MARKER = "$files"
+# Free text that /object_info carries and a snapshot leaves out (it changes with translations and
+# wording fixes, never with behaviour).
+FREE_TEXT_KEYS = frozenset({"description", "tooltip", "output_tooltips", "placeholder",
+                            "search_aliases", "price_badge"})
+INPUT_GROUPS = ("required", "optional", "hidden")
+
+
+# -- capture ---------------------------------------------------------------------------------------
+def build_snapshot(object_info: dict, manifest: Manifest, *, comfyui_version: str | None,
+                   system: dict | None = None, captured_at: str | None = None) -> dict:
+    """The snapshot document of a server whose /object_info and files are known."""
+    core_lists = Catalog.bundled_core().server_lists
+    nodes = {}
+    for class_type, raw in object_info.items():
+        if isinstance(raw, dict):
+            nodes[class_type] = compact_node(class_type, raw, manifest, core_lists)
+    modules = sorted({str(raw.get("python_module")) for raw in object_info.values()
+                      if isinstance(raw, dict)
+                      and str(raw.get("python_module", "")).startswith("custom_nodes.")})
+    snapshot: dict[str, Any] = {
+        "comfylint_snapshot": SNAPSHOT_VERSION,
+        "captured_at": captured_at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "comfyui_version": comfyui_version,
+        "custom_node_modules": modules,
+        "models": {folder: sorted(names) for folder, names in sorted(manifest.models.items())},
+        "nodes": nodes,
+    }
+    for key in ("input_files", "embeddings"):
+        value = getattr(manifest, key)
+        if value is not None:
+            snapshot[key] = sorted(value)
+    if system:
+        snapshot["system"] = system
+    return snapshot
+
+
+def compact_node(class_type: str, raw: dict, manifest: Manifest,
+                 core_lists: dict[str, dict[str, str]]) -> dict:
+    node = strip_free_text(raw)
+    declared = node.get("input")
+    if not isinstance(declared, dict):
+        return node
+    for group in ("required", "optional"):
+        entries = declared.get(group)
+        if not isinstance(entries, dict):
+            continue
+        for input_name, spec in entries.items():
+            folder = files_folder(class_type, input_name, spec, manifest, core_lists)
+            if folder is not None:
+                entries[input_name] = _file_reference(spec, folder, manifest)
+    return node
+
+
+def strip_free_text(value: Any, *, names_map: bool = False) -> Any:
+    """A deep copy without FREE_TEXT_KEYS (except where keys are input names)."""
+    if isinstance(value, dict):
+        return {key: strip_free_text(item, names_map=key in INPUT_GROUPS)
+                for key, item in value.items() if names_map or key not in FREE_TEXT_KEYS}
+    if isinstance(value, list):
+        return [strip_free_text(item) for item in value]
+    return value
+
+
+def _choices_and_options(spec: Any) -> tuple[list | None, dict]:
+    if not isinstance(spec, list) or not spec:
+        return None, {}
+    options = spec[1] if len(spec) > 1 and isinstance(spec[1], dict) else {}
+    if isinstance(spec[0], list):
+        return spec[0], options
+    if spec[0] == "COMBO" and isinstance(options.get("options"), list):
+        return options["options"], options
+    return None, options
+
+
+def files_folder(class_type: str, input_name: str, spec: Any, manifest: Manifest,
+                 core_lists: dict[str, dict[str, str]]) -> str | None:
+    """Which server folder a combo lists, by what the combo holds (DESIGN: match option lists
+    against the server's folder lists), then by the core node's known folder or the input name."""
+    choices, options = _choices_and_options(spec)
+    if choices is None:
+        return None
+    if any(options.get(key) for key in UPLOAD_OPTION_KEYS):
+        return options.get("image_folder") or "input"
+    known = core_lists.get(class_type, {}).get(input_name)
+    if known:
+        return known
+    offered = {c for c in choices if isinstance(c, str)}
+    best, best_overlap = None, 0
+    for folder, names in manifest.models.items():
+        listed = set(names)
+        overlap = len(listed & offered)
+        # a loader lists the whole folder (plus extras), or a filtered part of it
+        if overlap > best_overlap and (listed <= offered or offered <= listed):
+            best, best_overlap = folder, overlap
+    if best is not None:
+        return best
+    guess = MODEL_INPUT_FOLDERS.get(input_name)
+    return guess if guess in manifest.models and not offered - set(manifest.models[guess]) else None
+
+
+def _file_reference(spec: list, folder: str, manifest: Manifest) -> list:
+    choices, options = _choices_and_options(spec)
+    listed = set((manifest.files_in(folder) if folder in ("input", "output")
+                  else manifest.folder(folder)) or ())
+    extras = [c for c in choices or () if c not in listed]
+    options = {**options, FILES_MARKER: folder}
+    if isinstance(spec[0], list):
+        return [extras, options]
+    options["options"] = extras
+    return ["COMBO", options]
+
+
+# -- writing ---------------------------------------------------------------------------------------
+def dumps(snapshot: dict) -> str:
+    """Sorted keys; one line per node definition and per listed file: small diffs in review."""
+    lines = ["{"]
+    keys = sorted(k for k in snapshot if k != "nodes")
+    entries = [f" {json.dumps(key)}: " + json.dumps(snapshot[key], indent=1, sort_keys=True,
+                                                   ensure_ascii=False).replace("\n", "\n ")
+               for key in keys]
+    nodes = snapshot.get("nodes", {})
+    node_lines = [f"  {json.dumps(name, ensure_ascii=False)}: "
+                  + json.dumps(nodes[name], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+                  for name in sorted(nodes)]
+    entries.append(' "nodes": {\n' + ",\n".join(node_lines) + "\n }" if node_lines else ' "nodes": {}')
+    lines.append(",\n".join(entries))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+# -- reading ---------------------------------------------------------------------------------------
+def read_snapshot(path: str | Path) -> dict:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CatalogError(f"cannot read snapshot {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise CatalogError(f"snapshot {path} is not valid JSON: {exc}") from None
+    validate_snapshot(data, str(path))
+    return data
+
+
+def is_snapshot(data: object) -> bool:
+    return isinstance(data, dict) and "comfylint_snapshot" in data
+
+
+def validate_snapshot(data: object, label: str) -> None:
+    from ..resources import validator
+
+    if not is_snapshot(data):
+        raise CatalogError(f"{label} is not a comfylint snapshot (no 'comfylint_snapshot' key); "
+                           "make one with `comfylint snapshot --server URL -o FILE`")
+    version = data["comfylint_snapshot"]  # type: ignore[index]
+    if version != SNAPSHOT_VERSION:
+        raise CatalogError(f"{label}: snapshot format {version!r} is not supported by this comfylint "
+                           f"(it reads format {SNAPSHOT_VERSION})")
+    errors = sorted(validator("snapshot.schema.json").iter_errors(data), key=lambda e: list(e.path))
+    if errors:
+        where = "/".join(str(p) for p in errors[0].path) or "(top level)"
+        raise CatalogError(f"{label} is not a valid snapshot: at {where}: {errors[0].message}")
+
+
+def snapshot_manifest(data: dict, *, source: str) -> Manifest:
+    return Manifest(models={k: list(v) for k, v in data.get("models", {}).items()},
+                    input_files=data.get("input_files"), embeddings=data.get("embeddings"),
+                    source=source)
+
+
+def catalog_from_snapshot(data: dict, *, source: str) -> Catalog:
+    """The Catalog a run uses: node definitions with file lists put back, plus the manifest."""
+    manifest = snapshot_manifest(data, source=source)
+    nodes: dict[str, dict] = {}
+    server_lists: dict[str, dict[str, str]] = {}
+    for class_type, node in data["nodes"].items():
+        nodes[class_type] = node
+        declared = node.get("input") if isinstance(node, dict) else None
+        for group in ("required", "optional"):
+            entries = declared.get(group) if isinstance(declared, dict) else None
+            if not isinstance(entries, dict):
+                continue
+            for input_name, spec in entries.items():
+                choices, options = _choices_and_options(spec)
+                folder = options.get(FILES_MARKER) if choices is not None else None
+                if not isinstance(folder, str):
+                    continue
+                server_lists.setdefault(class_type, {})[input_name] = folder
+                # copy on write: the snapshot document itself stays as it was read
+                if nodes[class_type] is node:
+                    nodes[class_type] = {**node, "input": {g: dict(e) if isinstance(e, dict) else e
+                                                           for g, e in declared.items()}}
+                nodes[class_type]["input"][group][input_name] = _expand_reference(spec, folder,
+                                                                                  manifest)
+    core = Catalog.bundled_core()
+    catalog = Catalog(nodes, source=source, server_lists=server_lists,
+                      custom_validation=core.custom_validation,
+                      v3_combos_unchecked=core.v3_combos_unchecked,
+                      comfyui_version=data.get("comfyui_version"))
+    catalog.manifest = manifest
+    return catalog
+
+
+def _expand_reference(spec: list, folder: str, manifest: Manifest) -> list:
+    choices, options = _choices_and_options(spec)
+    listed = (manifest.files_in(folder) if folder in ("input", "output") else manifest.folder(folder))
+    full = list(listed or ()) + [c for c in choices or () if c not in (listed or ())]
+    options = {k: v for k, v in options.items() if k != FILES_MARKER}
+    if isinstance(spec[0], list):
+        return [full, options]
+    return ["COMBO", {**options, "options": full}]

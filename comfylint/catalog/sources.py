@@ -1,0 +1,139 @@
+"""Build the Catalog a run uses from the sources the user named.
+
+Three independent questions, each answered by the first source given:
+
+- node definitions: --object-info FILE | --snapshot FILE | --server URL (give at most one),
+  else the bundled core catalog;
+- server files (models, input files, embeddings): --manifest FILE | --comfyui-dir DIR and/or
+  --models-dir DIR (scanned from disk), else what the snapshot or server lists, else unknown
+  (a plain --object-info still judges models against its own combo lists);
+- custom-node packs: --extension-node-map FILE | $COMFYLINT_EXTENSION_NODE_MAP | the
+  ComfyUI-Manager installed in --comfyui-dir | the cache `comfylint packs update` fills.
+
+Any unreadable source is a SourceError (the CLI prints it and exits 2).
+"""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from . import Catalog, CatalogError
+from .manifest import Manifest, ManifestError
+from .packs import PackMapError, load_index
+
+
+class SourceError(Exception):
+    """A catalog, manifest, pack map or server that cannot be used; the message is for the user."""
+
+
+@dataclass
+class CatalogSources:
+    object_info: str | None = None
+    snapshot: str | None = None
+    server: str | None = None
+    headers: Sequence[str] = ()
+    token: str | None = None
+    timeout: float | None = None
+    comfyui_dir: str | None = None
+    models_dir: str | None = None
+    manifest: str | None = None
+    extension_node_map: str | None = None
+
+
+def build_catalog(sources: CatalogSources) -> Catalog:
+    node_sources = [o for o, v in (("--object-info", sources.object_info),
+                                    ("--snapshot", sources.snapshot),
+                                    ("--server", sources.server)) if v]
+    if len(node_sources) > 1:
+        raise SourceError(f"{' and '.join(node_sources)} both give node definitions: give one")
+    if sources.manifest and (sources.comfyui_dir or sources.models_dir):
+        raise SourceError("--manifest and --comfyui-dir/--models-dir both give the server's files: "
+                          "give one")
+    try:
+        catalog = _node_catalog(sources)
+        manifest = _local_manifest(sources)
+        packs = load_index(sources.extension_node_map, sources.comfyui_dir)
+    except (CatalogError, ManifestError, PackMapError) as exc:
+        raise SourceError(str(exc)) from None
+    if manifest is None and packs is None:
+        return catalog
+    # Never change the shared bundled singleton: a copy carries this run's environment.
+    catalog = copy.copy(catalog)
+    if manifest is not None:
+        catalog.manifest = manifest
+        catalog.source = f"{catalog.source}; files from {manifest.source}"
+    if packs is not None:
+        catalog.node_packs = packs
+    return catalog
+
+
+def _node_catalog(sources: CatalogSources) -> Catalog:
+    if sources.object_info:
+        return load_catalog_file(sources.object_info)
+    if sources.snapshot:
+        from .snapshot import catalog_from_snapshot, read_snapshot
+
+        return catalog_from_snapshot(read_snapshot(sources.snapshot), source=sources.snapshot)
+    if sources.server:
+        return server_catalog(sources)
+    return Catalog.bundled_core()
+
+
+def load_catalog_file(path: str | Path) -> Catalog:
+    """A catalog file of either kind: a comfylint snapshot, or a raw /object_info response."""
+    from .snapshot import catalog_from_snapshot, is_snapshot, validate_snapshot
+
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64)
+    except OSError as exc:
+        raise CatalogError(f"cannot read object_info {path}: {exc.strerror or exc}") from None
+    if b'"comfylint_snapshot"' in head:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if is_snapshot(data):
+            validate_snapshot(data, str(path))
+            return catalog_from_snapshot(data, source=str(path))
+    return Catalog.from_object_info(path)
+
+
+def server_catalog(sources: CatalogSources) -> Catalog:
+    """Read a live server once and use it as a snapshot would be used."""
+    from ..probe.client import ProbeError
+    from ..probe.state import read_state
+    from .snapshot import build_snapshot, catalog_from_snapshot
+
+    try:
+        client = make_client(sources)
+        state = read_state(client)
+    except ProbeError as exc:
+        raise SourceError(str(exc)) from None
+    document = build_snapshot(state.object_info, state.manifest,
+                              comfyui_version=state.comfyui_version)
+    return catalog_from_snapshot(document, source=f"server {client.display_url}")
+
+
+def make_client(sources: CatalogSources):
+    """The HTTP client for --server with --header/--token/--timeout applied."""
+    from ..probe.client import ServerClient, auth_header, parse_header
+
+    headers = dict(parse_header(h) for h in sources.headers)
+    if sources.token:
+        name, value = auth_header(sources.server or "", sources.token)
+        headers.setdefault(name, value)
+    client = ServerClient(sources.server or "", headers=headers)
+    if sources.timeout:
+        client.timeout = sources.timeout
+    return client
+
+
+def _local_manifest(sources: CatalogSources) -> Manifest | None:
+    if sources.manifest:
+        return Manifest.from_file(sources.manifest)
+    if sources.comfyui_dir:
+        return Manifest.from_comfyui_dir(sources.comfyui_dir, models_dir=sources.models_dir)
+    if sources.models_dir:
+        return Manifest.from_models_dir(sources.models_dir)
+    return None

@@ -1,0 +1,1 @@
+"""CLI commands beyond `check`: each module defines one click command; cli.py registers it."""

@@ -1,0 +1,168 @@
+"""What M401-M403 share: which inputs name server files, what the server lists, and why a name
+the server does not list is wrong (separator, case, subfolder, another folder, a typo).
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterator
+
+from ...catalog import MODEL_FILE_SUFFIXES, Catalog
+from ...catalog.types import unwrap_value
+from ...diagnostics import Edit, Fix
+from ..base import Context, node_inputs_with_specs
+from ..types.t306_value_not_in_list import show_choices
+
+FILE_AREAS = ("input", "output", "temp")
+ANNOTATION = re.compile(r"^(?P<name>.*) \[(?P<area>input|output|temp)\]$")
+ABSOLUTE_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\|/|~[\\/])")
+CLOSEST = 3
+
+
+@dataclass
+class FileInput:
+    """A literal input of a known node whose combo lists server files."""
+
+    node_id: str
+    class_type: str
+    name: str
+    value: object
+    folder: str  # a model folder, or "input"/"output" for media
+    choices: list = field(default_factory=list)
+
+    @property
+    def is_media(self) -> bool:
+        return self.folder in FILE_AREAS
+
+
+def file_inputs(ctx: Context) -> Iterator[FileInput]:
+    catalog = ctx.catalog
+    for node_id, node_def, name, spec, raw in node_inputs_with_specs(ctx):
+        if spec.choices is None or spec.options.get("remote") or spec.options.get("multiselect"):
+            continue
+        folder = catalog.server_list_folder(node_def.name, name)
+        if folder is not None:
+            yield FileInput(node_id, node_def.name, name, unwrap_value(raw), folder, spec.choices)
+
+
+def looks_like_file(name: object) -> bool:
+    return isinstance(name, str) and name.lower().endswith(MODEL_FILE_SUFFIXES)
+
+
+def installed_models(catalog: Catalog, item: FileInput) -> tuple[list[str], set] | None:
+    """(files the server lists in the folder, every value the server accepts), or None when the
+    catalog cannot know (the bundled catalog without a manifest)."""
+    manifest = catalog.manifest
+    listed = manifest.folder(item.folder) if manifest is not None else None
+    if listed is not None:
+        # Non-file choices (VAELoader's "taesd", "pixel_space") come with the node, not the folder.
+        extras = {c for c in item.choices if isinstance(c, str) and not looks_like_file(c)}
+        return listed, set(listed) | extras
+    if catalog.bundled:
+        return None
+    strings = [c for c in item.choices if isinstance(c, str)]
+    return strings, set(strings)
+
+
+def split_annotation(value: str) -> tuple[str, str]:
+    """`x.png [output]` -> ("x.png", "output"); the server reads unannotated names from input/."""
+    match = ANNOTATION.match(value)
+    return (match["name"], match["area"]) if match else (value, "input")
+
+
+def installed_media(catalog: Catalog, item: FileInput, area: str) -> list[str] | None:
+    manifest = catalog.manifest
+    listed = manifest.files_in(area) if manifest is not None else None
+    if listed is not None:
+        return listed
+    if catalog.bundled or area != item.folder:
+        return None
+    return [c for c in item.choices if isinstance(c, str)]
+
+
+# -- why a name is missing -----------------------------------------------------------------------
+@dataclass
+class Explanation:
+    reason: str
+    match: str | None = None  # the one installed name the value surely means (a safe fix)
+    suggestion: str | None = None  # a likely name (an unsafe fix)
+
+    def fix(self, pointer: str) -> Fix | None:
+        target = self.match or self.suggestion
+        if target is None:
+            return None
+        return Fix(f"use {target!r}", [Edit(pointer, target)], safe=self.match is not None)
+
+
+def _slash(name: str) -> str:
+    return name.replace("\\", "/")
+
+
+def _base(name: str) -> str:
+    return _slash(name).rsplit("/", 1)[-1]
+
+
+def explain(value: str, installed: list[str], what: str) -> Explanation:
+    """Why `value` is not among `installed`, most specific reason first."""
+    same_path = [n for n in installed if _slash(n) == _slash(value)]
+    if len(same_path) == 1:
+        listed = same_path[0]
+        side = ("the workflow uses Windows '\\' separators" if "\\" in value
+                else "the server (Windows) lists it with '\\' separators")
+        return Explanation(f"{side}: the server lists it as {listed!r}", match=listed)
+    same_case = [n for n in installed if _slash(n).lower() == _slash(value).lower()]
+    if same_case:
+        return Explanation(f"only the letter case differs from {same_case[0]!r} (file names are "
+                           "case-sensitive on Linux servers)",
+                           match=same_case[0] if len(same_case) == 1 else None)
+    same_file = [n for n in installed if _base(n).lower() == _base(value).lower()]
+    if same_file:
+        where = ("in a subfolder" if "/" not in _slash(value)
+                 else "at the top level" if all("/" not in _slash(n) for n in same_file)
+                 else "under another subfolder")
+        return Explanation(f"the server has it {where}: {show_choices(same_file)} (ComfyUI "
+                           "matches the full relative path, not the file name)",
+                           match=same_file[0] if len(same_file) == 1 else None)
+    if not installed:
+        return Explanation(f"the server lists no {what} at all (the list is empty, 'not in []')")
+    close = closest_names(value, installed)
+    if close:
+        return Explanation(f"closest installed: {show_choices(close)}", suggestion=close[0])
+    return Explanation(f"the server has {len(installed)}: {show_choices(sorted(installed))}")
+
+
+def closest_names(value: str, installed: list[str]) -> list[str]:
+    """Near spellings, compared on the file name without its extension (".safetensors" shared
+    by every candidate would make any two names look alike)."""
+    by_stem: dict[str, list[str]] = {}
+    for name in installed:
+        by_stem.setdefault(_stem(name), []).append(name)
+    near = difflib.get_close_matches(_stem(value), list(by_stem), n=CLOSEST, cutoff=0.6)
+    return [full for stem in near for full in by_stem[stem]][:CLOSEST]
+
+
+def _stem(name: str) -> str:
+    return os.path.splitext(_base(name))[0].lower()
+
+
+@lru_cache(maxsize=None)
+def loader_for(folder: str) -> str | None:
+    """A core node that loads files from `folder` (from the bundled catalog), for advice."""
+    for class_type, inputs in sorted(Catalog.bundled_core().server_lists.items()):
+        if folder in inputs.values() and "Loader" in class_type:
+            return class_type
+    return None
+
+
+def non_portable_reason(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    if ABSOLUTE_PATH.match(value):
+        return ("an absolute path: ComfyUI lists files relative to its folders, so it names one "
+                "machine's disk")
+    if "\\" in value:
+        return ("a Windows '\\' separator: Linux and macOS servers list the same file with '/'")
+    return None
