@@ -10,6 +10,7 @@ from typing import Sequence
 import click
 
 from . import __version__
+from .commands.options import catalog_source_options
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 OUTPUT_FORMATS = ("full", "concise", "json")
@@ -57,15 +58,16 @@ def selected_rules(select, extend_select, ignore):
     return [r for r in rules if r.code not in ignored]
 
 
-def load_catalog(object_info: str | None):
-    from .catalog import Catalog, CatalogError
+def load_catalog(object_info: str | None, **sources):
+    """The run's catalog from --object-info/--snapshot/--server/... (catalog/sources.py)."""
+    from .catalog.sources import CatalogSources, SourceError, build_catalog
 
     try:
-        if object_info:
-            return Catalog.from_object_info(object_info)
-        return Catalog.bundled_core()
-    except CatalogError as exc:
-        raise click.ClickException(str(exc)) from None
+        return build_catalog(CatalogSources(object_info=object_info, **sources))
+    except SourceError as exc:
+        error = click.ClickException(str(exc))
+        error.exit_code = EXIT_ERROR
+        raise error from None
 
 
 def exit_code(results, fail_on: str) -> int:
@@ -101,8 +103,9 @@ def exit_code(results, fail_on: str) -> int:
               help="Lowest severity that makes the exit code 1.")
 @click.option("--stdin-filename", default="-", help="The name to report for standard input.")
 @click.option("--color/--no-color", default=None, help="Colour output (default: on a terminal).")
+@catalog_source_options
 def check(paths, object_info, require_format, envelope, output_format, output_file, select,
-          extend_select, ignore, fail_on, stdin_filename, color) -> None:
+          extend_select, ignore, fail_on, stdin_filename, color, **sources) -> None:
     """Lint workflow files, directories (recursively) or - for standard input."""
     from .engine import Options, lint_paths
     from .render import RenderOptions, render
@@ -111,7 +114,7 @@ def check(paths, object_info, require_format, envelope, output_format, output_fi
     if not paths:
         raise click.UsageError("give workflow files or directories to check (or - for stdin)")
     rules = selected_rules(select, extend_select, ignore)
-    catalog = load_catalog(object_info)
+    catalog = load_catalog(object_info, **sources)
     options = Options(select=rules, settings=Settings(require_format=require_format),
                       envelope=envelope)
     stdin_data = sys.stdin.buffer.read() if "-" in paths else None

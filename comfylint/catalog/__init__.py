@@ -165,6 +165,10 @@ class Catalog:
         self.custom_validation = custom_validation or {}
         self.v3_combos_unchecked = v3_combos_unchecked or {}
         self.comfyui_version = comfyui_version
+        # Server files (catalog.manifest.Manifest) and the custom-node pack index
+        # (catalog.packs.PackIndex), when catalog.sources was given a source for them.
+        self.manifest = None
+        self.node_packs = None
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod
