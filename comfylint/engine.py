@@ -72,7 +72,7 @@ def lint_loaded(loaded: LoadedFile, catalog: Catalog, options: Options) -> FileR
     ctx = Context(loaded=loaded, catalog=catalog, settings=options.settings)
     result = FileResult(path=loaded.path, format=loaded.format, envelope=loaded.envelope,
                         text=loaded.text)
-    if (not loaded.explicit and loaded.format is None
+    if (not loaded.explicit and loaded.format is None and not loaded.unreadable
             and all(d.code in ("F003", "F001") for d in loaded.diagnostics)
             and not _looks_like_workflow_text(loaded.text)):
         result.skipped = True  # non-workflow JSON found while walking: silently skipped
@@ -118,9 +118,10 @@ def _applies(rule: Rule, loaded: LoadedFile, ctx: Context) -> bool:
         return True
     if "api" in rule.formats and ctx.api_workflow is not None:
         return True  # a UI file is linted as API through its conversion (comfylint.ui)
-    # An "api" file whose graph is not an object (a list body, `"prompt": [...]`) has no graph to
-    # check: the loader already reported why.
-    return loaded.format in rule.formats and (loaded.format != "api" or ctx.graph is not None)
+    # A file whose graph is not an object (a list body, `"prompt": [...]`, a UI export posted as
+    # the whole body) has no graph to check: the loader already reported why.
+    return (loaded.format in rule.formats and isinstance(loaded.workflow, dict)
+            and (loaded.format != "api" or ctx.graph is not None))
 
 
 def _looks_like_workflow_text(text: str | None) -> bool:

@@ -34,6 +34,7 @@ class LoadedFile:
     envelope_files: set[str] = field(default_factory=set)  # input files the request carries
     diagnostics: list[Diagnostic] = field(default_factory=list)
     explicit: bool = True  # named by the user (not found by walking a directory)
+    unreadable: bool = False  # the file could not be read at all (reported even when walking)
     has_nan: bool = False
     _positions: PositionIndex | None = None
     extra: dict = field(default_factory=dict)  # per-format data (e.g. PNG chunks, UI conversion)
@@ -146,13 +147,13 @@ def load_path(path: "str | Path", *, display: str | None = None, explicit: bool 
     try:
         size = Path(path).stat().st_size
         if size > MAX_FILE_BYTES:
-            loaded = LoadedFile(path=shown, explicit=explicit)
+            loaded = LoadedFile(path=shown, explicit=explicit, unreadable=True)
             loaded.diagnostics.append(findings.unreadable(
                 shown, f"the file is {size} bytes, larger than a workflow can be"))
             return loaded
         data = Path(path).read_bytes()
     except OSError as exc:
-        loaded = LoadedFile(path=shown, explicit=explicit)
+        loaded = LoadedFile(path=shown, explicit=explicit, unreadable=True)
         loaded.diagnostics.append(findings.unreadable(shown, exc.strerror or str(exc)))
         return loaded
     return load_bytes(data, shown, explicit=explicit, envelope=envelope,
@@ -161,7 +162,18 @@ def load_path(path: "str | Path", *, display: str | None = None, explicit: bool 
 
 def load_document(document: Any, path: str = "<workflow>", *, envelope: str = "auto",
                   require_format: str = "any") -> LoadedFile:
-    """For the Python API: an already-parsed workflow (dict) instead of bytes."""
-    loaded = LoadedFile(path=path, document=document)
+    """For the Python API: an already-parsed workflow (dict) instead of bytes.
+
+    The server only ever receives JSON, so the document is read as its JSON form: non-string keys
+    become strings (as json.dumps writes them), and a document JSON cannot carry (a tuple key, a
+    set, a cycle) is an F001 finding. The caller's object is never modified.
+    """
+    loaded = LoadedFile(path=path)
+    try:
+        loaded.document = json.loads(json.dumps(document, allow_nan=True))
+    except (TypeError, ValueError, RecursionError) as exc:
+        loaded.diagnostics.append(findings.invalid_json(
+            path, f"the document cannot be sent as JSON ({type(exc).__name__}: {exc})", 1, 1))
+        return loaded
     unwrap(loaded, envelope=envelope, require_format=require_format)
     return loaded

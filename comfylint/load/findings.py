@@ -25,13 +25,16 @@ def invalid_json(path: str, reason: str, line: int, column: int) -> Diagnostic:
 def duplicate_keys(path: str, positions: PositionIndex | None) -> list[Diagnostic]:
     found = positions.duplicates if positions else []
     out = []
-    for pointer in found or [""]:
+    for pointer in list(dict.fromkeys(found)) or [""]:
         key = pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
-        where = positions.locate_key(pointer) if positions and pointer else None
+        first = positions.locate_key(pointer) if positions and pointer else None
+        repeat = positions.duplicate_key_at.get(pointer) if positions and pointer else None
+        where = positions.line_col(repeat) if repeat is not None else first
+        seen = f" (first at line {first[0]})" if first and where and first != where else ""
         out.append(_raw(
             "F002", path,
-            f"duplicate key {key!r}: JSON parsers keep only the last one, so the earlier value is "
-            "silently lost" if pointer else "the file has duplicate keys",
+            f"duplicate key {key!r}{seen}: JSON parsers keep only the last one, so the earlier "
+            "value is silently lost" if pointer else "the file has duplicate keys",
             pointer=pointer, line=where[0] if where else None, column=where[1] if where else None))
     return out
 

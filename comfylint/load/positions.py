@@ -28,6 +28,7 @@ class PositionIndex:
         self.value_at: dict[str, int] = {}
         self.key_at: dict[str, int] = {}
         self.duplicates: list[str] = []
+        self.duplicate_key_at: dict[str, int] = {}  # where a key is repeated (the first repeat)
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         try:
             self._scan()
@@ -101,6 +102,7 @@ class PositionIndex:
         path = frame[1] + "/" + escape_pointer_token(key)
         if key in frame[2]:
             self.duplicates.append(path)
+            self.duplicate_key_at.setdefault(path, i)
         else:
             frame[2].add(key)
             self.key_at.setdefault(path, i)

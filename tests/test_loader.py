@@ -1,0 +1,212 @@
+"""Reading files: JSON errors with positions, duplicate keys, envelopes, discovery, unreadable files."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from comfylint import Catalog, lint
+from comfylint.diagnostics import Severity
+from comfylint.engine import Options, lint_loaded, lint_paths
+from comfylint.load import load_bytes, load_path
+
+PAIR = {"1": {"class_type": "EmptyImage", "inputs": {"width": 64, "height": 64, "batch_size": 1,
+                                                     "color": 0}},
+        "2": {"class_type": "PreviewImage", "inputs": {"images": ["1", 0]}}}
+UI = {"last_node_id": 1, "last_link_id": 0, "version": 0.4, "links": [],
+      "nodes": [{"id": 1, "type": "EmptyImage", "widgets_values": [64, 64, 1, 0]}]}
+
+
+def findings_of(data: bytes, **options):
+    loaded = load_bytes(data, "wf.json", **options)
+    return loaded, lint_loaded(loaded, Catalog.bundled_core(), Options()).diagnostics
+
+
+def codes(found) -> list[str]:
+    return sorted(d.code for d in found)
+
+
+# -- JSON -----------------------------------------------------------------------------------------
+def test_invalid_json_has_line_and_column():
+    text = b'{\n  "1": {"class_type": "EmptyImage",\n        "inputs": {"width": 64,}}\n}\n'
+    _, [diag] = findings_of(text)
+    assert (diag.code, diag.line, diag.column) == ("F001", 3, 32)
+    assert diag.severity == Severity.ERROR and "property name" in diag.message
+
+
+@pytest.mark.parametrize("data", [b"", b"\x00\x01\x02binary", b"\xc3\x28 not utf-8", b"[" * 50_000])
+def test_unparseable_bytes_are_f001(data):
+    _, found = findings_of(data)
+    assert codes(found) == ["F001"]
+
+
+def test_utf8_bom_is_accepted():
+    _, found = findings_of(b"\xef\xbb\xbf" + json.dumps(PAIR).encode())
+    assert found == []
+
+
+def test_duplicate_key_has_pointer_and_line():
+    text = (b'{\n  "1": {"class_type": "EmptyImage", "inputs": {"width": 64, "height": 64, '
+            b'"batch_size": 1, "color": 0}},\n'
+            b'  "2": {"class_type": "PreviewImage", "inputs": {"images": ["1", 0]}},\n'
+            b'  "2": {"class_type": "PreviewImage", "inputs": {"images": ["1", 0]}}\n}\n')
+    _, found = findings_of(text)
+    diag = next(d for d in found if d.code == "F002")
+    assert (diag.pointer, diag.line, diag.column) == ("/2", 4, 3)
+    assert "'2'" in diag.message
+
+
+# -- envelopes ------------------------------------------------------------------------------------
+def test_bare_graph_has_no_envelope():
+    loaded, found = findings_of(json.dumps(PAIR).encode())
+    assert (loaded.format, loaded.envelope, loaded.base_pointer, found) == ("api", None, "", [])
+
+
+def test_prompt_body_with_partial_targets():
+    body = {"prompt": PAIR, "client_id": "c1", "extra_data": {"extra_pnginfo": {}},
+            "partial_execution_targets": ["2"]}
+    loaded, found = findings_of(json.dumps(body).encode())
+    assert (loaded.envelope, loaded.base_pointer, found) == ("comfyui-prompt", "/prompt", [])
+    assert loaded.has_partial_targets and loaded.partial_execution_targets == ["2"]
+
+
+def test_positions_inside_an_envelope_point_into_the_envelope():
+    body = {"prompt": dict(PAIR, **{"1": {"class_type": "EmptyImage", "inputs": {
+        "width": 0, "height": 64, "batch_size": 1, "color": 0}}})}
+    _, [diag] = findings_of(json.dumps(body, indent=1).encode())
+    assert diag.pointer == "/prompt/1/inputs/width" and diag.line == 6
+
+
+def test_workflow_id_request_with_files_webhook_and_accelerator():
+    body = {"workflow_id": "w1", "prompt": PAIR, "webhook": "https://example.com/hook",
+            "accelerator": "H100", "files": {"/input/cat.png": "https://example.com/cat.png"}}
+    loaded, found = findings_of(json.dumps(body).encode())
+    assert (loaded.envelope, found) == ("workflow-id", [])
+    assert "/input/cat.png" in loaded.envelope_files
+
+
+@pytest.mark.parametrize("field,value", [("webhook", "not a url"), ("accelerator", "TPU"),
+                                         ("files", ["cat.png"])])
+def test_workflow_id_request_with_a_bad_field(field, value):
+    body = {"workflow_id": "w1", "prompt": PAIR, field: value}
+    _, found = findings_of(json.dumps(body).encode())
+    [diag] = found
+    assert diag.code == "F005" and diag.pointer.startswith(f"/{field}")
+
+
+def test_runpod_request_carries_its_images():
+    body = {"input": {"workflow": PAIR, "images": [{"name": "cat.png", "image": "data:..."}]}}
+    loaded, found = findings_of(json.dumps(body).encode())
+    assert (loaded.envelope, loaded.base_pointer, found) == ("runpod", "/input/workflow", [])
+    assert "cat.png" in loaded.envelope_files
+
+
+def test_runpod_request_without_a_workflow_is_malformed():
+    _, found = findings_of(json.dumps({"input": {"workflow": "x"}}).encode(), envelope="runpod")
+    assert codes(found) == ["F005"]
+
+
+def test_overrides_are_applied_before_linting():
+    body = {"workflow": PAIR, "inputs": {"1": {"width": 0}}}
+    loaded, found = findings_of(json.dumps(body).encode())
+    assert loaded.envelope == "workflow-inputs"
+    assert [(d.code, d.node_id, d.input) for d in found] == [("T304", "1", "width")]
+    assert PAIR["1"]["inputs"]["width"] == 64  # the caller's document is not modified
+
+
+def test_override_of_a_missing_node_or_input_is_reported():
+    body = {"workflow": PAIR, "inputs": {"9": {"width": 8}, "1": {"widht": 8}}}
+    _, found = findings_of(json.dumps(body).encode())
+    overrides = sorted(d.pointer for d in found if d.code == "F005")
+    assert overrides == ["/inputs/1/widht", "/inputs/9"]
+
+
+def test_string_prompt_is_a_text_prompt_not_a_workflow():
+    loaded, found = findings_of(json.dumps({"prompt": "a cat", "negative_prompt": "dog"}).encode())
+    assert loaded.format is None and codes(found) == ["F003"]
+    assert found[0].severity == Severity.INFO
+
+
+def test_list_body_is_malformed():
+    _, found = findings_of(json.dumps([PAIR]).encode())
+    assert codes(found) == ["F005"] and found[0].server_error_type == "no_prompt"
+
+
+def test_prompt_envelope_forced_on_a_bare_graph_is_no_prompt():
+    _, found = findings_of(json.dumps(PAIR).encode(), envelope="comfyui-prompt")
+    assert codes(found) == ["F005"]
+
+
+def test_ui_graph_in_a_prompt_body_is_f004():
+    _, found = findings_of(json.dumps({"prompt": UI}).encode())
+    assert "F004" in codes(found)
+
+
+def test_python_api_accepts_non_string_keys_and_odd_values():
+    assert lint({1: {"class_type": "EmptyImage"}, (2, 3): None}) is not None
+    assert lint({"prompt": {"1": PAIR["1"]}, "partial_execution_targets": 5}) is not None
+
+
+# -- discovery ------------------------------------------------------------------------------------
+def test_non_workflow_json_is_skipped_when_walking_but_reported_when_named(tmp_path):
+    (tmp_path / "package.json").write_text(json.dumps({"name": "x", "version": "1"}))
+    (tmp_path / "wf.json").write_text(json.dumps(PAIR))
+    walked = lint_paths([str(tmp_path)], Catalog.bundled_core(), Options())
+    assert {os.path.basename(r.path): r.status for r in walked} == {"package.json": "skipped",
+                                                                    "wf.json": "ok"}
+    [named] = lint_paths([str(tmp_path / "package.json")], Catalog.bundled_core(), Options())
+    assert [d.code for d in named.diagnostics] == ["F003"]
+
+
+def test_broken_workflow_json_is_not_skipped_when_walking(tmp_path):
+    (tmp_path / "wf.json").write_text('{"1": {"class_type": "EmptyImage", "inputs": {,}}}')
+    [result] = lint_paths([str(tmp_path)], Catalog.bundled_core(), Options())
+    assert [d.code for d in result.diagnostics] == ["F001"]
+
+
+def test_unreadable_file_is_a_finding_and_the_run_goes_on(tmp_path):
+    (tmp_path / "a_dangling.json").symlink_to(tmp_path / "gone.json")
+    (tmp_path / "b_good.json").write_text(json.dumps(PAIR))
+    results = lint_paths([str(tmp_path)], Catalog.bundled_core(), Options())
+    by_name = {os.path.basename(r.path): r for r in results}
+    [diag] = by_name["a_dangling.json"].diagnostics
+    assert diag.code == "F001" and "cannot read" in diag.message
+    assert by_name["b_good.json"].status == "ok"
+
+
+def test_missing_path_through_the_loader():
+    loaded = load_path("/nonexistent/dir/wf.json")
+    assert [d.code for d in loaded.diagnostics] == ["F001"]
+
+
+# -- the command line -----------------------------------------------------------------------------
+def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "comfylint", *args], input=stdin,
+                          capture_output=True)
+
+
+def test_require_format_api_on_a_ui_file_is_f004(write_json):
+    path = write_json("ui.json", UI)
+    done = run_cli("check", str(path), "--require-format", "api", "--output-format", "json")
+    report = json.loads(done.stdout)
+    assert done.returncode == 1
+    assert [d["code"] for d in report["diagnostics"] if d["code"].startswith("F")] == ["F004"]
+
+
+def test_cli_reads_standard_input_with_a_name():
+    done = run_cli("check", "-", "--stdin-filename", "posted.json", "--output-format", "json",
+                   stdin=json.dumps({"prompt": PAIR}).encode())
+    report = json.loads(done.stdout)
+    assert done.returncode == 0 and report["files"][0]["path"] == "posted.json"
+    assert report["files"][0]["envelope"] == "comfyui-prompt"
+
+
+def test_cli_missing_and_unreadable_files_do_not_stop_the_run(tmp_path, write_json):
+    good = write_json("good.json", PAIR)
+    done = run_cli("check", str(tmp_path / "missing.json"), str(good), "--output-format", "json")
+    report = json.loads(done.stdout)
+    assert done.returncode == 1 and b"Traceback" not in done.stderr
+    assert [f["status"] for f in report["files"]] == ["error", "ok"]
