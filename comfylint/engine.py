@@ -97,6 +97,7 @@ def lint_loaded(loaded: LoadedFile, catalog: Catalog, options: Options) -> FileR
             except Exception as exc:  # a broken rule must not hide the others' findings
                 ctx.findings.append(_rule_error(loaded.path, rule, exc))
     ctx.rule = None
+    result.text = loaded.text  # a rule may have masked secrets in it (P501)
     if ctx.api_workflow is not None:
         from .ui import translate_findings  # API findings point into the UI file instead
 

@@ -150,9 +150,17 @@ def node_origin(node: Any) -> dict[str, str]:
     return found
 
 
-def unknown_node_hint(catalog: Any, class_type: str, node: Any, workflow_types: Iterable[str]) -> str | None:
-    """Where a class_type the catalog lacks comes from, and how to get it; None if unknown."""
+def unknown_node_hint(catalog: Any, class_type: str, node: Any, workflow: Any) -> str | None:
+    """Where a class_type the catalog lacks comes from, and how to get it; None if unknown.
+
+    `workflow` (the API graph) ranks packs claiming the same name: the pack that also provides
+    the workflow's other node types comes first.
+    """
     from . import Catalog
+
+    workflow_types = {n.get("class_type") for n in workflow.values()
+                      if isinstance(n, dict) and isinstance(n.get("class_type"), str)} \
+        if isinstance(workflow, dict) else set()
 
     origin = node_origin(node)
     core = Catalog.bundled_core()

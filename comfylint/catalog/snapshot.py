@@ -11,6 +11,7 @@ the snapshot puts them back, so the catalog a run uses sees exactly what the ser
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -229,3 +230,122 @@ def _expand_reference(spec: list, folder: str, manifest: Manifest) -> list:
     if isinstance(spec[0], list):
         return [full, options]
     return ["COMBO", {**options, "options": full}]
+
+
+# -- drift between two snapshots -----------------------------------------------------------------
+@dataclass
+class Change:
+    """One difference from the old snapshot to the new; `breaking` when a workflow that ran on
+    the old server can fail (or silently change) on the new one."""
+
+    area: str  # "version", "nodes", "inputs", "outputs", "models", "input_files", "embeddings", "modules"
+    subject: str
+    detail: str
+    breaking: bool
+
+    def to_dict(self) -> dict:
+        return {"area": self.area, "subject": self.subject, "detail": self.detail,
+                "breaking": self.breaking}
+
+
+def diff_snapshots(old: dict, new: dict) -> list[Change]:
+    changes: list[Change] = []
+    if old.get("comfyui_version") != new.get("comfyui_version"):
+        changes.append(Change("version", "ComfyUI", f"{old.get('comfyui_version')} -> "
+                              f"{new.get('comfyui_version')}", False))
+    old_nodes, new_nodes = old.get("nodes", {}), new.get("nodes", {})
+    for name in sorted(old_nodes.keys() - new_nodes.keys()):
+        module = old_nodes[name].get("python_module", "")
+        changes.append(Change("nodes", name, f"removed (was in {module})" if module else "removed", True))
+    for name in sorted(new_nodes.keys() - old_nodes.keys()):
+        changes.append(Change("nodes", name, "added", False))
+    for name in sorted(old_nodes.keys() & new_nodes.keys()):
+        if old_nodes[name] != new_nodes[name]:
+            changes.extend(_node_changes(name, old_nodes[name], new_nodes[name]))
+    for folder in sorted(old.get("models", {}).keys() | new.get("models", {}).keys()):
+        changes.extend(_list_changes("models", old.get("models", {}).get(folder),
+                                     new.get("models", {}).get(folder), prefix=f"{folder}/"))
+    for key, area in (("input_files", "input_files"), ("embeddings", "embeddings"),
+                      ("custom_node_modules", "modules")):
+        changes.extend(_list_changes(area, old.get(key), new.get(key)))
+    return changes
+
+
+def _list_changes(area: str, old: list | None, new: list | None, prefix: str = "") -> list[Change]:
+    if old is None or new is None:
+        return []  # unknown on one side: no claim either way
+    gone, added = sorted(set(old) - set(new)), sorted(set(new) - set(old))
+    return ([Change(area, prefix + name, "removed", True) for name in gone]
+            + [Change(area, prefix + name, "added", False) for name in added])
+
+
+def _inputs(node: dict) -> dict[str, tuple[bool, Any]]:
+    declared = node.get("input") if isinstance(node.get("input"), dict) else {}
+    found = {}
+    for group in ("optional", "required"):
+        entries = declared.get(group)
+        if isinstance(entries, dict):
+            found.update({name: (group == "required", spec) for name, spec in entries.items()})
+    return found
+
+
+def _node_changes(name: str, old: dict, new: dict) -> list[Change]:
+    changes = []
+    old_inputs, new_inputs = _inputs(old), _inputs(new)
+    for input_name in sorted(new_inputs.keys() - old_inputs.keys()):
+        required, spec = new_inputs[input_name]
+        kind = "required" if required else "optional"
+        changes.append(Change("inputs", f"{name}.{input_name}",
+                              f"new {kind} input ({_type_label(spec)})", required))
+    for input_name in sorted(old_inputs.keys() - new_inputs.keys()):
+        changes.append(Change("inputs", f"{name}.{input_name}",
+                              "input removed (the server ignores it now)", True))
+    for input_name in sorted(old_inputs.keys() & new_inputs.keys()):
+        for detail, breaking in _spec_changes(old_inputs[input_name], new_inputs[input_name]):
+            changes.append(Change("inputs", f"{name}.{input_name}", detail, breaking))
+    if old.get("output") != new.get("output"):
+        changes.append(Change("outputs", name, f"outputs {old.get('output')} -> {new.get('output')}",
+                              True))
+    return changes
+
+
+def _type_label(spec: Any) -> str:
+    choices, options = _choices_and_options(spec)
+    if FILES_MARKER in options:
+        return f"files of {options[FILES_MARKER]}"
+    if choices is not None:
+        return f"combo of {len(choices)}"
+    return str(spec[0]) if isinstance(spec, list) and spec else str(spec)
+
+
+def _spec_changes(old: tuple[bool, Any], new: tuple[bool, Any]) -> list[tuple[str, bool]]:
+    (old_required, old_spec), (new_required, new_spec) = old, new
+    found: list[tuple[str, bool]] = []
+    if old_required != new_required:
+        found.append(("now required" if new_required else "now optional", new_required))
+    old_choices, old_options = _choices_and_options(old_spec)
+    new_choices, new_options = _choices_and_options(new_spec)
+    if _type_label(old_spec) != _type_label(new_spec) and (old_choices is None or new_choices is None
+                                                           or FILES_MARKER in old_options
+                                                           or FILES_MARKER in new_options):
+        found.append((f"type {_type_label(old_spec)} -> {_type_label(new_spec)}", True))
+    elif old_choices is not None and new_choices is not None:
+        gone = [c for c in old_choices if c not in new_choices]
+        added = [c for c in new_choices if c not in old_choices]
+        if gone:
+            found.append((f"choices removed: {_short(gone)}", True))
+        if added:
+            found.append((f"choices added: {_short(added)}", False))
+    for key, narrower in (("min", lambda a, b: b > a), ("max", lambda a, b: b < a)):
+        a, b = old_options.get(key), new_options.get(key)
+        if a != b and isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            found.append((f"{key} {a} -> {b}", narrower(a, b)))
+    if old_options.get("default") != new_options.get("default") and "default" in old_options:
+        found.append((f"default {old_options.get('default')!r} -> {new_options.get('default')!r}",
+                      False))
+    return found
+
+
+def _short(values: list) -> str:
+    shown = ", ".join(repr(v) for v in values[:6])
+    return shown + (f", … ({len(values)} in all)" if len(values) > 6 else "")

@@ -54,7 +54,7 @@ def build_catalog(sources: CatalogSources) -> Catalog:
                           "give one")
     try:
         catalog = _node_catalog(sources)
-        manifest = _local_manifest(sources)
+        manifest = local_manifest(sources)
         packs = load_index(sources.extension_node_map, sources.comfyui_dir)
     except (CatalogError, ManifestError, PackMapError) as exc:
         raise SourceError(str(exc)) from None
@@ -129,7 +129,7 @@ def make_client(sources: CatalogSources):
     return client
 
 
-def _local_manifest(sources: CatalogSources) -> Manifest | None:
+def local_manifest(sources: CatalogSources) -> Manifest | None:
     if sources.manifest:
         return Manifest.from_file(sources.manifest)
     if sources.comfyui_dir:

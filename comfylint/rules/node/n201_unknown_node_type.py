@@ -3,6 +3,7 @@ from __future__ import annotations
 import difflib
 from typing import Iterable
 
+from ...catalog.packs import unknown_node_hint
 from ...diagnostics import Diagnostic, Severity
 from ..base import Context, Rule
 
@@ -30,16 +31,18 @@ class UnknownNodeType(Rule):
                 continue
             suggestion = suggest_class(class_type, catalog.names())
             hint = f"; did you mean {suggestion!r}?" if suggestion else ""
+            origin = unknown_node_hint(catalog, class_type, node, ctx.workflow)
+            origin = f"{origin} " if origin else ""
             if catalog.bundled:
                 yield ctx.report(
                     f"{ctx.label(node_id)}: {class_type!r} is not a core node in the bundled "
                     f"catalog{hint}", node_id=node_id, pointer=ctx.pointer(node_id, "class_type"),
                     severity=Severity.WARNING,
-                    help="Give --object-info/--snapshot/--server to check custom nodes against the "
-                         "server that will run this workflow.")
+                    help=origin + "Give --object-info/--snapshot/--server to check custom nodes "
+                                  "against the server that will run this workflow.")
             else:
                 yield ctx.report(
                     f"{ctx.label(node_id)}: node type {class_type!r} is not installed on the server "
                     f"({catalog.source}){hint}", node_id=node_id,
                     pointer=ctx.pointer(node_id, "class_type"),
-                    help="Install the custom-node pack that provides it, or replace the node.")
+                    help=origin or "Install the custom-node pack that provides it, or replace the node.")
