@@ -180,3 +180,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("comfylint: interrupted", err=True)
         sys.exit(EXIT_ERROR)
+
+
+from .commands.snapshot import snapshot  # noqa: E402
+cli.add_command(snapshot)
+from .commands.probe import probe  # noqa: E402
+cli.add_command(probe)
+from .commands.packs import packs  # noqa: E402
+cli.add_command(packs)
