@@ -19,10 +19,11 @@ from typing import Any
 
 CONFIG_NAMES = (".comfylint.toml", "comfylint.toml", "pyproject.toml")
 SCHEMA_NAME = "config.schema.json"
+DEFAULT_BASELINE = "comfylint-baseline.json"  # used when it exists at the project root
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox",
                    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".comfylint_cache", ".pre-commit",
                    "package.json", "package-lock.json", "tsconfig.json", "jsconfig.json",
-                   ".eslintrc.json", "composer.json", "*.code-workspace")
+                   ".eslintrc.json", "composer.json", "*.code-workspace", DEFAULT_BASELINE)
 PATH_KEYS = ("object-info", "snapshot", "comfyui-dir", "baseline")
 ADDITIVE_LIST_KEYS = ("extend-select", "extend-exclude")
 ADDITIVE_TABLE_KEYS = ("severity", "per-file-ignores")
@@ -43,6 +44,13 @@ class Config:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
+
+    def baseline_path(self) -> Path | None:
+        """The configured baseline, else comfylint-baseline.json at the root if it exists."""
+        if self.get("baseline"):
+            return Path(self.get("baseline"))
+        default = self.root / DEFAULT_BASELINE
+        return default if default.is_file() else None
 
     @property
     def path(self) -> Path | None:

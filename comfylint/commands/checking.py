@@ -105,7 +105,7 @@ def open_cache(inputs: CheckInputs, config, job, sources: dict[str, Any]):
 def load_baseline(inputs: CheckInputs, config):
     from ..suppress import Baseline, BaselineError
 
-    path = inputs.baseline or config.get("baseline")
+    path = inputs.baseline or config.baseline_path()
     if not path or not inputs.use_baseline:
         return None
     try:
