@@ -23,10 +23,9 @@ from ..catalog import Catalog
 from .document import (BYPASSED, MUTED, NOTE_TYPES, SUBGRAPH_INPUT_NODE, SUBGRAPH_OUTPUT_NODE,
                        VIRTUAL_TYPES, UiDocument, UiGraph, UiLink, UiNode, is_legacy_group_type,
                        read_document)
-from .widgets import NodeModel, Widget, build_model, restore_values
+from .widgets import WIDGET_TYPES, NodeModel, Widget, build_model, restore_values
 
 EXACT, HEURISTIC, REFUSED = "exact", "heuristic", "refused"
-_MISSING = object()
 _CNR_ID = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9._-]*[a-zA-Z0-9])?$")
 _AUX_ID = re.compile(r"^[a-zA-Z0-9_.-]+/[a-zA-Z0-9_.-]+$")
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
@@ -68,7 +67,7 @@ class _Exec:
 @dataclass(slots=True)
 class _Resolved:
     link: tuple[str, Any] | None = None  # (origin API id, slot)
-    value: Any = _MISSING  # a promoted subgraph widget's host value
+    value: Any = None  # a promoted subgraph widget's host value (when link is None)
     pointer: str | None = None
 
 
@@ -227,9 +226,6 @@ class _Converter:
                 continue
             if resolved.link is not None:
                 inputs[name] = [resolved.link[0], resolved.link[1]]
-            elif resolved.value is _MISSING:
-                inputs.pop(name, None)
-                continue
             else:
                 inputs[name] = wrap_value(resolved.value, None)
             sources[(exe.id, name)] = resolved.pointer or node.input_pointer(name) or node.pointer
@@ -344,14 +340,46 @@ class _Converter:
         promoted = self._promoted_inputs(graph)
         if slot not in promoted:
             return None
-        rank = promoted.index(slot)
+        rank = self._host_index(instance.node, graph, slot, promoted)
         host = instance.node.widgets_values
-        if isinstance(host, list) and rank < len(host) and host[rank] is not None:
+        if isinstance(host, list) and rank is not None and rank < len(host) \
+                and host[rank] is not None:
             return _Resolved(value=host[rank],
                              pointer=f"{instance.node.pointer}/widgets_values/{rank}")
-        self.caveats.append(f"subgraph node {instance.id} stores no value for its promoted "
-                            f"input {name!r}: the frontend leaves the input out")
-        return _Resolved(value=_MISSING)
+        return self._interior_value(graph, slot)
+
+    def _interior_value(self, graph: UiGraph, slot: int) -> _Resolved | None:
+        """No host value (files from before promoted widgets had them): the frontend takes the
+        value of the interior widget the input was promoted from."""
+        for link in graph.links_from(SUBGRAPH_INPUT_NODE, slot):
+            target = graph.nodes.get(link.target_id)
+            model = self.model(target) if target is not None else None
+            if model is None or model.widget(link.target_input) is None:
+                continue
+            restored = restore_values(model, target.widgets_values)
+            index = restored.sources.get(link.target_input)
+            where = target.pointer if index is None else f"{target.pointer}/widgets_values/{index}"
+            return _Resolved(value=restored.values.get(link.target_input), pointer=where)
+        return None
+
+    def _host_index(self, instance: UiNode, graph: UiGraph, slot: int,
+                    promoted: list[int]) -> int | None:
+        """Where instance.widgets_values holds input `slot`'s host value.
+
+        Current files: the rank among promoted inputs. Files with legacy `proxyWidgets`
+        (`[[inner node id, widget name], ...]`, "-1" meaning the subgraph input of that name):
+        the index of the entry naming the widget this input feeds.
+        """
+        proxies = instance.properties.get("proxyWidgets")
+        if not isinstance(proxies, list):
+            return promoted.index(slot)
+        name = graph.io_inputs[slot].get("name")
+        targets = {("-1", name)} | {(link.target_id, link.target_input)
+                                    for link in graph.links_from(SUBGRAPH_INPUT_NODE, slot)}
+        for index, entry in enumerate(proxies):
+            if isinstance(entry, list) and len(entry) >= 2 and (str(entry[0]), entry[1]) in targets:
+                return index
+        return None
 
     def _promoted_inputs(self, graph: UiGraph, depth: int = 0) -> list[int]:
         """Definition input indexes whose inner link lands on a widget (host values, in order)."""
@@ -373,7 +401,11 @@ class _Converter:
             return (link.target_input in names
                     and names.index(link.target_input) in self._promoted_inputs(inner, depth + 1))
         model = self.model(target)
-        return model is not None and model.widget(link.target_input) is not None
+        if model is None or model.socket_index(link.target_input) is None:
+            # An input the definition does not declare (or an unknown node): the frontend's
+            # socket carries the link's type, a widget one when it names a widget kind.
+            return isinstance(link.type, str) and link.type in WIDGET_TYPES
+        return model.widget(link.target_input) is not None
 
     def _resolve_output(self, exe: _Exec, slot: Any, input_type: Any,
                         visited: frozenset) -> _Resolved | None:

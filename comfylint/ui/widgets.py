@@ -21,11 +21,15 @@ WIDGET_TYPES = frozenset({
     "CURVE", "RANGE", "VIDEO_EDIT", "RESOLUTION_PREVIEW", "BOUNDING_BOXES", "LIGHT_INFO_PREVIEW",
     "COLORS", "COMFY_DYNAMICCOMBO_V3", "COMFY_DYNAMICGROUP_V3", "AUDIO_UI", "AUDIOUPLOAD",
     "AUDIO_RECORD", "WEBCAM", "PREVIEW_3D", "LOAD_3D_ADVANCED", "CAMERA_ANGLE_VIEW",
-    "CAMERA_INFO_STATE", "COMFY_BRANCH_INPUT_NAMES",
+    "CAMERA_INFO_STATE", "COMFY_BRANCH_INPUT_NAMES", "LOAD_3D", "LOAD_3D_ANIMATION",
 })
 # Widget kinds whose value the frontend computes at queue time or that have no portable value.
-QUEUE_TIME_TYPES = frozenset({"WEBCAM", "PREVIEW_3D", "LOAD_3D_ADVANCED", "PAINTER", "COMPOSITOR",
-                              "AUDIO_RECORD", "COMFY_DYNAMICCOMBO_V3", "COMFY_DYNAMICGROUP_V3"})
+QUEUE_TIME_TYPES = frozenset({"WEBCAM", "PREVIEW_3D", "LOAD_3D", "LOAD_3D_ANIMATION",
+                              "LOAD_3D_ADVANCED", "PAINTER", "COMPOSITOR", "AUDIO_RECORD",
+                              "COMFY_DYNAMICCOMBO_V3", "COMFY_DYNAMICGROUP_V3"})
+SCENE_TYPES = frozenset({"LOAD_3D", "LOAD_3D_ANIMATION"})  # the Load3D extension's scene widget
+# The buttons the Load3D extension puts after the model file combo (stored, never sent).
+SCENE_BUTTONS = ("upload 3d model", "upload extra resources", "clear")
 CONTROL_MODES = ("fixed", "increment", "decrement", "randomize", "increment-wrap")
 IMPLICIT_CONTROL_NAMES = ("seed", "noise_seed")
 UPLOAD_FLAGS = ("image_upload", "video_upload", "animated_image_upload")
@@ -197,6 +201,10 @@ def build_model(node_def: NodeDef) -> NodeModel:
         widgets.append(Widget(spec.name, kind, "value", True, True, spec, default_value(spec, kind)))
         widget_sockets.append(Socket(spec.name, kind, widget=spec.name))
         widgets.extend(_companions(spec, kind))
+        if spec.options.get("file_upload") and any(
+                slot_type(s.type) in SCENE_TYPES for s in node_def.inputs.values()):
+            widgets.extend(Widget(name, "BUTTON", "button", True, False, spec, None)
+                           for name in SCENE_BUTTONS)
     outputs = [slot_type(t) for t in node_def.outputs]
     return NodeModel(node_def, widgets, plain + widget_sockets, outputs, caveats)
 

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from ...diagnostics import Diagnostic, Severity
+from ...ui.widgets import CONTROL_MODES, NodeModel, Widget, build_model, restore_values
+from ..base import Context, Rule
+from . import ui_document
+
+NUMBER_KINDS = ("INT", "FLOAT")
+
+
+class WidgetDrift(Rule):
+    """`widgets_values` that do not fit the node's widgets: the "node updated, values shifted" break.
+
+    The frontend pairs stored values with widgets by position, so a node whose definition gained
+    or lost a widget reads every later value into the wrong widget (a sampler name in a float).
+    """
+
+    code = "U003"
+    name = "widget-drift"
+    summary = "Stored widget values do not fit the node's widgets (count or types): values shifted."
+    severity = Severity.WARNING
+    formats = ("ui",)
+
+    def check(self, ctx: Context) -> Iterable[Diagnostic]:
+        models: dict[str, NodeModel] = {}
+        for node in ui_document(ctx).all_nodes():
+            node_def = ctx.catalog.get(node.type)
+            stored = node.widgets_values
+            if node_def is None or not isinstance(stored, list):
+                continue
+            if node.type not in models:
+                models[node.type] = build_model(node_def)
+            model = models[node.type]
+            restored = restore_values(model, stored)
+            base = f"{ctx.pointer()}{node.pointer}"
+            label = f"node {node.id} ({node.type})"
+            if restored.layout == "mismatch":
+                yield _count_finding(ctx, model, stored, f"{base}/widgets_values", label)
+            for widget in model.widgets:
+                if not widget.persisted:
+                    continue
+                source = restored.sources.get(widget.name) if widget.is_value else None
+                value = restored.values.get(widget.name) if widget.is_value else \
+                    restored.companions.get(widget.name)
+                problem = _misfit(widget, value)
+                if problem is None:
+                    continue
+                index = source if source is not None else _companion_index(model, restored, widget)
+                where = f"{base}/widgets_values/{index}" if index is not None else f"{base}/widgets_values"
+                yield ctx.report(f"{label} widget {widget.name!r} holds {value!r}, {problem}: "
+                                 "the stored values do not line up with the node's widgets",
+                                 pointer=where,
+                                 help="Re-enter the node's values in the editor and save again.")
+            yield from _named_disagreements(ctx, node, model, restored, base, label)
+
+
+def _count_finding(ctx: Context, model: NodeModel, stored: list, where: str,
+                   label: str) -> Diagnostic:
+    """A count that differs is usually a definition that grew or shrank at the end (info); the
+    type checks below say when values really shifted."""
+    names = ", ".join(w.name for w in model.persisted) or "none"
+    effect = ("the missing ones take their defaults" if len(stored) < len(model.persisted)
+              else "the extra ones are ignored")
+    return ctx.report(
+        f"{label} stores {len(stored)} widget value(s) but its widgets take "
+        f"{len(model.persisted)} ({names}): the editor pairs them by position and {effect}",
+        pointer=where, severity=Severity.INFO,
+        help="The node's definition changed since the file was saved: check its values in the "
+             "editor and save the workflow again.")
+
+
+def _misfit(widget: Widget, value: Any) -> str | None:
+    """Why `value` cannot be this widget's value (None: it fits, or cannot be judged)."""
+    if value is None:
+        return None
+    if widget.kind == "control":
+        if isinstance(value, bool) or value in CONTROL_MODES:  # early frontends stored a boolean
+            return None
+        return "not a control mode (" + ", ".join(CONTROL_MODES) + ")"
+    if widget.kind != "value":
+        return None
+    kind = widget.type
+    if kind in NUMBER_KINDS and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        return f"but it is a {kind} widget"
+    if kind == "BOOLEAN" and not isinstance(value, bool):
+        return "but it is a BOOLEAN widget"
+    if kind == "STRING" and not isinstance(value, str):
+        return "but it is a STRING widget"
+    if kind == "COMBO" and (isinstance(value, (bool, int, float)) and widget.spec is not None
+                            and all(isinstance(c, str) for c in widget.spec.choices or [])):
+        return "but it is a choice of names"
+    return None
+
+
+def _companion_index(model: NodeModel, restored, widget: Widget) -> int | None:
+    if restored.layout not in ("dense", "migrated"):
+        return None
+    persisted = model.persisted
+    return persisted.index(widget) if widget in persisted else None
+
+
+def _named_disagreements(ctx: Context, node, model: NodeModel, restored, base: str,
+                         label: str) -> Iterable[Diagnostic]:
+    """`widgets_values_named` (2026 frontends) against the positional reading the editor uses."""
+    named = node.raw.get("widgets_values_named")
+    if not isinstance(named, dict):
+        return
+    for widget in model.persisted:
+        if widget.is_value and widget.name in named and widget.name in restored.sources \
+                and named[widget.name] != restored.values[widget.name]:
+            yield ctx.report(
+                f"{label} widget {widget.name!r}: widgets_values_named says "
+                f"{named[widget.name]!r} but the positional widgets_values give "
+                f"{restored.values[widget.name]!r}; the editor loads the positional one",
+                pointer=f"{base}/widgets_values_named/{widget.name}")
