@@ -71,8 +71,7 @@ def probe(paths, server, headers, token, timeout, extension_node_map, output_for
         if results:
             from ..render import RenderOptions, render
 
-            stream = click.get_text_stream("stdout")
-            render(output_format, results, stream, RenderOptions(color=stream.isatty()))
+            render(output_format, results, sys.stdout, RenderOptions(color=sys.stdout.isatty()))
         for item in submissions:
             click.echo(_format_submission(item))
     sys.exit(_exit_code(results, submissions))
@@ -154,7 +153,7 @@ def _submit(client, result, wait: bool, wait_timeout: float) -> dict:
     try:
         response = client.post_json("/prompt", body, ok=(200, 400, 500))
     except ProbeError as exc:
-        item["server"] = {"error": str(exc)}
+        item["server"] = {"probe_error": str(exc)}
         return item
     item["status"] = response.status
     try:
@@ -198,8 +197,8 @@ def _execution_error(status: dict) -> str | None:
 def _format_submission(item: dict) -> str:
     ours = ", ".join(item["comfylint_errors"]) or "no errors"
     server = item["server"] or {}
-    if "skipped" in server or "error" in server:
-        verdict = server.get("skipped") or server.get("error")
+    if "skipped" in server or "probe_error" in server:
+        verdict = server.get("skipped") or server.get("probe_error")
     elif item["status"] == 200:
         verdict = f"queued as {server.get('prompt_id')}"
         if server.get("node_errors"):

@@ -161,7 +161,7 @@ class ServerClient:
     def _status_error(self, method: str, path: str, response: Response) -> ProbeError:
         where = f"{method} {self.display_url}{path}"
         status = response.status
-        text = response.body[:200].decode("utf-8", "replace").strip()
+        text = " ".join(response.body[:200].decode("utf-8", "replace").split())
         detail = f": {text}" if text else ""
         if status in (401, 403):
             return ProbeError(f"{where}: HTTP {status} (not authorised){detail}; give the endpoint's "
