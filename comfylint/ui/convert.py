@@ -108,10 +108,10 @@ class _Converter:
         try:
             for node in order:
                 self._register(node, ())
-            for exe in list(self.execs.values()):
-                self._emit(exe)
         except (ExportError, RecursionError) as exc:
             self.refusals.append(f"the frontend's export would fail: {exc}")
+        for exe in list(self.execs.values()):
+            self._emit(exe)
         self._drop_orphan_links()
         result = self.result
         if self.refusals:
@@ -221,7 +221,11 @@ class _Converter:
         else:
             names = list(node.graph.incoming.get(node.id, {}))
         for name in names:
-            resolved = self._resolve_input(exe, name, frozenset())
+            try:
+                resolved = self._resolve_input(exe, name, frozenset())
+            except (ExportError, RecursionError) as exc:  # the frontend's export stops here
+                self.refusals.append(f"the frontend's export would fail: {exc}")
+                continue
             if resolved is None:
                 continue
             if resolved.link is not None:

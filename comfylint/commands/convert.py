@@ -1,0 +1,55 @@
+"""`comfylint convert`: a UI workflow (JSON, PNG or WebP) to the API format, as "Export (API)" does.
+
+Exit codes: 0 written (exact conversion); 1 written but heuristic, or refused (nothing written
+unless --force); 2 the input is unreadable or not a UI workflow.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+EXIT_OK, EXIT_INEXACT, EXIT_ERROR = 0, 1, 2
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              show_default=True, help="Where to write the API workflow (- for standard output).")
+@click.option("--envelope", type=click.Choice(["none", "prompt"]), default="none", show_default=True,
+              help='prompt: wrap it as a POST /prompt body ({"prompt": ...}).')
+@click.option("--object-info", type=click.Path(dir_okay=False),
+              help="A server's GET /object_info response (its custom nodes' widget layouts).")
+@click.option("--force", is_flag=True, help="Write the output even when the conversion is refused.")
+def convert(path: str, output: str, envelope: str, object_info: str | None, force: bool) -> None:
+    """Convert a UI (editor) workflow to the API format, as the frontend's Export (API) does."""
+    from ..cli import load_catalog
+    from ..load import load_bytes, load_path
+    from ..ui import EXACT, REFUSED, to_api
+
+    if path == "-":
+        loaded = load_bytes(sys.stdin.buffer.read(), "-")
+    else:
+        loaded = load_path(path)
+    unreadable = [d for d in loaded.diagnostics if d.code == "F001"]
+    if unreadable:
+        _fail(f"{path}: {unreadable[0].message}")
+    if loaded.format != "ui":
+        _fail(f"{path}: not a UI workflow" + (" (it is already in the API format)"
+                                                 if loaded.format == "api" else ""))
+    result = to_api(loaded.workflow, load_catalog(object_info))
+    for reason in result.reasons:
+        click.echo(f"comfylint convert: {result.grade}: {reason}", err=True)
+    if result.grade == REFUSED and not force:
+        click.echo("comfylint convert: nothing written (use --force to write it anyway)", err=True)
+        sys.exit(EXIT_INEXACT)
+    document = {"prompt": result.prompt} if envelope == "prompt" else result.prompt
+    with click.open_file(output, "w", encoding="utf-8", atomic=output != "-") as stream:
+        stream.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    sys.exit(EXIT_OK if result.grade == EXACT else EXIT_INEXACT)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"comfylint convert: {message}", err=True)
+    sys.exit(EXIT_ERROR)
