@@ -188,3 +188,5 @@ from .commands.probe import probe  # noqa: E402
 cli.add_command(probe)
 from .commands.packs import packs  # noqa: E402
 cli.add_command(packs)
+from .commands.convert import convert  # noqa: E402
+cli.add_command(convert)
