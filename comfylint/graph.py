@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Iterator
+from typing import Any
 
 import networkx as nx
 
@@ -51,6 +51,7 @@ class WorkflowGraph:
         self.g = nx.MultiDiGraph()
         self.links: list[Link] = []
         self.links_by_target: dict[str, list[Link]] = {}
+        self._node_defs: dict[str, NodeDef | None] = {}  # rules ask for these thousands of times
         self._build()
 
     # -- construction ---------------------------------------------------------------------------
@@ -60,6 +61,7 @@ class WorkflowGraph:
             meta = node.get("_meta") if isinstance(node, dict) else None
             title = meta.get("title") if isinstance(meta, dict) else None
             self.g.add_node(node_id, class_type=class_type, title=title)
+            self._node_defs[node_id] = self.catalog.get(class_type)
         for node_id in list(self.g.nodes):
             for name, value in self.inputs(node_id).items():
                 if isinstance(value, list):
@@ -114,19 +116,21 @@ class WorkflowGraph:
         return self.g.nodes[node_id]["title"] if node_id in self.g else None
 
     def node_def(self, node_id: str) -> NodeDef | None:
-        return self.catalog.get(self.class_type(node_id))
+        return self._node_defs.get(node_id)
 
     def inputs(self, node_id: str) -> dict:
         node = self.workflow.get(node_id)
         inputs = node.get("inputs") if isinstance(node, dict) else None
         return inputs if isinstance(inputs, dict) else {}
 
-    def known_nodes(self) -> Iterator[tuple[str, NodeDef]]:
+    def known_nodes(self) -> list[tuple[str, NodeDef]]:
         """(node_id, definition) for every well-formed node whose class the catalog knows."""
-        for node_id in self.g.nodes:
-            node_def = self.node_def(node_id)
-            if node_def is not None and isinstance(self.workflow[node_id], dict):
-                yield node_id, node_def
+        return self._known_nodes
+
+    @cached_property
+    def _known_nodes(self) -> list[tuple[str, NodeDef]]:
+        return [(node_id, node_def) for node_id, node_def in self._node_defs.items()
+                if node_def is not None and isinstance(self.workflow[node_id], dict)]
 
     # -- shared analyses ------------------------------------------------------------------------
     @cached_property
