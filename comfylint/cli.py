@@ -13,7 +13,7 @@ from . import __version__
 from .commands.options import catalog_source_options
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-OUTPUT_FORMATS = ("full", "concise", "json")
+OUTPUT_FORMATS = ("full", "concise", "json", "sarif", "github", "junit", "gitlab")
 FAIL_ON = ("error", "warning", "info", "never")
 
 
@@ -86,8 +86,9 @@ def exit_code(results, fail_on: str) -> int:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--object-info", type=click.Path(dir_okay=False),
               help="A server's GET /object_info response: check nodes, models and files against it.")
-@click.option("--require-format", type=click.Choice(["any", "api", "ui"]), default="any",
-              show_default=True, help="Reject files in the other format (api: what /prompt takes).")
+@click.option("--require-format", type=click.Choice(["any", "api", "ui"]), default=None,
+              help="Reject files in the other format (api: what /prompt takes). [default: the "
+                   "config's require-format, else any]")
 @click.option("--envelope", type=click.Choice(["auto", "none", "comfyui-prompt", "workflow-id",
                                                 "runpod", "workflow-inputs"]),
               default="auto", show_default=True,
@@ -99,37 +100,90 @@ def exit_code(results, fail_on: str) -> int:
 @click.option("--select", multiple=True, help="Only these rules (codes, names or prefixes; ALL).")
 @click.option("--extend-select", multiple=True, help="Add rules to the selection.")
 @click.option("--ignore", multiple=True, help="Skip these rules.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
-              help="Lowest severity that makes the exit code 1.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+              help="Lowest severity that makes the exit code 1. [default: the config's, else error]")
 @click.option("--stdin-filename", default="-", help="The name to report for standard input.")
 @click.option("--color/--no-color", default=None, help="Colour output (default: on a terminal).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Use this configuration file (default: the closest comfylint.toml, "
+                   ".comfylint.toml or pyproject.toml [tool.comfylint]).")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--show-settings", metavar="FILE", type=click.Path(),
+              help="Print the resolved configuration (and what applies to FILE), then exit.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes to the files, then report what is left.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix/--diff: apply unsafe fixes too.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
+@click.option("--statistics", is_flag=True, help="Count findings per rule instead of listing them.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: automatic, parallel only for many files).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write .comfylint_cache/.")
+@click.option("--force-exclude", is_flag=True,
+              help="Apply the config's exclude to files named on the command line too, and skip "
+                   "named non-workflow JSON silently (pre-commit passes files by name).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Do not report findings recorded in this baseline (`comfylint baseline write`).")
+@click.option("--no-baseline", is_flag=True, help="Report everything, even baselined findings.")
 @catalog_source_options
 def check(paths, object_info, require_format, envelope, output_format, output_file, select,
-          extend_select, ignore, fail_on, stdin_filename, color, **sources) -> None:
+          extend_select, ignore, fail_on, stdin_filename, color, config_file, isolated,
+          show_settings, fix, unsafe_fixes, diff, statistics, jobs, no_cache, force_exclude,
+          baseline_file, no_baseline, **sources) -> None:
     """Lint workflow files, directories (recursively) or - for standard input."""
-    from .engine import Options, lint_paths
-    from .render import RenderOptions, render
-    from .rules.base import Settings
+    from .commands.checking import CheckInputs, lint_run, load_run_config
+    from .render import RenderOptions
 
+    inputs = CheckInputs(paths=paths or (show_settings or ".",), config_file=config_file,
+                         isolated=isolated, select=select, extend_select=extend_select,
+                         ignore=ignore, require_format=require_format, envelope=envelope,
+                         sources=dict(sources, object_info=object_info), jobs=jobs,
+                         use_cache=not no_cache, force_exclude=force_exclude,
+                         baseline=baseline_file, use_baseline=not no_baseline)
+    if show_settings:
+        click.echo(load_run_config(inputs).show(show_settings))
+        return
     if not paths:
         raise click.UsageError("give workflow files or directories to check (or - for stdin)")
-    rules = selected_rules(select, extend_select, ignore)
-    catalog = load_catalog(object_info, **sources)
-    options = Options(select=rules, settings=Settings(require_format=require_format),
-                      envelope=envelope)
     stdin_data = sys.stdin.buffer.read() if "-" in paths else None
-    results = lint_paths(paths, catalog, options, stdin_data=stdin_data, stdin_name=stdin_filename)
+    progress = sys.stderr if sys.stderr.isatty() and not output_file else None
+    fix_mode = "diff" if diff else "write" if fix else None
+    config, _job, report = lint_run(inputs, stdin_data=stdin_data, stdin_name=stdin_filename,
+                                    progress_stream=progress, fix=fix_mode,
+                                    unsafe_fixes=unsafe_fixes)
+    results = report.results
     missing = [p for p in paths if p != "-" and not _exists(p)]
+    if diff:
+        from .fix import unified_diff
+
+        for outcome in report.fixes:
+            click.echo(unified_diff(outcome), nl=False)
+        click.echo(f"comfylint: {sum(len(o.applied) for o in report.fixes)} fix(es) available in "
+                   f"{len(report.fixes)} file(s)", err=True)
+        sys.exit(EXIT_FINDINGS if report.fixes else exit_code(results, "never"))
+    if fix and report.fixes:
+        click.echo(f"comfylint: applied {sum(len(o.applied) for o in report.fixes)} fix(es) in "
+                   f"{len(report.fixes)} file(s)", err=True)
     if output_file:
         with click.open_file(output_file, "w", encoding="utf-8", atomic=True) as stream:
-            render(output_format, results, stream, RenderOptions(color=False))
+            _report(output_format, statistics, report, stream, RenderOptions(color=False))
     else:
         stream = click.get_text_stream("stdout")
         use_color = stream.isatty() if color is None else color
-        render(output_format, results, stream, RenderOptions(color=use_color))
+        _report(output_format, statistics, report, stream, RenderOptions(color=use_color))
     if missing:
         click.echo(f"comfylint: no such file or directory: {', '.join(missing)}", err=True)
-    sys.exit(exit_code(results, fail_on))
+    sys.exit(exit_code(results, fail_on or config.get("fail-on", "error")))
+
+
+def _report(output_format, statistics, report, stream, render_options) -> None:
+    from .render import render
+
+    if statistics:
+        from .render import statistics as stats
+
+        stats.render(report.results, stream, output_format == "json", report.suppressed,
+                     report.cached)
+        return
+    render(output_format, report.results, stream, render_options)
 
 
 def _exists(path: str) -> bool:
@@ -188,5 +242,7 @@ from .commands.probe import probe  # noqa: E402
 cli.add_command(probe)
 from .commands.packs import packs  # noqa: E402
 cli.add_command(packs)
+from .commands.baseline import baseline  # noqa: E402
+cli.add_command(baseline)
 from .commands.convert import convert  # noqa: E402
 cli.add_command(convert)

@@ -159,7 +159,7 @@ def lint(workflow: Any, catalog: Catalog | None = None, *, path: str = "<workflo
     loaded = load_document(workflow, path, envelope=envelope, require_format=require_format)
     options = Options(select=select, settings=Settings(require_format=require_format),
                       envelope=envelope)
-    return lint_loaded(loaded, catalog or Catalog.bundled_core(), options).diagnostics
+    return _with_node_suppressions(loaded, catalog, options)
 
 
 def lint_file(path: "str | os.PathLike[str]", catalog: Catalog | None = None, *,
@@ -169,4 +169,16 @@ def lint_file(path: "str | os.PathLike[str]", catalog: Catalog | None = None, *,
     loaded = load_path(path, envelope=envelope, require_format=require_format)
     options = Options(select=select, settings=Settings(require_format=require_format),
                       envelope=envelope)
-    return lint_loaded(loaded, catalog or Catalog.bundled_core(), options).diagnostics
+    return _with_node_suppressions(loaded, catalog, options)
+
+
+def _with_node_suppressions(loaded: LoadedFile, catalog: Catalog | None,
+                            options: Options) -> list[Diagnostic]:
+    """The file's own node-level suppressions apply in the Python API too (no project config)."""
+    from .config import Config
+    from .suppress import apply_file
+
+    result = lint_loaded(loaded, catalog or Catalog.bundled_core(), options)
+    rules = options.select if options.select is not None else all_rules()
+    apply_file(result, loaded, Config(root=Path.cwd()), {rule.code for rule in rules})
+    return result.diagnostics
