@@ -120,8 +120,15 @@ def test_overrides_are_applied_before_linting():
 def test_override_of_a_missing_node_or_input_is_reported():
     body = {"workflow": PAIR, "inputs": {"9": {"width": 8}, "1": {"widht": 8}}}
     _, found = findings_of(json.dumps(body).encode())
-    overrides = sorted(d.pointer for d in found if d.code == "F005")
-    assert overrides == ["/inputs/1/widht", "/inputs/9"]
+    assert sorted(d.pointer for d in found if d.code == "F005") == ["/inputs/9"]
+    # An undeclared input is judged against the catalog, and points at the override.
+    assert [d.pointer for d in found if d.code == "N205"] == ["/inputs/1/widht"]
+
+
+def test_findings_on_overridden_values_point_at_the_override():
+    body = {"workflow": PAIR, "inputs": {"1": {"width": 0}}}
+    _, found = findings_of(json.dumps(body).encode())
+    assert [(d.code, d.pointer) for d in found] == [("T304", "/inputs/1/width")]
 
 
 def test_string_prompt_is_a_text_prompt_not_a_workflow():

@@ -32,6 +32,8 @@ class LoadedFile:
     partial_execution_targets: Any = None
     has_partial_targets: bool = False
     envelope_files: set[str] = field(default_factory=set)  # input files the request carries
+    # (node id, input) -> pointer of the envelope override that replaced the workflow's value
+    overridden: dict[tuple[str, str], str] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     explicit: bool = True  # named by the user (not found by walking a directory)
     unreadable: bool = False  # the file could not be read at all (reported even when walking)

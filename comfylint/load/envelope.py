@@ -210,13 +210,12 @@ def _apply_overrides(loaded, overrides: Any) -> None:
         if not isinstance(values, dict):
             continue  # the envelope schema reported it
         node_inputs = node.setdefault("inputs", {})
+        if not isinstance(node_inputs, dict):
+            continue  # malformed-node reports the node
         for name, value in values.items():
-            if isinstance(node_inputs, dict) and name not in node_inputs:
-                loaded.diagnostics.append(findings.malformed_envelope(
-                    loaded.path, f"the override sets input {name!r} of node {node_id!r}, which the "
-                    "node does not have", pointer("inputs", node_id, name)))
-            if isinstance(node_inputs, dict):
-                node_inputs[name] = value
+            # Whether the node declares `name` is unknown-input's call (it has the catalog).
+            node_inputs[name] = value
+            loaded.overridden[(node_id, name)] = pointer("inputs", node_id, name)
     loaded.workflow = graph
 
 

@@ -99,7 +99,9 @@ class Context:
                 level = Severity.WARNING
                 message += skipped_reason(graph, node_id)
         if pointer is None and node_id is not None:
-            pointer = self.pointer(node_id, "inputs", input) if input else self.pointer(node_id)
+            pointer = self.loaded.overridden.get((node_id, input)) if input else None
+            if pointer is None:
+                pointer = self.pointer(node_id, "inputs", input) if input else self.pointer(node_id)
         return Diagnostic(
             code=rule.code, name=rule.name, severity=level, message=message, file=self.path,
             node_id=node_id, class_type=class_type, input=input, pointer=pointer, line=line,
