@@ -30,8 +30,8 @@ KNOWN_FORMATS = [
                                  r"(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)")),
 ]
 # Keys whose string value is a credential whatever it looks like (api_key, hf_token, password...).
-SECRET_NAME = re.compile(r"(?i)(?:api[_-]?key|apikey|secret|password|passwd|"
-                         r"(?:^|[_-])(?:access|auth|api|hf|bearer|bot|session)?[_-]?token)$")
+SECRET_NAME = re.compile(r"(?i)api[_-]?key|apikey|secret|password|passwd|"
+                         r"(?:^|[_-])(?:access|auth|api|hf|bearer|bot|session)?[_-]?token$")
 PLACEHOLDER = re.compile(r"(?i)^(?:|none|null|env|your[_ -].*|<.*>|\$\{?[A-Z_]+\}?|x+|\*+|\.+|changeme)$")
 MIN_NAMED_SECRET_LENGTH = 12
 SHOWN_PREFIX = 4
