@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
           f"know; grades {grades}")
     for cause, count in sorted(causes.items(), key=lambda item: -item[1]):
         print(f"  pairs with {cause}: {count}")
-    return 0
+    return 0 if identical_explained == total else 1
 
 
 if __name__ == "__main__":

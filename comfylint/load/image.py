@@ -72,6 +72,7 @@ def png_texts(data: bytes) -> dict[str, str]:
     """keyword → text of the tEXt, zTXt and iTXt chunks (the first of each keyword wins)."""
     texts: dict[str, str] = {}
     offset = len(PNG_SIGNATURE)
+    ended = False
     while offset + 8 <= len(data):
         length, chunk_type = struct.unpack(">I4s", data[offset:offset + 8])
         body = data[offset + 8:offset + 8 + length]
@@ -79,10 +80,13 @@ def png_texts(data: bytes) -> dict[str, str]:
             raise ValueError(f"the {chunk_type.decode('latin-1')} chunk is cut short")
         offset += 12 + length
         if chunk_type == b"IEND":
+            ended = True
             break
         parsed = _png_text_chunk(chunk_type, body)
         if parsed is not None and parsed[0] not in texts:
             texts[parsed[0]] = parsed[1]
+    if not ended and not texts:
+        raise ValueError("the file ends before its last chunk")
     return texts
 
 

@@ -53,20 +53,46 @@ def translate_findings(ctx: "Context") -> None:
     base = ctx.loaded.base_pointer
     api_codes = api_rule_codes()
     for diag in ctx.findings:
-        if diag.code in api_codes and diag.pointer is not None:
-            diag.pointer = base + ui_pointer(result, diag.pointer[len(base):]
-                                             if diag.pointer.startswith(base) else diag.pointer)
+        if diag.code in api_codes:
+            if diag.pointer is not None:
+                diag.pointer = base + ui_pointer(result, _relative(diag.pointer, base), diag.input)
+            if diag.fix is not None:
+                diag.fix = _translated_fix(result, diag.fix, base)
         elif diag.code == "F004" and diag.fix is None:
             diag.fix = api_file_fix(ctx.loaded.path, result)
 
 
-def ui_pointer(result: ConversionResult, api_pointer: str) -> str:
-    """`/12:5/inputs/seed` (API view) → `/definitions/subgraphs/0/nodes/3/widgets_values/0`."""
+def _relative(pointer: str, base: str) -> str:
+    return pointer[len(base):] if pointer.startswith(base) else pointer
+
+
+def _translated_fix(result: ConversionResult, fix, base: str):
+    """An API fix that only sets values becomes edits of the stored widget values; any other
+    (removing inputs, relinking) has no safe equivalent in the UI file and is dropped."""
+    from ..diagnostics import Edit
+
+    edits = []
+    for edit in fix.edits:
+        target = ui_pointer(result, _relative(edit.pointer, base))
+        if edit.remove or "/widgets_values/" not in target:
+            return None
+        edits.append(Edit(base + target, edit.value))
+    fix.edits = edits
+    return fix
+
+
+def ui_pointer(result: ConversionResult, api_pointer: str, input_name: str | None = None) -> str:
+    """`/12:5/inputs/seed` (API view) → `/definitions/subgraphs/0/nodes/3/widgets_values/0`.
+
+    A finding on a whole node that names an input (a missing one) points at that input's slot.
+    """
     tokens = [t.replace("~1", "/").replace("~0", "~") for t in api_pointer.split("/")[1:]]
     if not tokens or tokens[0] not in result.nodes:
         return ""
     api_id, rest = tokens[0], tokens[1:]
     node = result.nodes[api_id]
+    if rest in ([], ["inputs"]) and input_name is not None:
+        rest = ["inputs", input_name]
     if not rest:
         return node.pointer
     if rest[0] == "class_type":

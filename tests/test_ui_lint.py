@@ -1,0 +1,172 @@
+"""Linting UI files: API rules through the conversion, pointed at the UI file; the U rules; PNG/WebP."""
+from __future__ import annotations
+
+import copy
+import json
+import struct
+import zlib
+
+from comfylint import lint
+from comfylint.engine import Options, lint_loaded
+from comfylint.catalog import Catalog
+from comfylint.load import load_bytes
+from conftest import ROOT
+
+WORKFLOW = json.loads((ROOT / "tests/fixtures/ui/txt2img.json").read_text())
+PROMPT = json.loads((ROOT / "tests/fixtures/ui/txt2img.api.json").read_text())
+KSAMPLER = 4  # index of node 3 (KSampler) in the fixture's nodes
+
+
+def _codes(diagnostics) -> list[str]:
+    return sorted(d.code for d in diagnostics)
+
+
+def test_a_valid_ui_workflow_has_no_findings():
+    assert lint(WORKFLOW) == []
+
+
+def test_api_findings_carry_the_ui_node_id_and_point_at_the_widget_value():
+    workflow = copy.deepcopy(WORKFLOW)
+    workflow["nodes"][KSAMPLER]["widgets_values"][2] = 0  # steps below its minimum of 1
+    (finding,) = lint(workflow)
+    assert (finding.code, finding.node_id, finding.input) == ("T304", "3", "steps")
+    assert finding.pointer == f"/nodes/{KSAMPLER}/widgets_values/2"
+    if finding.fix is not None:  # a value fix edits the stored widget value, nothing else
+        assert [e.pointer for e in finding.fix.edits] == [f"/nodes/{KSAMPLER}/widgets_values/2"]
+
+
+def test_a_missing_link_points_at_the_input_slot_of_the_ui_node():
+    workflow = copy.deepcopy(WORKFLOW)
+    workflow["nodes"][KSAMPLER]["inputs"][0]["link"] = None
+    workflow["links"] = [link for link in workflow["links"] if link[0] != 1]
+    (finding,) = [d for d in lint(workflow) if d.code == "T301"]
+    assert finding.node_id == "3"
+    assert finding.pointer == f"/nodes/{KSAMPLER}/inputs/0"
+
+
+def test_unknown_node_types_are_reported_on_the_ui_type_field():
+    workflow = copy.deepcopy(WORKFLOW)
+    workflow["nodes"][1]["type"] = "EmptyLatentImag"
+    (finding,) = [d for d in lint(workflow) if d.code == "N201"]
+    assert finding.pointer == "/nodes/1/type" and "EmptyLatentImage" in finding.message
+
+
+def test_widget_drift_is_reported_with_pointers_into_widgets_values():
+    workflow = copy.deepcopy(WORKFLOW)
+    workflow["nodes"][KSAMPLER]["widgets_values"] = [42, "fixed", 20, "euler", 8, "normal", 1]
+    drift = [d for d in lint(workflow) if d.code == "U003"]
+    assert [d.pointer for d in drift] == [f"/nodes/{KSAMPLER}/widgets_values/3",
+                                          f"/nodes/{KSAMPLER}/widgets_values/4"]
+
+
+def test_link_table_damage_is_g108():
+    workflow = copy.deepcopy(WORKFLOW)
+    workflow["links"].append([9, 8, 0, 9, 0, "IMAGE"])  # a duplicate link id
+    workflow["nodes"][6]["inputs"][0]["link"] = 77
+    findings = [d for d in lint(workflow) if d.code == "G108"]
+    messages = " | ".join(d.message for d in findings)
+    assert "used twice" in messages and "names link 77" in messages
+
+
+def test_schema_errors_are_findings_with_pointers_not_a_dump():
+    workflow = copy.deepcopy(WORKFLOW)
+    workflow["nodes"][0]["mode"] = "on"
+    del workflow["nodes"][1]["id"]
+    findings = [d for d in lint(workflow) if d.code == "U001"]
+    assert {d.pointer for d in findings} == {"/nodes/0/mode", "/nodes/1"}
+    assert all(len(d.message) < 200 for d in findings)
+
+
+def test_ui_file_where_the_api_format_is_required_gets_an_f004_fix_that_writes_a_new_file():
+    (finding,) = lint(WORKFLOW, require_format="api")
+    assert finding.code == "F004"
+    assert finding.fix is not None and "keeping the UI file" in finding.fix.description
+
+
+def test_write_api_file_never_replaces_the_ui_file(tmp_path):
+    from comfylint.ui import write_api_file
+
+    source = tmp_path / "wf.json"
+    source.write_text(json.dumps(WORKFLOW))
+    target = write_api_file(str(source), WORKFLOW)
+    assert target.endswith("wf_api.json")
+    assert json.loads(source.read_text()) == WORKFLOW
+    assert json.loads((tmp_path / "wf_api.json").read_text()) == PROMPT
+
+
+# -- images -------------------------------------------------------------------------------------
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png(*chunks: tuple[bytes, bytes]) -> bytes:
+    header = _chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+    return (b"\x89PNG\r\n\x1a\n" + header + b"".join(_chunk(k, d) for k, d in chunks)
+            + _chunk(b"IDAT", zlib.compress(b"\x00\x00")) + _chunk(b"IEND", b""))
+
+
+def _webp(entries: list[str]) -> bytes:
+    """A WebP whose EXIF holds ASCII entries, laid out like ComfyUI's SaveAnimatedWEBP."""
+    values = [entry.encode() + b"\x00" for entry in entries]
+    offset = 8 + 2 + 12 * len(values) + 4
+    ifd = struct.pack("<H", len(values))
+    data = b""
+    for tag, value in zip((0x010F, 0x0110), values):
+        ifd += struct.pack("<HHII", tag, 2, len(value), offset + len(data))
+        data += value
+    exif = b"II*\x00" + struct.pack("<I", 8) + ifd + b"\x00\x00\x00\x00" + data
+    chunk = b"EXIF" + struct.pack("<I", len(exif)) + exif + (b"\x00" if len(exif) % 2 else b"")
+    vp8 = b"VP8L" + struct.pack("<I", 2) + b"\x00\x00"
+    body = b"WEBP" + vp8 + chunk
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def _lint_bytes(data: bytes, name: str = "image.png"):
+    loaded = load_bytes(data, name)
+    return loaded, lint_loaded(loaded, Catalog.bundled_core(), Options()).diagnostics
+
+
+def test_png_text_chunks_are_read_and_linted_clean():
+    data = _png((b"tEXt", b"prompt\x00" + json.dumps(PROMPT).encode()),
+                (b"tEXt", b"workflow\x00" + json.dumps(WORKFLOW).encode()))
+    loaded, findings = _lint_bytes(data)
+    assert loaded.format == "ui" and loaded.base_pointer == "/workflow"
+    assert findings == []
+
+
+def test_itxt_and_ztxt_chunks_are_read():
+    compressed = zlib.compress(json.dumps(WORKFLOW).encode())
+    loaded, _ = _lint_bytes(_png((b"iTXt", b"workflow\x00\x01\x00\x00\x00" + compressed)))
+    assert loaded.format == "ui"
+    loaded, _ = _lint_bytes(_png((b"zTXt", b"prompt\x00\x00" + zlib.compress(json.dumps(PROMPT).encode()))))
+    assert loaded.format == "api" and loaded.base_pointer == "/prompt"
+
+
+def test_an_edited_embedded_prompt_is_reported():
+    edited = copy.deepcopy(PROMPT)
+    edited["3"]["inputs"]["cfg"] = 3
+    data = _png((b"tEXt", b"prompt\x00" + json.dumps(edited).encode()),
+                (b"tEXt", b"workflow\x00" + json.dumps(WORKFLOW).encode()))
+    (finding,) = _lint_bytes(data)[1]
+    assert finding.code == "U004" and "'cfg'" in finding.message
+    assert finding.pointer == f"/workflow/nodes/{KSAMPLER}"
+
+
+def test_findings_in_an_embedded_workflow_point_into_the_workflow_chunk():
+    workflow = copy.deepcopy(WORKFLOW)
+    workflow["nodes"][KSAMPLER]["widgets_values"][2] = 0
+    (finding,) = _lint_bytes(_png((b"tEXt", b"workflow\x00" + json.dumps(workflow).encode())))[1]
+    assert finding.pointer == f"/workflow/nodes/{KSAMPLER}/widgets_values/2"
+
+
+def test_webp_exif_metadata_is_read():
+    data = _webp(["workflow:" + json.dumps(WORKFLOW), "prompt:" + json.dumps(PROMPT)])
+    loaded, findings = _lint_bytes(data, "image.webp")
+    assert loaded.format == "ui" and findings == []
+
+
+def test_an_image_without_metadata_is_not_a_workflow_and_damage_is_a_clear_error():
+    loaded, findings = _lint_bytes(_png())
+    assert _codes(findings) == ["F003"]
+    loaded, findings = _lint_bytes(_png()[:40])
+    assert _codes(findings) == ["F001"] and "damaged PNG" in findings[0].message
