@@ -32,11 +32,14 @@ class ProbeError(Exception):
 class Response:
     status: int
     content_type: str
-    body: bytes
+    body: bytes | bytearray
 
     def json(self, what: str) -> Any:
         try:
             return json.loads(self.body)
+        except MemoryError:
+            raise ProbeError(f"{what}: not enough memory to parse the {len(self.body) / 1e6:.0f} MB "
+                             "answer") from None
         except ValueError:
             kind = self.content_type or "no content type"
             start = self.body[:80].decode("utf-8", "replace").strip()
@@ -178,23 +181,22 @@ class _Retryable(Exception):
     """A transport failure worth another attempt (refused, reset, timed out)."""
 
 
-def _read_limited(handle: Any, max_bytes: int, deadline: float, where: str) -> bytes:
+def _read_limited(handle: Any, max_bytes: int, deadline: float, where: str) -> bytearray:
     """Read a body in chunks, refusing more than `max_bytes` and stopping at the deadline
     (a server that trickles bytes must not hang the run)."""
     declared = handle.headers.get("Content-Length") if getattr(handle, "headers", None) else None
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise ProbeError(f"{where}: the answer is {int(declared) / 1e6:.0f} MB, more than the "
                          f"{max_bytes / 1e6:.0f} MB allowed (raise --max-mb)")
-    chunks, size = [], 0
+    body = bytearray()  # grown in place: no second copy of a 100 MB answer at the end
     while True:
         if time.monotonic() > deadline:
             raise _Retryable(f"{where}: the answer did not finish within the timeout "
-                             f"({size / 1e6:.1f} MB read; raise --timeout)")
+                             f"({len(body) / 1e6:.1f} MB read; raise --timeout)")
         chunk = handle.read(CHUNK)
         if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if size > max_bytes:
+            return body
+        if len(body) + len(chunk) > max_bytes:
             raise ProbeError(f"{where}: the answer exceeds {max_bytes / 1e6:.0f} MB "
                              "(raise --max-mb)")
-        chunks.append(chunk)
+        body += chunk
