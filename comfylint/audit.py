@@ -10,6 +10,7 @@ import os
 import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -29,13 +30,42 @@ PROGRESS_MIN_FILES = 200
 
 @dataclass
 class Job:
-    """Everything one file's lint depends on (inherited by worker processes)."""
+    """Everything one file's lint depends on (inherited by worker processes).
 
-    catalog: "Catalog"
-    options: Options
+    The rules and the catalog are resolved on first use: a run answered entirely from the cache
+    never imports the rules or parses a (possibly 100 MB) object_info."""
+
     config: "Config"
-    selected_codes: set[str]
+    selectors: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # select, extend, ignore
+    sources: dict
+    envelope: str = "auto"
     require_format: str | None = None  # from --require-format; None lets the config decide
+
+    @cached_property
+    def selected_codes(self) -> set[str]:
+        return {rule.code for rule in self.options.select}
+
+    @cached_property
+    def catalog(self) -> "Catalog":
+        from .cli import load_catalog
+
+        sources = dict(self.sources)
+        return load_catalog(sources.pop("object_info", None), **sources)
+
+    @cached_property
+    def options(self) -> Options:
+        from .cli import selected_rules
+        from .config import severity_overrides
+        from .rules.base import Settings
+
+        settings = Settings(require_format=self.require_format or "any",
+                            severity_overrides=severity_overrides(self.config))
+        return Options(select=selected_rules(*self.selectors), settings=settings,
+                       envelope=self.envelope)
+
+    def resolve(self) -> None:
+        """Resolve everything now (before forking workers, so that they inherit it)."""
+        self.catalog, self.options  # noqa: B018 - cached_property access
 
 
 @dataclass
@@ -106,7 +136,7 @@ def lint_bytes(job: Job, path: str, data: bytes, explicit: bool):
     from .suppress import apply_file
 
     fmt = job.require_format or job.config.require_format(path) or "any"
-    loaded = load_bytes(data, path, explicit=explicit, envelope=job.options.envelope,
+    loaded = load_bytes(data, path, explicit=explicit, envelope=job.envelope,
                         require_format=fmt)
     options = job.options
     if fmt != options.settings.require_format:
@@ -131,7 +161,7 @@ def _lint_path(job: Job, path: str, explicit: bool) -> tuple[FileResult, int]:
     if data is None:  # let the loader describe the problem (missing, unreadable, a directory)
         from .load import load_path
 
-        loaded = load_path(path, explicit=explicit, envelope=job.options.envelope)
+        loaded = load_path(path, explicit=explicit, envelope=job.envelope)
         result = lint_loaded(loaded, job.catalog, job.options)
         return result, 0
     _loaded, result, suppressed = lint_bytes(job, path, data, explicit)
@@ -177,6 +207,7 @@ def _lint_many(job: Job, files: list[tuple[str, bool]], jobs: int,
     from concurrent.futures import ProcessPoolExecutor
 
     global _WORKER_JOB
+    job.resolve()
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     _WORKER_JOB = job  # a forked worker inherits it; no pickling of the catalog

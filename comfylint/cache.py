@@ -32,8 +32,26 @@ def file_key(path: str, data: bytes) -> str:
 
 
 def run_key(*parts: Any) -> str:
-    text = json.dumps([__version__, CACHE_FORMAT, *parts], sort_keys=True, default=str)
+    text = json.dumps([__version__, CACHE_FORMAT, code_identity(), *parts], sort_keys=True,
+                      default=str)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def code_identity() -> str:
+    """comfylint's own files (size and mtime): an edited rule in a source checkout must not be
+    answered from a cache its old version wrote, even though the version number is the same."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.blake2b(digest_size=16)
+    pending = [package]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                    pending.append(Path(entry.path))
+                elif entry.name.endswith((".py", ".json")):
+                    stat = entry.stat()
+                    digest.update(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
 def source_identity(path: "str | None") -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,19 +61,22 @@ class Config:
     def relative(self, path: "str | Path") -> str:
         """`path` relative to the project root, with forward slashes (what globs match)."""
         absolute = os.path.abspath(path)
+        root = str(self.root)
+        if absolute.startswith(root.rstrip(os.sep) + os.sep):
+            return absolute[len(root.rstrip(os.sep)) + 1:].replace(os.sep, "/")
         try:
-            rel = os.path.relpath(absolute, self.root)
+            rel = os.path.relpath(absolute, root)
         except ValueError:  # another drive on Windows
             return Path(absolute).as_posix()
         return Path(rel).as_posix()
 
     def is_excluded(self, path: "str | Path") -> bool:
-        patterns = list(self.get("exclude", DEFAULT_EXCLUDE)) + list(self.get("extend-exclude", ()))
-        return any(glob_matches(pattern, self.relative(path)) for pattern in patterns)
+        patterns = tuple(self.get("exclude", DEFAULT_EXCLUDE)) + tuple(self.get("extend-exclude", ()))
+        return GlobSet.of(patterns).matches(self.relative(path))
 
     def is_included(self, path: "str | Path") -> bool:
         patterns = self.get("include")
-        return not patterns or any(glob_matches(p, self.relative(path)) for p in patterns)
+        return not patterns or GlobSet.of(tuple(patterns)).matches(self.relative(path))
 
     def require_format(self, path: "str | Path") -> str | None:
         """The format the config demands for this file (None: no opinion)."""
@@ -123,21 +127,45 @@ class Config:
 
 
 def glob_matches(pattern: str, rel_path: str) -> bool:
-    """gitignore-like: a pattern without `/` matches any path component (so `legacy` or `*.png`
-    match at any depth); one with `/` matches the whole relative path or a directory prefix.
-    `*` crosses directories; `**/` is accepted."""
-    pattern = pattern.strip()
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    pattern = pattern.rstrip("/")
-    if "/" not in pattern:
-        return any(fnmatch.fnmatchcase(part, pattern) for part in rel_path.split("/"))
-    if pattern.startswith("**/"):
-        return glob_matches(pattern[3:], rel_path) or fnmatch.fnmatchcase(rel_path, pattern)
-    if fnmatch.fnmatchcase(rel_path, pattern):
-        return True
-    parts = rel_path.split("/")
-    return any(fnmatch.fnmatchcase("/".join(parts[:i]), pattern) for i in range(1, len(parts)))
+    return GlobSet.of((pattern,)).matches(rel_path)
+
+
+class GlobSet:
+    """gitignore-like patterns compiled into two regular expressions.
+
+    A pattern without `/` matches any path component (so `legacy` or `*.png` match at any
+    depth); one with `/` matches the whole relative path or a directory prefix of it. `*`
+    crosses directories; a leading `**/` or `./` and a trailing `/` are accepted."""
+
+    _compiled: dict[tuple[str, ...], "GlobSet"] = {}
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        component, whole = [], []
+        for raw in patterns:
+            pattern = raw.strip()
+            pattern = pattern[2:] if pattern.startswith("./") else pattern
+            anywhere = pattern.startswith("**/")
+            pattern = (pattern[3:] if anywhere else pattern).rstrip("/")
+            (whole if "/" in pattern else component).append(fnmatch.translate(pattern))
+            if anywhere and "/" in pattern:
+                whole.append(fnmatch.translate("*/" + pattern))
+        self.component = re.compile("|".join(component)) if component else None
+        self.whole = re.compile("|".join(whole)) if whole else None
+
+    @classmethod
+    def of(cls, patterns: tuple[str, ...]) -> "GlobSet":
+        compiled = cls._compiled.get(patterns)
+        if compiled is None:
+            compiled = cls._compiled[patterns] = cls(patterns)
+        return compiled
+
+    def matches(self, rel_path: str) -> bool:
+        parts = rel_path.split("/")
+        if self.component is not None and any(self.component.match(part) for part in parts):
+            return True
+        if self.whole is not None:
+            return any(self.whole.match("/".join(parts[:i])) for i in range(len(parts), 0, -1))
+        return False
 
 
 # -- discovery and loading ---------------------------------------------------------------------

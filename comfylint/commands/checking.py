@@ -67,24 +67,14 @@ def catalog_sources(inputs: CheckInputs, config) -> dict[str, Any]:
 
 
 def build_job(inputs: CheckInputs, config, sources: dict[str, Any]):
+    """The run's Job: command-line selectors extend or replace the config's (as in ruff)."""
     from ..audit import Job
-    from ..cli import load_catalog, selected_rules
-    from ..config import severity_overrides
-    from ..engine import Options
-    from ..rules.base import Settings
 
     select = inputs.select or tuple(config.get("select", ()))
     extend_select = tuple(config.get("extend-select", ())) + inputs.extend_select
     ignore = tuple(config.get("ignore", ())) + inputs.ignore
-    rules = selected_rules(select, extend_select, ignore)
-    object_info = sources.pop("object_info", None)
-    catalog = load_catalog(object_info, **sources)
-    sources["object_info"] = object_info
-    settings = Settings(require_format=inputs.require_format or "any",
-                        severity_overrides=severity_overrides(config))
-    options = Options(select=rules, settings=settings, envelope=inputs.envelope)
-    return Job(catalog=catalog, options=options, config=config,
-               selected_codes={rule.code for rule in rules}, require_format=inputs.require_format)
+    return Job(config=config, selectors=(select, extend_select, ignore), sources=sources,
+               envelope=inputs.envelope, require_format=inputs.require_format)
 
 
 def open_cache(inputs: CheckInputs, config, job, sources: dict[str, Any]):
@@ -97,8 +87,7 @@ def open_cache(inputs: CheckInputs, config, job, sources: dict[str, Any]):
     identity = {name: source_identity(value) for name, value in sorted(sources.items())
                 if isinstance(value, str) and name not in ("token",)}
     identity["env_node_map"] = source_identity(os.environ.get("COMFYLINT_EXTENSION_NODE_MAP"))
-    key = run_key(config.fingerprint(), identity, sorted(job.selected_codes),
-                  job.options.envelope, job.require_format)
+    key = run_key(config.fingerprint(), identity, job.selectors, job.envelope, job.require_format)
     return Cache(config.root, key)
 
 
