@@ -8,18 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-TXT2IMG = {
-    "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "model.safetensors"}},
-    "5": {"class_type": "EmptyLatentImage", "inputs": {"width": 512, "height": 512, "batch_size": 1}},
-    "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "a cat", "clip": ["4", 1]}},
-    "7": {"class_type": "CLIPTextEncode", "inputs": {"text": "", "clip": ["4", 1]}},
-    "3": {"class_type": "KSampler", "inputs": {
-        "seed": 1, "steps": 20, "cfg": 7.0, "sampler_name": "euler", "scheduler": "normal",
-        "denoise": 1.0, "model": ["4", 0], "positive": ["6", 0], "negative": ["7", 0],
-        "latent_image": ["5", 0]}},
-    "8": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": ["4", 2]}},
-    "9": {"class_type": "SaveImage", "inputs": {"images": ["8", 0], "filename_prefix": "out"}},
-}
+from test_smoke import TXT2IMG  # the known-good txt2img API workflow
 
 
 def variant(**inputs_by_node) -> dict:

@@ -1,6 +1,7 @@
 """Repository audits: the content-hash cache, parallel workers, stdin, and what is skipped."""
 from __future__ import annotations
 
+import io
 import json
 
 from ci_support import comfylint, findings, variant, write
@@ -84,3 +85,21 @@ def test_stdin_is_linted_and_never_cached(tmp_path):
                      cwd=tmp_path, stdin=json.dumps(variant(**{"3": {"steps": 0}})))
     assert findings(done) == [("wf.json", "T304")]
     assert not (tmp_path / ".comfylint_cache").exists()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal_and_only_for_long_runs():
+    from comfylint.audit import PROGRESS_MIN_FILES, _progress_bar
+
+    assert _progress_bar(PROGRESS_MIN_FILES, io.StringIO()) is None
+    assert _progress_bar(PROGRESS_MIN_FILES - 1, _Terminal()) is None
+    stream = _Terminal()
+    advance = _progress_bar(400, stream)
+    advance(100)
+    assert stream.getvalue().endswith("] 100/400 files")
+    advance(None)
+    assert stream.getvalue().endswith("\r")
