@@ -170,3 +170,21 @@ def test_an_image_without_metadata_is_not_a_workflow_and_damage_is_a_clear_error
     assert _codes(findings) == ["F003"]
     loaded, findings = _lint_bytes(_png()[:40])
     assert _codes(findings) == ["F001"] and "damaged PNG" in findings[0].message
+
+
+def test_damaged_ui_files_give_findings_never_a_crash():
+    import random
+
+    odd = [None, -1, "x", [], {}, [1, 2], 1.5, True, {"a": 1}, "-10", "0", float("nan")]
+    rng = random.Random(7)
+    for _ in range(300):
+        workflow = copy.deepcopy(WORKFLOW)
+        for _ in range(3):
+            node = rng.choice(workflow["nodes"])
+            node[rng.choice(["id", "type", "inputs", "outputs", "widgets_values", "mode"])] = rng.choice(odd)
+            link = rng.choice(workflow["links"])
+            link[rng.randrange(6)] = rng.choice(odd)
+        workflow["links"].append(rng.choice(odd))
+        for finding in lint(workflow):
+            assert finding.code != "C002", finding.message
+            assert not (finding.code == "U005" and finding.severity.label == "error"), finding.message

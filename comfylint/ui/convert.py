@@ -271,12 +271,11 @@ class _Converter:
         """(name, type) of the live node's input slots, in slot order."""
         node = exe.node
         if self.is_instance(node):
-            return [(s.get("name"), s.get("type")) for s in self.doc.subgraphs[node.type].io_inputs
-                    if isinstance(s, dict)]
+            return _named_slots(self.doc.subgraphs[node.type].io_inputs)
         model = self.model(node)
         if model is not None:
             return [(s.name, s.type) for s in model.sockets]
-        return [(s.get("name"), s.get("type")) for s in node.inputs if isinstance(s, dict)]
+        return _named_slots(node.inputs)
 
     def _output_types(self, exe: _Exec) -> list[Any]:
         node = exe.node
@@ -413,6 +412,10 @@ class _Converter:
 
     def _resolve_output(self, exe: _Exec, slot: Any, input_type: Any,
                         visited: frozenset) -> _Resolved | None:
+        if isinstance(slot, str) and slot.isdigit():
+            slot = int(slot)  # the frontend coerces numeric strings
+        if not isinstance(slot, int) or isinstance(slot, bool):
+            return None
         key = (exe.id, "O", slot)
         if key in visited:
             raise ExportError(f"links loop through node {exe.id}")
@@ -470,6 +473,11 @@ class _Converter:
                          if isinstance(v, list) and len(v) == 2 and v[0] not in prompt]:
                 del inputs[name]
                 self.result.sources.pop((node_id, name), None)
+
+
+def _named_slots(slots: list) -> list[tuple[str, Any]]:
+    return [(s["name"], s.get("type")) for s in slots
+            if isinstance(s, dict) and isinstance(s.get("name"), str)]
 
 
 def _execution_key(node: UiNode) -> tuple:

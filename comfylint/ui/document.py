@@ -49,8 +49,9 @@ class UiNode:
     graph: "UiGraph"
 
     @property
-    def type(self) -> Any:
-        return self.raw.get("type")
+    def type(self) -> str | None:
+        node_type = self.raw.get("type")
+        return node_type if isinstance(node_type, str) else None
 
     @property
     def mode(self) -> Any:
@@ -170,7 +171,7 @@ def read_graph(raw: dict, base: str) -> UiGraph:
     nodes = raw.get("nodes")
     for index, entry in enumerate(nodes if isinstance(nodes, list) else []):
         where = f"{base}/nodes/{index}"
-        if not isinstance(entry, dict) or "id" not in entry:
+        if not isinstance(entry, dict) or not _is_id(entry.get("id")):
             graph.malformed_nodes.append(where)
             continue
         key = node_key(entry["id"])
@@ -203,7 +204,7 @@ def _read_link(entry: Any, where: str) -> UiLink | None:
         link_type = entry.get("type")
     else:
         return None
-    if isinstance(link_id, (list, dict)) or origin is None or target is None:
+    if not (_is_id(link_id) and _is_id(origin) and _is_id(target)):
         return None
     return UiLink(link_id, node_key(origin), origin_slot, node_key(target), target_slot, link_type,
                   where)
@@ -223,7 +224,8 @@ def _pair_link_targets(graph: UiGraph) -> None:
             link.target_input = slot["name"]
             graph.incoming.setdefault(node.id, {}).setdefault(slot["name"], link)
     for link in graph.links.values():
-        graph.by_target_slot.setdefault(link.target_id, {}).setdefault(link.target_slot, link)
+        if _hashable(link.target_slot):
+            graph.by_target_slot.setdefault(link.target_id, {}).setdefault(link.target_slot, link)
         if link.id in claimed:
             continue
         node = graph.nodes.get(link.target_id)
@@ -238,3 +240,8 @@ def _pair_link_targets(graph: UiGraph) -> None:
 
 def _hashable(value: Any) -> bool:
     return not isinstance(value, (list, dict))
+
+
+def _is_id(value: Any) -> bool:
+    """Node and link ids are numbers or strings; anything else cannot name a node or link."""
+    return isinstance(value, (int, float, str)) and not isinstance(value, bool)
