@@ -90,8 +90,8 @@ def apply_fixes(text: str, document: Any, positions, fixes: list[Fix]) -> tuple[
         splices = [_splice_for(edit, text, positions, style) for edit in fix.edits]
         if any(s is None for s in splices) or any(_overlaps(s, a) for s in splices for a in accepted):
             continue
-        if _overlaps_each_other(splices):
-            continue
+        if _overlaps_each_other(splices) or all(text[s.start:s.end] == s.text for s in splices):
+            continue  # overlapping, or a no-op (e.g. a value an envelope's override replaces)
         trial = copy.deepcopy(expected)
         try:
             for edit in fix.edits:

@@ -108,3 +108,9 @@ def test_an_edit_into_nothing_is_skipped():
     text = '{"a": 1}'
     fixes = [Fix("bad", [Edit("/missing/deep", 1)])]
     assert apply_fixes(text, json.loads(text), PositionIndex(text), fixes) == (text, [])
+
+
+def test_a_fix_that_changes_nothing_is_not_applied():
+    text = '{"a": 1}'
+    fixes = [Fix("same", [Edit("/a", 1)])]
+    assert apply_fixes(text, json.loads(text), PositionIndex(text), fixes) == (text, [])
