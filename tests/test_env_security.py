@@ -1,8 +1,6 @@
 """P501-P503: secrets (masked in every output), absolute local paths, filename_prefix traversal."""
 from __future__ import annotations
 
-import json
-
 import pytest
 from click.testing import CliRunner
 

@@ -14,9 +14,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
-MANIFEST_VERSION = 1
 
 # Folder name -> directories relative to a ComfyUI root, as ComfyUI's folder_paths sets them up
 # (observed from GET /internal/folder_paths of ComfyUI 0.3.64). Saved models land in output/.
@@ -84,15 +82,6 @@ class Manifest:
         """Listed files of the server's input/ or output/ directory."""
         return self.input_files if area == "input" else self.output_files if area == "output" else None
 
-    def to_dict(self) -> dict:
-        data: dict = {"manifest_version": MANIFEST_VERSION,
-                      "models": {k: sorted(v) for k, v in sorted(self.models.items())}}
-        for key in ("input_files", "output_files", "embeddings"):
-            value = getattr(self, key)
-            if value is not None:
-                data[key] = sorted(value)
-        return data
-
     # -- construction ---------------------------------------------------------------------------
     @classmethod
     def from_dict(cls, data: object, *, source: str) -> "Manifest":
@@ -113,13 +102,7 @@ class Manifest:
 
     @classmethod
     def from_file(cls, path: str | Path) -> "Manifest":
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ManifestError(f"cannot read manifest {path}: {exc.strerror or exc}") from None
-        except ValueError as exc:
-            raise ManifestError(f"manifest {path} is not valid JSON: {exc}") from None
-        return cls.from_dict(data, source=str(path))
+        return cls.from_dict(read_json_file(path, "manifest", ManifestError), source=str(path))
 
     @classmethod
     def from_comfyui_dir(cls, root: str | Path, *, models_dir: str | Path | None = None,
@@ -183,6 +166,16 @@ def _models_dir_layout(models_dir: Path, layout: dict[str, list[str]]) -> dict[s
             if child.is_dir() and str(child) not in result.get(folder, []):
                 result.setdefault(folder, []).append(str(child))
     return result
+
+
+def read_json_file(path: str | Path, what: str, error: type[Exception]) -> object:
+    """A user-named JSON file, or `error` with a message saying which file and what is wrong."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise error(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise error(f"{what} {path} is not valid JSON: {exc}") from None
 
 
 def list_files(directory: Path) -> list[str] | None:
@@ -311,11 +304,3 @@ def _basename(name: str) -> str:
 
 def _strip_model_suffix(name: str) -> str:
     return os.path.splitext(name)[0]
-
-
-def merge_listed(*lists: Iterable[str] | None) -> list[str] | None:
-    """The union of several listings; None only when every one is unknown."""
-    known = [lst for lst in lists if lst is not None]
-    if not known:
-        return None
-    return sorted({name for lst in known for name in lst})

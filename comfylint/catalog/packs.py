@@ -9,7 +9,6 @@ Map shape: {pack_url: [[class names...], {"title_aux": ..., "nodename_pattern": 
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -90,12 +89,9 @@ class PackIndex:
 
     @classmethod
     def from_file(cls, path: str | Path) -> "PackIndex":
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise PackMapError(f"cannot read extension node map {path}: {exc.strerror or exc}") from None
-        except ValueError as exc:
-            raise PackMapError(f"extension node map {path} is not valid JSON: {exc}") from None
+        from .manifest import read_json_file
+
+        data = read_json_file(path, "extension node map", PackMapError)
         if not isinstance(data, dict):
             raise PackMapError(f"{path} is not ComfyUI-Manager's {MAP_FILE_NAME} "
                                "(expected an object of pack URLs)")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import MODEL_INPUT_FOLDERS, UPLOAD_OPTION_KEYS, Catalog, CatalogError
-from .manifest import Manifest
+from .manifest import Manifest, read_json_file
 
 SNAPSHOT_VERSION = 1
 FILES_MARKER = "$files"
@@ -155,14 +155,9 @@ def dumps(snapshot: dict) -> str:
 
 # -- reading ---------------------------------------------------------------------------------------
 def read_snapshot(path: str | Path) -> dict:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CatalogError(f"cannot read snapshot {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise CatalogError(f"snapshot {path} is not valid JSON: {exc}") from None
+    data = read_json_file(path, "snapshot", CatalogError)
     validate_snapshot(data, str(path))
-    return data
+    return data  # type: ignore[return-value]
 
 
 def is_snapshot(data: object) -> bool:
