@@ -85,14 +85,10 @@ class Manifest:
     # -- construction ---------------------------------------------------------------------------
     @classmethod
     def from_dict(cls, data: object, *, source: str) -> "Manifest":
-        """A hand-written manifest or the manifest part of a snapshot (validated by the schema)."""
-        from ..resources import validator
-
-        errors = sorted(validator("manifest.schema.json").iter_errors(data), key=lambda e: list(e.path))
-        if errors:
-            where = "/".join(str(p) for p in errors[0].path) or "(top level)"
-            raise ManifestError(f"{source} is not a valid model manifest: at {where}: "
-                                f"{errors[0].message}")
+        """A hand-written manifest, checked against schemas/manifest.schema.json."""
+        message = schema_problem(data, "manifest.schema.json", quick_check=_plausible_manifest)
+        if message:
+            raise ManifestError(f"{source} is not a valid model manifest: {message}")
         assert isinstance(data, dict)
         return cls(models={LEGACY_FOLDER_NAMES.get(k, k): list(v) for k, v in data["models"].items()},
                    input_files=_optional_list(data.get("input_files")),
@@ -166,6 +162,38 @@ def _models_dir_layout(models_dir: Path, layout: dict[str, list[str]]) -> dict[s
             if child.is_dir() and str(child) not in result.get(folder, []):
                 result.setdefault(folder, []).append(str(child))
     return result
+
+
+def schema_problem(data: object, schema_name: str, *, quick_check) -> str | None:
+    """The first schema violation as "at <path>: <message>", or None.
+
+    `quick_check` accepts the common valid document without importing jsonschema (~60 ms of a
+    pre-commit run); only a document it doubts goes through the real validator.
+    """
+    if quick_check(data):
+        return None
+    from ..resources import validator
+
+    errors = sorted(validator(schema_name).iter_errors(data), key=lambda e: list(e.path))
+    if not errors:
+        return None
+    where = "/".join(str(p) for p in errors[0].path) or "(top level)"
+    return f"at {where}: {errors[0].message}"
+
+
+def is_name_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v for v in value) \
+        and len(set(value)) == len(value)
+
+
+def _plausible_manifest(data: object) -> bool:
+    return (isinstance(data, dict) and isinstance(data.get("models"), dict)
+            and set(data) <= {"$schema", "manifest_version", "models", "input_files",
+                              "output_files", "embeddings"}
+            and data.get("manifest_version", 1) == 1
+            and all(isinstance(k, str) and is_name_list(v) for k, v in data["models"].items())
+            and all(is_name_list(data[k]) for k in ("input_files", "output_files", "embeddings")
+                    if k in data))
 
 
 def read_json_file(path: str | Path, what: str, error: type[Exception]) -> object:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import MODEL_INPUT_FOLDERS, UPLOAD_OPTION_KEYS, Catalog, CatalogError
-from .manifest import Manifest, read_json_file
+from .manifest import Manifest, is_name_list, read_json_file, schema_problem
 
 SNAPSHOT_VERSION = 1
 FILES_MARKER = "$files"
@@ -165,8 +165,6 @@ def is_snapshot(data: object) -> bool:
 
 
 def validate_snapshot(data: object, label: str) -> None:
-    from ..resources import validator
-
     if not is_snapshot(data):
         raise CatalogError(f"{label} is not a comfylint snapshot (no 'comfylint_snapshot' key); "
                            "make one with `comfylint snapshot --server URL -o FILE`")
@@ -177,13 +175,25 @@ def validate_snapshot(data: object, label: str) -> None:
     # The schema checks everything but the (possibly 100,000) node entries; those only need to be
     # objects, which a loop checks in a fraction of the time.
     outline = {**data, "nodes": {}} if isinstance(data.get("nodes"), dict) else data  # type: ignore[union-attr]
-    errors = sorted(validator("snapshot.schema.json").iter_errors(outline), key=lambda e: list(e.path))
-    if errors:
-        where = "/".join(str(p) for p in errors[0].path) or "(top level)"
-        raise CatalogError(f"{label} is not a valid snapshot: at {where}: {errors[0].message}")
+    message = schema_problem(outline, "snapshot.schema.json", quick_check=_plausible_outline)
+    if message:
+        raise CatalogError(f"{label} is not a valid snapshot: {message}")
     bad = next((name for name, node in data["nodes"].items() if not isinstance(node, dict)), None)  # type: ignore[index]
     if bad is not None:
         raise CatalogError(f"{label} is not a valid snapshot: at nodes/{bad}: not an object")
+
+
+def _plausible_outline(data: dict) -> bool:
+    return (set(data) <= {"$schema", "comfylint_snapshot", "captured_at", "comfyui_version", "system",
+                          "custom_node_modules", "models", "input_files", "embeddings", "nodes"}
+            and {"captured_at", "comfyui_version", "models", "nodes"} <= set(data)
+            and isinstance(data["captured_at"], str)
+            and isinstance(data["comfyui_version"], (str, type(None)))
+            and isinstance(data["models"], dict)
+            and all(is_name_list(v) for v in data["models"].values())
+            and all(is_name_list(data[k]) for k in ("custom_node_modules", "input_files", "embeddings")
+                    if k in data)
+            and isinstance(data.get("system", {}), dict))
 
 
 def snapshot_manifest(data: dict, *, source: str) -> Manifest:
