@@ -46,3 +46,13 @@ def test_cli_exit_codes(write_json):
     report = json.loads(done.stdout)
     assert [d["code"] for d in report["diagnostics"]] == ["G101"]
     assert report["diagnostics"][0]["line"] > 1
+
+
+def test_selectors_take_codes_names_prefixes_and_all():
+    from comfylint.rules import all_rules, resolve_selector
+
+    assert [r.code for r in resolve_selector("T304")] == ["T304"]
+    assert [r.code for r in resolve_selector("value-below-min")] == ["T304"]
+    assert {r.code[0] for r in resolve_selector("P")} == {"P"}
+    assert all(r.code.startswith("T30") for r in resolve_selector("t30"))
+    assert len(resolve_selector("ALL")) == len(all_rules())

@@ -51,7 +51,7 @@ def resolve_selector(selector: str) -> list[Rule]:
     if text in table:
         return [table[text]]
     upper = text.upper()
-    if upper and upper[0].isalpha() and upper[1:].isdigit() and len(upper) < 4:
+    if upper and upper[0].isalpha() and (upper[1:].isdigit() or len(upper) == 1) and len(upper) < 4:
         matched = [rule for rule in all_rules() if rule.code.startswith(upper)]
         if matched:
             return matched
