@@ -16,7 +16,8 @@ from typing import Any
 
 import networkx as nx
 
-from .catalog import Catalog, NodeDef
+from .catalog import Catalog, InputSpec, NodeDef
+from .catalog.dynamic import ResolvedInputs, resolve_inputs
 from .catalog.types import link_types_match
 
 
@@ -52,6 +53,8 @@ class WorkflowGraph:
         self.links: list[Link] = []
         self.links_by_target: dict[str, list[Link]] = {}
         self._node_defs: dict[str, NodeDef | None] = {}  # rules ask for these thousands of times
+        # Nodes with v3 dynamic inputs: their inputs as finalized against the prompt (catalog.dynamic).
+        self._resolved: dict[str, ResolvedInputs] = {}
         self._build()
 
     # -- construction ---------------------------------------------------------------------------
@@ -61,7 +64,9 @@ class WorkflowGraph:
             meta = node.get("_meta") if isinstance(node, dict) else None
             title = meta.get("title") if isinstance(meta, dict) else None
             self.g.add_node(node_id, class_type=class_type, title=title)
-            self._node_defs[node_id] = self.catalog.get(class_type)
+            node_def = self._node_defs[node_id] = self.catalog.get(class_type)
+            if node_def is not None and node_def.has_dynamic_inputs:
+                self._resolved[node_id] = resolve_inputs(node_def, self.inputs(node_id))
         for node_id in list(self.g.nodes):
             for name, value in self.inputs(node_id).items():
                 if isinstance(value, list):
@@ -73,9 +78,9 @@ class WorkflowGraph:
 
     def _classify(self, target: str, name: str, value: list) -> Link:
         link = Link(target=target, input=name, value=value)
-        target_def = self.node_def(target)
-        if target_def is not None and name in target_def.inputs:
-            link.declared_type = target_def.inputs[name].type
+        target_spec = self.input_specs(target).get(name)
+        if target_spec is not None:
+            link.declared_type = target_spec.type
         if len(value) != 2:
             link.problem = "length"
             return link
@@ -117,6 +122,18 @@ class WorkflowGraph:
 
     def node_def(self, node_id: str) -> NodeDef | None:
         return self._node_defs.get(node_id)
+
+    def input_specs(self, node_id: str) -> dict[str, InputSpec]:
+        """The inputs the server validates on this node: declared ones, dynamic ones finalized."""
+        resolved = self._resolved.get(node_id)
+        if resolved is not None:
+            return resolved.specs
+        node_def = self._node_defs.get(node_id)
+        return node_def.inputs if node_def is not None else {}
+
+    def dynamic_inputs(self, node_id: str) -> ResolvedInputs | None:
+        """How a node's v3 dynamic inputs resolved, or None for a node without any."""
+        return self._resolved.get(node_id)
 
     def inputs(self, node_id: str) -> dict:
         node = self.workflow.get(node_id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .types import is_dynamic_type
+from .types import DYNAMIC_COMBO, MATCH_TYPE, is_dynamic_type
 
 _BUNDLED_PATH = Path(__file__).with_name("data") / "core.json"
 
@@ -54,6 +54,16 @@ class InputSpec:
     options: dict
     required: bool
 
+    @classmethod
+    def parse(cls, name: str, raw: Any, required: bool) -> "InputSpec | None":
+        """One `/object_info` entry: `[type, options]`, `[type]` or a bare type string."""
+        if isinstance(raw, (list, tuple)) and raw:
+            options = raw[1] if len(raw) > 1 and isinstance(raw[1], dict) else {}
+            return cls(name, raw[0], options, required)
+        if isinstance(raw, str):
+            return cls(name, raw, {}, required)
+        return None
+
     @property
     def is_v1_combo(self) -> bool:
         return isinstance(self.type, list)
@@ -82,13 +92,36 @@ class InputSpec:
         return isinstance(self.type, str) and is_dynamic_type(self.type)
 
     @property
+    def is_opaque_dynamic(self) -> bool:
+        """A dynamic kind that stays as declared but that the server does not validate as such:
+        a dynamic combo's selector or a kind comfylint cannot expand (MatchType is a plain input)."""
+        return self.is_dynamic and self.type != MATCH_TYPE
+
+    @property
+    def dynamic_options(self) -> list[dict]:
+        """A v3 dynamic combo's (`COMFY_DYNAMICCOMBO_V3`) options: `{"key", "inputs"}` each."""
+        options = self.options.get("options") if self.type == DYNAMIC_COMBO else None
+        return [o for o in options if isinstance(o, dict)] if isinstance(options, list) else []
+
+    def dynamic_option(self, value: Any) -> dict | None:
+        """The dynamic-combo option whose key the prompt's value names (compared as sent)."""
+        for option in self.dynamic_options:
+            if option.get("key") == value:
+                return option
+        return None
+
+    @property
     def link_only(self) -> bool:
         """A socket type (IMAGE, MODEL, ...): no literal can stand for it."""
         if not isinstance(self.type, str) or self.is_v3_combo or self.is_dynamic:
             return False
         if self.options.get("forceInput"):
             return False
-        return self.type not in WIDGET_TYPES and self.type != "*"
+        if self.options.get("socketless") or self.options.get("widgetType"):
+            return False  # a v3 widget with no socket (COLOR, BOUNDING_BOX, CURVE, ...)
+        # A union with a primitive ("FLOAT,INT,BOOLEAN") takes a literal: the node gets it as sent.
+        return self.type != "*" and WIDGET_TYPES.isdisjoint(part.strip()
+                                                            for part in self.type.split(","))
 
 
 WIDGET_TYPES = frozenset({"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"})
@@ -121,11 +154,9 @@ class NodeDef:
             if not isinstance(entries, dict):
                 continue
             for input_name, spec in entries.items():
-                if isinstance(spec, (list, tuple)) and spec:
-                    options = spec[1] if len(spec) > 1 and isinstance(spec[1], dict) else {}
-                    inputs[input_name] = InputSpec(input_name, spec[0], options, group == "required")
-                elif isinstance(spec, str):
-                    inputs[input_name] = InputSpec(input_name, spec, {}, group == "required")
+                parsed = InputSpec.parse(input_name, spec, group == "required")
+                if parsed is not None:
+                    inputs[input_name] = parsed
         hidden = declared.get("hidden") if isinstance(declared.get("hidden"), dict) else {}
         order = raw.get("input_order") if isinstance(raw.get("input_order"), dict) else {}
         input_order = [n for group in ("required", "optional") for n in order.get(group, []) or []]

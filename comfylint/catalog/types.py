@@ -10,6 +10,12 @@ from typing import Any
 _DYNAMIC_PREFIX = "COMFY_"
 _DYNAMIC_SUFFIX = "_V3"
 
+# v3 dynamic input kinds whose expansion comfylint knows (catalog.dynamic); other COMFY_*_V3
+# kinds (DYNAMICSLOT, DYNAMICGROUP, custom ones) stay opaque: their node's extra inputs are not judged.
+AUTOGROW = "COMFY_AUTOGROW_V3"
+DYNAMIC_COMBO = "COMFY_DYNAMICCOMBO_V3"
+MATCH_TYPE = "COMFY_MATCHTYPE_V3"  # an ordinary input whose links always type-check
+
 
 def is_dynamic_type(type_name: str) -> bool:
     """v3 dynamic input kinds (COMFY_AUTOGROW_V3, COMFY_DYNAMICCOMBO_V3, COMFY_MATCHTYPE_V3, ...)."""
@@ -24,14 +30,18 @@ def link_types_match(received: Any, declared: Any) -> bool:
     """Whether an output of type `received` may feed an input declared as `declared`.
 
     Equal types match; comma unions match on any overlap; `*` and v3 dynamic types match
-    anything (newer servers treat `*` as universal, and every core `*` in v0.3.64 already was).
-    A v1 combo (a list of choices) only accepts an identical list or a wildcard.
+    anything (newer servers treat `*` as universal, and every core `*` in v0.3.64 already was;
+    MatchType always passes there, its template is the frontend's to enforce). A v1 combo (a list
+    of choices) only accepts an identical list or a wildcard, but a list-typed output may feed a
+    v3 `COMBO` input (newer servers let custom nodes that output their choices do that).
     """
     if received == declared:
         return True
     if isinstance(received, str) and (received == "*" or is_dynamic_type(received)):
         return True
     if isinstance(declared, str) and (declared == "*" or is_dynamic_type(declared)):
+        return True
+    if isinstance(received, list) and declared == "COMBO":
         return True
     if not isinstance(received, str) or not isinstance(declared, str):
         return False

@@ -124,8 +124,9 @@ def node_inputs_with_specs(ctx: Context) -> Iterator[tuple[str, Any, str, Any, A
     """
     graph = ctx.graph
     for node_id, node_def in graph.known_nodes():
+        specs = graph.input_specs(node_id)
         for name, value in graph.inputs(node_id).items():
-            spec = node_def.inputs.get(name)
+            spec = specs.get(name)
             if spec is None or isinstance(value, list):
                 continue
             yield node_id, node_def, name, spec, value

@@ -16,12 +16,13 @@ class UnknownInput(Rule):
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph
         for node_id, node_def in graph.known_nodes():
-            if node_def.has_dynamic_inputs:
-                continue  # v3 dynamic inputs add names the catalog cannot list
-            declared = node_def.inputs
+            declared = graph.input_specs(node_id)
+            dynamic = graph.dynamic_inputs(node_id)
             for name in graph.inputs(node_id):
                 if name in declared or name in node_def.hidden:
                     continue
+                if dynamic is not None and dynamic.is_unresolved(name):
+                    continue  # under a dynamic input whose shape the prompt does not settle
                 missing = [n for n in declared if n not in graph.inputs(node_id)]
                 close = difflib.get_close_matches(name, missing or list(declared), n=1, cutoff=0.6)
                 hint = f"; did you mean {close[0]!r}?" if close else ""

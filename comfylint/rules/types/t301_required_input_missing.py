@@ -21,9 +21,11 @@ class RequiredInputMissing(Rule):
             if not isinstance(node.get("inputs"), dict):
                 continue  # malformed-node says it
             present = node["inputs"]
-            for name, spec in node_def.inputs.items():
-                if not spec.required or name in present or spec.is_dynamic:
+            for name, spec in graph.input_specs(node_id).items():
+                if not spec.required or name in present or spec.is_opaque_dynamic:
                     continue
+                if ctx.api_workflow is not None and name not in node_def.inputs:
+                    continue  # the UI conversion does not expand dynamic inputs (yet)
                 fix = None
                 if "default" in spec.options and not spec.link_only:
                     default = spec.options["default"]
@@ -31,7 +33,14 @@ class RequiredInputMissing(Rule):
                               [Edit(ctx.pointer(node_id, "inputs", name), default)], safe=False)
                 kind = "a link of type " + str(spec.type) if spec.link_only else "a value"
                 yield ctx.report(f"{ctx.label(node_id)} is missing required input {name!r} "
-                                 f"({kind})", node_id=node_id, input=name,
+                                 f"({kind}){_chosen_by(name, node_def)}", node_id=node_id, input=name,
                                  pointer=ctx.pointer(node_id, "inputs"), fix=fix,
                                  help="Connect or set it; after a ComfyUI update a node may gain "
                                       "new required inputs.")
+
+
+def _chosen_by(name: str, node_def) -> str:
+    """Nested dynamic inputs ("resize_type.width") exist because of their parent's value/kind."""
+    if name in node_def.inputs:
+        return ""
+    return f", which {name.rpartition('.')[0]!r} calls for"

@@ -40,26 +40,30 @@ class ValueNotInList(Rule):
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         catalog = ctx.catalog
         for node_id, node_def, name, spec, raw in node_inputs_with_specs(ctx):
-            choices = spec.choices
-            if choices is None or spec.options.get("remote") or spec.options.get("multiselect"):
+            if spec.dynamic_options:
+                yield from self._check_dynamic_combo(ctx, node_id, name, spec, raw)
                 continue
+            choices = spec.choices
+            if choices is None or spec.options.get("remote") or spec.options.get("remote_combo"):
+                continue  # remote choices are fetched by the browser, the server cannot know them
             class_type = node_def.name
             if catalog.server_list_folder(class_type, name) is not None:
                 continue  # models and input files: M401/M402 judge those against the server
             if catalog.skips_value_checks(class_type, name):
                 continue
             value = unwrap_value(raw)
-            try:
-                if value in choices:
-                    continue
-            except TypeError:
-                pass
-            suggestion = closest_choice(value, choices)
-            fix = None
-            if suggestion is not None:
-                fix = Fix(f"use {suggestion!r}", [Edit(ctx.pointer(node_id, "inputs", name),
-                                                       suggestion)],
-                          safe=str(suggestion).lower() == str(value).lower())
+            if spec.options.get("multiselect") and isinstance(value, list):
+                # Newer servers check a multiselect list element by element.
+                invalid = [v for v in value if not _is_choice(v, choices)]
+                if invalid:
+                    yield ctx.report(
+                        f"{ctx.label(node_id)} input {name!r} selects "
+                        f"{', '.join(repr(v) for v in invalid)}, not among its choices",
+                        node_id=node_id, input=name, help=f"Choices: {show_choices(choices)}.")
+                continue
+            if _is_choice(value, choices):
+                continue
+            suggestion, fix = _suggested_fix(ctx, node_id, name, value, choices)
             note = ""
             if spec.is_v3_combo and name in catalog.v3_combos_unchecked.get(class_type, ()):
                 note = (" (ComfyUI 0.3.64 lets this through and the node fails when it runs; "
@@ -69,3 +73,36 @@ class ValueNotInList(Rule):
                 f"{ctx.label(node_id)} input {name!r} is {value!r}, not one of its choices{hint}{note}",
                 node_id=node_id, input=name, fix=fix,
                 help=f"Choices: {show_choices(choices)}.")
+
+    def _check_dynamic_combo(self, ctx: Context, node_id: str, name: str, spec, raw
+                             ) -> Iterable[Diagnostic]:
+        """A dynamic combo's value must be one of its option keys. The server does not report
+        it: it drops the input and the option's inputs, and the node fails when it runs."""
+        if spec.dynamic_option(raw) is not None:
+            return
+        keys = [option.get("key") for option in spec.dynamic_options]
+        suggestion, fix = _suggested_fix(ctx, node_id, name, raw, keys)
+        hint = f"; did you mean {suggestion!r}?" if suggestion else ""
+        yield ctx.report(
+            f"{ctx.label(node_id)} input {name!r} is {raw!r}, not one of its options{hint} (the "
+            "server does not check this one: it drops the input with its option's inputs, and the "
+            "node fails when it runs)", node_id=node_id, input=name, fix=fix,
+            server_error_type=None, help=f"Options: {show_choices(keys)}.")
+
+
+def _suggested_fix(ctx: Context, node_id: str, name: str, value: object, choices: list
+                   ) -> tuple[str | None, Fix | None]:
+    """The closest choice and the edit to it (safe when only the letter case differs)."""
+    suggestion = closest_choice(value, choices)
+    if suggestion is None:
+        return None, None
+    return suggestion, Fix(f"use {suggestion!r}",
+                           [Edit(ctx.pointer(node_id, "inputs", name), suggestion)],
+                           safe=str(suggestion).lower() == str(value).lower())
+
+
+def _is_choice(value: object, choices: list) -> bool:
+    try:
+        return value in choices
+    except TypeError:
+        return False
