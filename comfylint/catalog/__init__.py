@@ -37,6 +37,12 @@ MODEL_INPUT_FOLDERS = {
     "photomaker_model_name": "photomaker",
     "audio_encoder_name": "audio_encoders",
 }
+# Core classes newer than the bundled catalog whose own validate function takes over value checks.
+# CustomCombo (choices written in the browser, none declared) accepts any value and extra inputs.
+NEWER_CUSTOM_VALIDATION = {
+    "CustomCombo": {"has_kwargs": True, "skips_min_max_combo_for": ["choice", "index"],
+                    "skips_link_type_check": False},
+}
 MODEL_FILE_SUFFIXES = (".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".gguf", ".sft", ".onnx")
 UPLOAD_OPTION_KEYS = ("image_upload", "audio_upload", "video_upload", "file_upload")
 
@@ -237,7 +243,8 @@ class Catalog:
             raise CatalogError(f"{label} is not /object_info data: entries need 'input' and 'output'")
         core = cls.bundled_core()
         # The server's own validation quirks are facts about core classes, not about its state.
-        return cls(data, source=label, custom_validation=core.custom_validation,
+        return cls(data, source=label,
+                   custom_validation={**NEWER_CUSTOM_VALIDATION, **core.custom_validation},
                    v3_combos_unchecked=core.v3_combos_unchecked)
 
     # -- lookups --------------------------------------------------------------------------------
@@ -276,6 +283,8 @@ class Catalog:
             return None
         if spec.is_upload:
             return spec.options.get("image_folder") or "input"
+        if not spec.choices:
+            return "models"  # only a folder listing comes out empty (a server with no such files)
         if input_name in MODEL_INPUT_FOLDERS:
             return MODEL_INPUT_FOLDERS[input_name]
         if any(isinstance(c, str) and c.lower().endswith(MODEL_FILE_SUFFIXES) for c in spec.choices):
