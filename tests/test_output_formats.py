@@ -110,7 +110,10 @@ def test_gitlab_code_quality(project):
     issues = json.loads(done.stdout)
     assert len(issues) == 4
     assert len({issue["fingerprint"] for issue in issues}) == 4
-    assert {issue["severity"] for issue in issues} == {"major"}
+    as_json = json.loads(comfylint("check", "wf", "--output-format", "json", cwd=project).stdout)
+    expected = {"error": "major", "warning": "minor", "info": "info"}
+    assert sorted(issue["severity"] for issue in issues) == sorted(
+        expected[d["severity"]] for d in as_json["diagnostics"])
     assert all(issue["location"]["lines"]["begin"] >= 1 for issue in issues)
     assert {issue["location"]["path"] for issue in issues} == {"wf/bad.json", "wf/my workflow.json"}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -299,6 +300,26 @@ class Catalog:
     def skips_link_type_check(self, class_type: str) -> bool:
         info = self.custom_validation.get(class_type)
         return bool(info) and info["skips_link_type_check"]
+
+    @cached_property
+    def output_types(self) -> frozenset[str]:
+        """Every type some node outputs (comma unions split)."""
+        found: set[str] = set()
+        for raw in self._raw.values():
+            outputs = raw.get("output") if isinstance(raw, dict) else None
+            for output in outputs if isinstance(outputs, list) else ():
+                if isinstance(output, str):
+                    found.update(part.strip() for part in output.split(","))
+        return frozenset(found)
+
+    def is_socket_only(self, spec: InputSpec) -> bool:
+        """Only a link can feed this input: a socket type that some node actually produces.
+
+        Input types no node outputs (LOAD_3D, WEBCAM, AUDIO_RECORD) are widgets the frontend
+        draws and fills with a literal, so a literal there is right.
+        """
+        return spec.link_only and any(part.strip() in self.output_types
+                                      for part in spec.type.split(","))
 
 
 _BUNDLED: Catalog | None = None

@@ -30,6 +30,9 @@ class Rule:
     server_node_check: ClassVar[bool] = False
     # "post" rules run after the others and may read ctx.findings (e.g. output-dropped).
     phase: ClassVar[str] = "main"
+    # The verdict rests on lists that grow in newer ComfyUI (combo choices, node outputs): with
+    # only the bundled (older) catalog it is a warning, since the real server may be newer.
+    grows_with_comfyui: ClassVar[bool] = False
 
     def check(self, ctx: "Context") -> Iterable[Diagnostic]:
         raise NotImplementedError
@@ -98,6 +101,10 @@ class Context:
             if rule.server_node_check and level == Severity.ERROR and node_id not in graph.validated:
                 level = Severity.WARNING
                 message += skipped_reason(graph, node_id)
+        if rule.grows_with_comfyui and level == Severity.ERROR and self.catalog.bundled:
+            level = Severity.WARNING
+            message += (f" (by the {self.catalog.source}; a newer server may accept it: check "
+                        "against yours with --object-info or --snapshot)")
         if pointer is None and node_id is not None:
             pointer = self.loaded.overridden.get((node_id, input)) if input else None
             if pointer is None:

@@ -13,6 +13,7 @@ class OutputSlotOutOfRange(Rule):
     summary = "A link uses an output index the source node does not have."
     server_error_type = "exception_during_inner_validation"
     server_node_check = True
+    grows_with_comfyui = True
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph

@@ -35,6 +35,7 @@ class ValueNotInList(Rule):
     summary = "A combo value that is not one of the input's choices (sampler, scheduler, ...)."
     server_error_type = "value_not_in_list"
     server_node_check = True
+    grows_with_comfyui = True
     fixable = True
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:

@@ -15,7 +15,7 @@ class LiteralOnLinkInput(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         for node_id, _node_def, name, spec, raw in node_inputs_with_specs(ctx):
-            if not spec.link_only:
+            if not ctx.catalog.is_socket_only(spec):
                 continue
             yield ctx.report(
                 f"{ctx.label(node_id)} input {name!r} is the literal {raw!r}, but a {spec.type} can "
