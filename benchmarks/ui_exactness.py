@@ -5,6 +5,8 @@ Every `X.png.workflow.json` with a sibling `X.png.prompt.json` came out of one f
 with the API half. Seeds the frontend randomised after queueing cannot be reproduced and are
 ignored (a seed-like input whose value differs while the node's `control_after_generate` is not
 "fixed"); `_meta` is compared only where the reference prompt has it (older frontends omitted it).
+The conversion emulates the frontend that saved each file (`to_api(..., as_saved=True)`, see
+`comfylint/ui/frontends.py`): what that editor exported, not what today's would.
 
     python benchmarks/ui_exactness.py [CORPUS_DIR] [--object-info FILE] [-v]
 
@@ -19,7 +21,8 @@ import sys
 from pathlib import Path
 
 from comfylint.catalog import Catalog
-from comfylint.ui import to_api
+from comfylint.ui import ConversionResult, to_api
+from comfylint.ui.frontends import LEGACY_UPLOAD_NAME, UPLOAD_NAME
 from comfylint.ui.document import VIRTUAL_TYPES
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/comfyanonymous+ComfyUI_examples"
@@ -33,13 +36,14 @@ def known_to(catalog: Catalog, workflow: dict) -> bool:
                or n.get("type") in subgraph_ids for g in graphs for n in g.get("nodes", []))
 
 
-LEGACY_UPLOAD_NAMES = ("upload", "choose file to upload")
+UPLOAD_NAMES = (UPLOAD_NAME, LEGACY_UPLOAD_NAME)
 
 
-def differences(expected: dict, actual: dict, workflow: dict, catalog: Catalog) -> list[tuple[str, str]]:
+def differences(expected: dict, result: ConversionResult, catalog: Catalog) -> list[tuple[str, str]]:
     """(category, text) per difference; category "unexplained" unless a known cause fits."""
     found = []
-    legacy_frontend = "frontendVersion" not in (workflow.get("extra") or {})
+    actual = result.prompt
+    unstamped = result.saved_by is not None and result.saved_by.version is None
     for node_id in sorted(set(expected) | set(actual)):
         if node_id not in actual or node_id not in expected:
             side = "missing" if node_id not in actual else "extra"
@@ -52,8 +56,9 @@ def differences(expected: dict, actual: dict, workflow: dict, catalog: Catalog) 
             found.append(("unexplained", f"{node_id}: class_type {want.get('class_type')} != "
                           f"{got.get('class_type')}"))
         if "_meta" in want and want["_meta"] != got.get("_meta"):
-            cause = ("catalog display name" if node_def is not None
-                     and node_def.raw.get("display_name") is None else "unexplained")
+            untitled = node_id in result.nodes and "title" not in result.nodes[node_id].raw
+            cause = ("display name of the saving server differs from the catalog's" if untitled
+                     else "unexplained")
             found.append((cause, f"{node_id}: _meta {want['_meta']} != {got.get('_meta')}"))
         want_inputs, got_inputs = want.get("inputs", {}), got.get("inputs", {})
         for name in sorted(set(want_inputs) | set(got_inputs)):
@@ -63,20 +68,19 @@ def differences(expected: dict, actual: dict, workflow: dict, catalog: Catalog) 
                 continue  # randomised after queueing (control_after_generate)
             text = (f"{node_id}.{name}: {json.dumps(want_inputs.get(name, '<absent>'))[:80]} != "
                     f"{json.dumps(got_inputs.get(name, '<absent>'))[:80]}")
-            found.append((_cause(name, want_inputs, got_inputs, node_def, legacy_frontend), text))
+            found.append((_cause(name, want_inputs, got_inputs, node_def, unstamped), text))
         if not any(t.startswith(f"{node_id}.") for _, t in found) and list(want_inputs) != list(
                 got_inputs) and "_meta" in want:
             found.append(("input order", f"{node_id}: {list(want_inputs)} != {list(got_inputs)}"))
     return found
 
 
-def _cause(name, want_inputs, got_inputs, node_def, legacy_frontend) -> str:
-    if name in LEGACY_UPLOAD_NAMES and name not in got_inputs and legacy_frontend:
-        return "legacy frontend sent the upload button"
-    if name not in want_inputs and node_def is not None and name in node_def.inputs:
-        return "node definition grew since the file was saved"
+def _cause(name, want_inputs, got_inputs, node_def, unstamped) -> str:
+    if name in UPLOAD_NAMES and name not in want_inputs and unstamped:
+        return ("unstamped frontend of early 2025 (v1.10 until the version stamp): the file cannot "
+                "tell whether it still sent the upload button")
     if name not in got_inputs and node_def is not None and name not in node_def.inputs:
-        return "frontend-only widget value of that frontend version"
+        return "widget the frontend adds once the node has run in the session (not in the file)"
     return "unexplained"
 
 
@@ -103,17 +107,16 @@ def main(argv: list[str] | None = None) -> int:
             skipped += 1
             continue
         total += 1
-        result = to_api(workflow, catalog)
+        result = to_api(workflow, catalog, as_saved=True)
         grades[result.grade] = grades.get(result.grade, 0) + 1
-        diffs = differences(json.loads(api_path.read_text(encoding="utf-8")), result.prompt,
-                            workflow, catalog)
+        diffs = differences(json.loads(api_path.read_text(encoding="utf-8")), result, catalog)
         identical += not diffs
         identical_explained += all(cause != "unexplained" for cause, _ in diffs)
         for cause in {cause for cause, _ in diffs}:
             causes[cause] = causes.get(cause, 0) + 1
         if diffs or args.verbose:
-            version = (workflow.get("extra") or {}).get("frontendVersion")
-            print(f"{ui_path.relative_to(corpus)} [{result.grade}; frontend {version}]")
+            print(f"{ui_path.relative_to(corpus)} [{result.grade}; saved by "
+                  f"{result.saved_by.label}: {result.saved_by.evidence}]")
             for reason in result.reasons:
                 print(f"    reason: {reason}")
             for cause, text in diffs:

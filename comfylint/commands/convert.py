@@ -22,7 +22,12 @@ EXIT_OK, EXIT_INEXACT, EXIT_ERROR = 0, 1, 2
 @click.option("--object-info", type=click.Path(dir_okay=False),
               help="A server's GET /object_info response (its custom nodes' widget layouts).")
 @click.option("--force", is_flag=True, help="Write the output even when the conversion is refused.")
-def convert(path: str, output: str, envelope: str, object_info: str | None, force: bool) -> None:
+@click.option("--as-saved", is_flag=True,
+              help="Emulate the frontend that saved the file (from its extra.frontendVersion and "
+                   "other evidence) instead of today's: what that editor exported, e.g. the "
+                   "prompt embedded beside it in a PNG.")
+def convert(path: str, output: str, envelope: str, object_info: str | None, force: bool,
+            as_saved: bool) -> None:
     """Convert a UI (editor) workflow to the API format, as the frontend's Export (API) does."""
     from ..cli import load_catalog
     from ..load import load_bytes, load_path
@@ -38,7 +43,10 @@ def convert(path: str, output: str, envelope: str, object_info: str | None, forc
     if loaded.format != "ui":
         _fail(f"{path}: not a UI workflow" + (" (it is already in the API format)"
                                                  if loaded.format == "api" else ""))
-    result = to_api(loaded.workflow, load_catalog(object_info))
+    result = to_api(loaded.workflow, load_catalog(object_info), as_saved=as_saved)
+    if result.saved_by is not None:
+        click.echo(f"comfylint convert: emulating {result.saved_by.label} "
+                   f"({result.saved_by.evidence})", err=True)
     for reason in result.reasons:
         click.echo(f"comfylint convert: {result.grade}: {reason}", err=True)
     if result.grade == REFUSED and not force:

@@ -23,7 +23,8 @@ from ..catalog import Catalog
 from .document import (BYPASSED, MUTED, NOTE_TYPES, SUBGRAPH_INPUT_NODE, SUBGRAPH_OUTPUT_NODE,
                        VIRTUAL_TYPES, UiDocument, UiGraph, UiLink, UiNode, is_legacy_group_type,
                        read_document)
-from .widgets import WIDGET_TYPES, NodeModel, Widget, build_model, restore_values
+from .frontends import SavingFrontend, saving_frontend
+from .widgets import WIDGET_TYPES, NodeModel, Restored, Widget, build_model, restore_values
 
 EXACT, HEURISTIC, REFUSED = "exact", "heuristic", "refused"
 _CNR_ID = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9._-]*[a-zA-Z0-9])?$")
@@ -48,6 +49,7 @@ class ConversionResult:
     nodes: dict[str, UiNode] = field(default_factory=dict)  # API id -> UI node
     sources: dict[tuple[str, str], str] = field(default_factory=dict)  # (API id, input) -> pointer
     document: UiDocument | None = None
+    saved_by: SavingFrontend | None = None  # set when the saving frontend was emulated
 
     @property
     def ok(self) -> bool:
@@ -72,9 +74,11 @@ class _Resolved:
 
 
 class _Converter:
-    def __init__(self, document: UiDocument, catalog: Catalog) -> None:
+    def __init__(self, document: UiDocument, catalog: Catalog,
+                 saved_by: SavingFrontend | None = None) -> None:
         self.doc = document
         self.catalog = catalog
+        self.saved_by = saved_by  # emulate that frontend instead of today's (see frontends.py)
         self.models: dict[str, NodeModel] = {}
         self.result = ConversionResult(prompt={}, grade=EXACT, document=document)
         self.refusals: list[str] = []
@@ -206,7 +210,11 @@ class _Converter:
                     f"where its definition has {len(model.persisted)}: values are paired by position")
             pushed = self.primitive_values.get((node.graph.pointer, node.id), {})
             for widget in model.widgets:
+                if self.saved_by is not None and widget.type == "IMAGEUPLOAD":
+                    self._saved_upload_button(exe, widget, restored, inputs)
                 if not (widget.is_value and widget.prompted and widget.name):
+                    continue
+                if self._unknown_to_saving_frontend(widget, restored):
                     continue
                 value = restored.values.get(widget.name)
                 where = f"{node.pointer}/widgets_values/{restored.sources[widget.name]}" \
@@ -240,6 +248,21 @@ class _Converter:
                                  "_meta": self._meta(node, model)}
         self.result.prompt[exe.id] = entry
         self.result.nodes[exe.id] = node
+
+    def _saved_upload_button(self, exe: _Exec, widget: Widget, restored: Restored,
+                             inputs: dict) -> None:
+        """Frontends before v1.10 sent the upload button's value (its stored value, "image")."""
+        name = self.saved_by.upload_input
+        if name is not None:
+            inputs[name] = restored.companions.get(widget.name, widget.default)
+            self.result.sources[(exe.id, name)] = exe.node.pointer
+
+    def _unknown_to_saving_frontend(self, widget: Widget, restored: Restored) -> bool:
+        """A widget with no stored value where the file stores too few (or none: a node without
+        widgets stores no list): the node gained the input after the file was saved, and the
+        saving frontend sent nothing for it."""
+        return (self.saved_by is not None and restored.layout in ("mismatch", "none")
+                and widget.name not in restored.sources)
 
     def _meta(self, node: UiNode, model: NodeModel | None) -> dict:
         title = node.raw.get("title")
@@ -519,8 +542,17 @@ def _valid_ver(value: str) -> bool:
     return value == "unknown" or bool(_SEMVER.match(text) or _GIT_HASH.match(text))
 
 
-def to_api(ui_workflow: dict, catalog: Catalog | None = None) -> ConversionResult:
-    """Convert a UI workflow the way the frontend's "Export (API)" does, graded with reasons."""
+def to_api(ui_workflow: dict, catalog: Catalog | None = None, *,
+           as_saved: bool = False) -> ConversionResult:
+    """Convert a UI workflow the way the frontend's "Export (API)" does, graded with reasons.
+
+    as_saved: emulate the frontend that saved the file (`frontends.saving_frontend`) instead of
+    today's: what that editor exported, e.g. the prompt embedded beside it in a PNG.
+    """
     if catalog is None:
         catalog = Catalog.bundled_core()
-    return _Converter(read_document(ui_workflow), catalog).run()
+    document = read_document(ui_workflow)
+    saved_by = saving_frontend(document, catalog) if as_saved else None
+    result = _Converter(document, catalog, saved_by).run()
+    result.saved_by = saved_by
+    return result

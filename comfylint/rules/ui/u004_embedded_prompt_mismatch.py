@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ...diagnostics import Diagnostic, Severity
-from ...ui import conversion
+from ...ui import conversion, to_api
 from ...ui.widgets import IMPLICIT_CONTROL_NAMES
 from ..base import Context, Rule
 
@@ -14,8 +14,10 @@ class EmbeddedPromptMismatch(Rule):
     """An image's `prompt` metadata is not what its `workflow` metadata converts to.
 
     Both come from one frontend call, so they agree unless one was edited afterwards (or the
-    image was written by another tool). Seeds are left out: the frontend may change them after
-    queueing.
+    image was written by another tool). The workflow is converted as the frontend that saved it
+    exported (`to_api(..., as_saved=True)`): older frontends sent the upload button and nothing
+    for inputs nodes gained later, which is no sign of editing. Seeds are left out: the frontend
+    may change them after queueing.
     """
 
     code = "U004"
@@ -26,8 +28,10 @@ class EmbeddedPromptMismatch(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         embedded = ctx.loaded.extra.get("image_prompt")
-        result = conversion(ctx.loaded)
-        if not isinstance(embedded, dict) or result is None or not result.ok:
+        if not isinstance(embedded, dict) or conversion(ctx.loaded) is None:
+            return
+        result = to_api(ctx.loaded.workflow, ctx.catalog, as_saved=True)
+        if not result.ok:
             return
         converted = result.prompt
         for node_id in sorted(set(embedded) | set(converted)):
@@ -57,8 +61,6 @@ def _node_differences(embedded, converted) -> list[str]:
     for name in sorted(set(want) | set(got)):
         if name in IMPLICIT_CONTROL_NAMES or want.get(name) == got.get(name):
             continue
-        if name not in got and name in ("upload", "choose file to upload"):
-            continue  # older frontends sent the upload button's value
         found.append(f"{name!r}: prompt {_short(want.get(name, '<absent>'))} vs workflow "
                      f"{_short(got.get(name, '<absent>'))}")
     return found

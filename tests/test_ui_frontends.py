@@ -1,0 +1,102 @@
+"""Emulating the frontend that saved a UI file (`to_api(..., as_saved=True)`), on workflows of our own."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import json
+
+from comfylint.catalog import Catalog
+from comfylint.ui import to_api
+from comfylint.ui.document import read_document
+from comfylint.ui.frontends import LEGACY_UPLOAD_NAME, UPLOAD_NAME, saving_frontend
+from test_ui_convert import Ui
+
+
+def _load_image_workflow(extra: dict | None = None, *more_nodes: tuple) -> dict:
+    ui = Ui()
+    ui.node(1, "LoadImage", ["cat.png", "image"])
+    for node_id, node_type, widgets in more_nodes:
+        ui.node(node_id, node_type, widgets)
+    doc = ui.doc()
+    doc["extra"] = extra or {}
+    return doc
+
+
+def _frontend(doc: dict):
+    return saving_frontend(read_document(doc), Catalog.bundled_core())
+
+
+def test_default_conversion_is_todays_export_whatever_saved_the_file():
+    inputs = to_api(_load_image_workflow()).prompt["1"]["inputs"]
+    assert inputs == {"image": "cat.png"}
+
+
+def test_a_stamped_frontend_does_not_send_the_upload_button():
+    doc = _load_image_workflow({"frontendVersion": "1.16.9"})
+    assert _frontend(doc).version == (1, 16, 9) and _frontend(doc).upload_input is None
+    assert to_api(doc, as_saved=True).prompt["1"]["inputs"] == {"image": "cat.png"}
+
+
+def test_an_unstamped_file_with_newer_editor_marks_sent_the_button_as_upload():
+    doc = _load_image_workflow({"ds": {"scale": 1, "offset": [0, 0]}})
+    assert _frontend(doc).upload_input == UPLOAD_NAME
+    assert to_api(doc, as_saved=True).prompt["1"]["inputs"] == {"image": "cat.png", "upload": "image"}
+
+
+def test_a_node_newer_than_november_2023_dates_an_unstamped_file_after_the_rename():
+    doc = _load_image_workflow({}, (2, "EmptySD3LatentImage", [1024, 1024, 1]))
+    frontend = _frontend(doc)
+    assert frontend.upload_input == UPLOAD_NAME and "EmptySD3LatentImage" in frontend.evidence
+
+
+def test_an_unstamped_file_with_only_old_nodes_is_read_as_the_original_web_app():
+    doc = _load_image_workflow({}, (2, "ImageScale", ["nearest-exact", 512, 512, "disabled"]))
+    assert _frontend(doc).upload_input == LEGACY_UPLOAD_NAME
+    inputs = to_api(doc, as_saved=True).prompt["1"]["inputs"]
+    assert list(inputs) == ["image", LEGACY_UPLOAD_NAME] and inputs[LEGACY_UPLOAD_NAME] == "image"
+
+
+def test_inputs_a_node_gained_after_saving_are_not_sent_as_saved_but_filled_today():
+    # CLIPLoader stores [clip_name, type]; today's definition adds `device` at the end.
+    doc = _load_image_workflow({"frontendVersion": "1.16.9"}, (2, "CLIPLoader", ["t5.safetensors", "sd3"]))
+    assert "device" not in to_api(doc, as_saved=True).prompt["2"]["inputs"]
+    assert to_api(doc).prompt["2"]["inputs"]["device"] == "default"
+
+
+def test_a_node_that_stored_no_widget_values_had_no_widgets_when_saved():
+    ui = Ui()
+    ui.node(2, "CLIPVisionEncode")  # `crop` came later; the node stored no list at all
+    doc = ui.doc()
+    doc["extra"] = {"frontendVersion": "1.16.9"}
+    assert "crop" not in to_api(doc, as_saved=True).prompt["2"]["inputs"]
+    assert to_api(doc).prompt["2"]["inputs"]["crop"] == "center"
+
+
+def test_convert_as_saved_names_the_emulated_frontend(tmp_path: Path):
+    source = tmp_path / "ui.json"
+    source.write_text(json.dumps(_load_image_workflow({"ds": {}})))
+    run = subprocess.run([sys.executable, "-m", "comfylint", "convert", "--as-saved", str(source)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["1"]["inputs"]["upload"] == "image"
+    assert "emulating an unstamped frontend" in run.stderr
+
+
+def test_u004_accepts_what_the_saving_frontend_sent_and_still_reports_edits():
+    from test_ui_lint import _lint_bytes, _png
+
+    ui = Ui()
+    ui.node(1, "LoadImage", ["cat.png", "image"])
+    ui.node(2, "PreviewImage")
+    ui.link(1, 0, 2, "images", "IMAGE")
+    doc = ui.doc()
+    doc["extra"] = {"ds": {}}
+    saved = to_api(doc, as_saved=True).prompt
+    chunks = [(b"tEXt", b"workflow\x00" + json.dumps(doc).encode())]
+    data = _png(*chunks, (b"tEXt", b"prompt\x00" + json.dumps(saved).encode()))
+    assert [d.code for d in _lint_bytes(data)[1]] == []
+    saved["1"]["inputs"]["image"] = "dog.png"
+    data = _png(*chunks, (b"tEXt", b"prompt\x00" + json.dumps(saved).encode()))
+    assert [d.code for d in _lint_bytes(data)[1]] == ["U004"]
