@@ -17,11 +17,35 @@ OUTPUT_FORMATS = ("full", "concise", "json", "sarif", "github", "junit", "gitlab
 FAIL_ON = ("error", "warning", "info", "never")
 
 
+# Commands that live in their own modules, imported only when run (a pre-commit hook pays for
+# the `check` path alone): name -> "module:attribute" under comfylint.commands.
+LAZY_COMMANDS = {
+    "baseline": "baseline:baseline",
+    "convert": "convert:convert",
+    "packs": "packs:packs",
+    "probe": "probe:probe",
+    "snapshot": "snapshot:snapshot",
+}
+
+
 class DefaultCheckGroup(click.Group):
-    """`comfylint wf.json` means `comfylint check wf.json`."""
+    """`comfylint wf.json` means `comfylint check wf.json`; subcommands load lazily."""
+
+    def list_commands(self, ctx):
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx, name):
+        if name in self.commands or name not in LAZY_COMMANDS:
+            return self.commands.get(name)
+        import importlib
+
+        module_name, attribute = LAZY_COMMANDS[name].split(":")
+        module = importlib.import_module(f"{__package__}.commands.{module_name}")
+        return getattr(module, attribute)
 
     def resolve_command(self, ctx, args):
-        if args and args[0] not in self.commands and (args[0] == "-" or not args[0].startswith("-")):
+        if args and args[0] not in self.list_commands(ctx) and (
+                args[0] == "-" or not args[0].startswith("-")):
             args = ["check", *args]
         return super().resolve_command(ctx, args)
 
@@ -166,7 +190,7 @@ def check(paths, object_info, require_format, envelope, output_format, output_fi
         with click.open_file(output_file, "w", encoding="utf-8", atomic=True) as stream:
             _report(output_format, statistics, report, stream, RenderOptions(color=False))
     else:
-        stream = click.get_text_stream("stdout")
+        stream = sys.stdout
         use_color = stream.isatty() if color is None else color
         _report(output_format, statistics, report, stream, RenderOptions(color=use_color))
     if missing:
@@ -234,15 +258,3 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("comfylint: interrupted", err=True)
         sys.exit(EXIT_ERROR)
-
-
-from .commands.snapshot import snapshot  # noqa: E402
-cli.add_command(snapshot)
-from .commands.probe import probe  # noqa: E402
-cli.add_command(probe)
-from .commands.packs import packs  # noqa: E402
-cli.add_command(packs)
-from .commands.baseline import baseline  # noqa: E402
-cli.add_command(baseline)
-from .commands.convert import convert  # noqa: E402
-cli.add_command(convert)
