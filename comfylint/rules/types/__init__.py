@@ -5,6 +5,7 @@ from typing import Any, Iterator
 
 from ...catalog import InputSpec
 from ...catalog.types import CONVERTED_TYPES, ConversionError, convert_value, unwrap_value
+from ...diagnostics import Edit, Fix
 from ..base import Context, node_inputs_with_specs
 
 
@@ -23,3 +24,24 @@ def converted_values(ctx: Context) -> Iterator[tuple[str, str, InputSpec, Any, A
 
 def is_number(value: Any) -> bool:
     return isinstance(value, (int, float))
+
+
+def range_violations(ctx: Context, bound: str) -> Iterator[tuple[str, str, InputSpec, Any, Any]]:
+    """(node_id, input, spec, converted value, limit) where the value breaks the `bound` ("min" or
+    "max") the server checks after conversion, unless the node's own validation takes the input."""
+    graph = ctx.graph
+    for node_id, name, spec, _raw, value in converted_values(ctx):
+        limit = spec.options.get(bound)
+        if not (is_number(limit) and is_number(value)):
+            continue
+        if not (value < limit if bound == "min" else value > limit):
+            continue
+        if ctx.catalog.skips_value_checks(graph.class_type(node_id), name):
+            continue
+        yield node_id, name, spec, value, limit
+
+
+def clamp_fix(ctx: Context, node_id: str, name: str, limit: Any, verb: str) -> Fix:
+    """An unsafe fix that moves the value to the violated limit (the intent may be elsewhere)."""
+    return Fix(f"{verb} it to {limit!r}", [Edit(ctx.pointer(node_id, "inputs", name), limit)],
+               safe=False)

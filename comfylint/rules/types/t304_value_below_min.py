@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ...diagnostics import Diagnostic, Edit, Fix
+from ...diagnostics import Diagnostic
 from ..base import Context, Rule
-from . import converted_values, is_number
+from . import clamp_fix, range_violations
 
 
 class ValueBelowMin(Rule):
@@ -16,16 +16,8 @@ class ValueBelowMin(Rule):
     fixable = True
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
-        graph = ctx.graph
-        for node_id, name, spec, _raw, value in converted_values(ctx):
-            low = spec.options.get("min")
-            if not (is_number(low) and is_number(value)) or not value < low:
-                continue
-            if ctx.catalog.skips_value_checks(graph.class_type(node_id), name):
-                continue
+        for node_id, name, spec, value, low in range_violations(ctx, "min"):
             yield ctx.report(
                 f"{ctx.label(node_id)} input {name!r} is {value!r}, below the minimum {low!r}",
-                node_id=node_id, input=name,
-                fix=Fix(f"raise it to the minimum {low!r}",
-                        [Edit(ctx.pointer(node_id, "inputs", name), low)], safe=False),
+                node_id=node_id, input=name, fix=clamp_fix(ctx, node_id, name, low, "raise"),
                 help=f"{name} accepts {low} to {spec.options.get('max', 'any')}.")

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ...diagnostics import Diagnostic, Edit, Fix
+from ...diagnostics import Diagnostic
 from ..base import Context, Rule
-from . import converted_values, is_number
+from . import clamp_fix, range_violations
 
 SEED_MAX = 2**64 - 1
 
@@ -18,17 +18,9 @@ class ValueAboveMax(Rule):
     fixable = True
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
-        graph = ctx.graph
-        for node_id, name, spec, _raw, value in converted_values(ctx):
-            high = spec.options.get("max")
-            if not (is_number(high) and is_number(value)) or not value > high:
-                continue
-            if ctx.catalog.skips_value_checks(graph.class_type(node_id), name):
-                continue
+        for node_id, name, spec, value, high in range_violations(ctx, "max"):
             note = " (seeds are unsigned 64-bit integers)" if high == SEED_MAX else ""
             yield ctx.report(
                 f"{ctx.label(node_id)} input {name!r} is {value!r}, above the maximum {high!r}{note}",
-                node_id=node_id, input=name,
-                fix=Fix(f"lower it to the maximum {high!r}",
-                        [Edit(ctx.pointer(node_id, "inputs", name), high)], safe=False),
+                node_id=node_id, input=name, fix=clamp_fix(ctx, node_id, name, high, "lower"),
                 help=f"{name} accepts {spec.options.get('min', 'any')} to {high}.")
