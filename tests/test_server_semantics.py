@@ -469,3 +469,17 @@ def test_list_body_is_no_prompt():
 
 def test_client_prompt_id_and_number_are_fine():
     assert lint({"prompt": fox(), "prompt_id": "my-id", "number": 5, "client_id": "c"}) == []
+
+
+# -- A1111-style sampler names ---------------------------------------------------------------------
+@pytest.mark.parametrize("value, sampler, scheduler", [
+    ("DPM++ 2M Karras", "dpmpp_2m", "karras"),
+    ("dpmpp_2m_karras", "dpmpp_2m", "karras"),
+    ("DPM++ 2M SDE Exponential", "dpmpp_2m_sde", "exponential"),
+    ("Euler a", "euler_ancestral", None),
+])
+def test_a1111_sampler_names_get_the_comfyui_pair(value, sampler, scheduler):
+    diag = only(lint(fox(**{"14.sampler_name": value})), "T306")
+    assert f"sampler_name {sampler!r}" in diag.message
+    edits = {edit.pointer.rsplit("/", 1)[-1]: edit.value for edit in diag.fix.edits}
+    assert edits.get("sampler_name") == sampler and edits.get("scheduler") == scheduler

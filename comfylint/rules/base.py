@@ -88,7 +88,8 @@ class Context:
     def report(self, message: str, *, node_id: str | None = None, input: str | None = None,
                pointer: str | None = None, help: str | None = None, fix: Fix | None = None,
                severity: Severity | None = None, server_error_type: Any = ...,
-               line: int | None = None, column: int | None = None) -> Diagnostic:
+               line: int | None = None, column: int | None = None,
+               catalog_dated: bool | None = None) -> Diagnostic:
         rule = self.rule
         assert rule is not None, "report() is called while a rule runs"
         level = severity if severity is not None else rule.severity
@@ -101,7 +102,8 @@ class Context:
             if rule.server_node_check and level == Severity.ERROR and node_id not in graph.validated:
                 level = Severity.WARNING
                 message += skipped_reason(graph, node_id)
-        if rule.grows_with_comfyui and level == Severity.ERROR and self.catalog.bundled:
+        dated = rule.grows_with_comfyui if catalog_dated is None else catalog_dated
+        if dated and level == Severity.ERROR and self.catalog.bundled:
             level = Severity.WARNING
             message += (f" (by the {self.catalog.source}; a newer server may accept it: check "
                         "against yours with --object-info or --snapshot)")

@@ -6,6 +6,7 @@ from typing import Iterable
 from ...catalog.types import unwrap_value
 from ...diagnostics import Diagnostic, Edit, Fix
 from ..base import Context, Rule, node_inputs_with_specs
+from .sampler_names import split_sampler
 
 SHOWN_CHOICES = 12
 
@@ -64,6 +65,10 @@ class ValueNotInList(Rule):
                 continue
             if _is_choice(value, choices):
                 continue
+            split = _sampler_split(ctx, node_id, node_def, name, value, choices)
+            if split is not None:
+                yield split
+                continue
             suggestion, fix = _suggested_fix(ctx, node_id, name, value, choices)
             note = ""
             if spec.is_v3_combo and name in catalog.v3_combos_unchecked.get(class_type, ()):
@@ -89,6 +94,28 @@ class ValueNotInList(Rule):
             "server does not check this one: it drops the input with its option's inputs, and the "
             "node fails when it runs)", node_id=node_id, input=name, fix=fix,
             server_error_type=None, help=f"Options: {show_choices(keys)}.")
+
+
+def _sampler_split(ctx: Context, node_id: str, node_def, name: str, value: object,
+                   choices: list) -> Diagnostic | None:
+    """A combined A1111-style sampler name, reported with the sampler/scheduler pair it means."""
+    scheduler_spec = node_def.inputs.get("scheduler")
+    if name != "sampler_name" or scheduler_spec is None or scheduler_spec.choices is None:
+        return None
+    meant = split_sampler(value, choices, scheduler_spec.choices)
+    if meant is None:
+        return None
+    sampler, scheduler = meant
+    edits = [Edit(ctx.pointer(node_id, "inputs", name), sampler)]
+    pair = f"sampler_name {sampler!r}"
+    if scheduler is not None:
+        edits.append(Edit(ctx.pointer(node_id, "inputs", "scheduler"), scheduler))
+        pair += f" with scheduler {scheduler!r}"
+    return ctx.report(
+        f"{ctx.label(node_id)} input {name!r} is {value!r}, an A1111-style name: ComfyUI calls it "
+        f"{pair}", node_id=node_id, input=name,
+        fix=Fix(f"use {pair}", edits, safe=False), catalog_dated=False,
+        help="ComfyUI splits the sampler and its noise schedule into two inputs.")
 
 
 def _suggested_fix(ctx: Context, node_id: str, name: str, value: object, choices: list
