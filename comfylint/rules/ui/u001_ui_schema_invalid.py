@@ -22,6 +22,7 @@ class UiSchemaInvalid(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         from ...resources import validator
+        from ...ui.schema_check import plainly_valid
 
         document = ctx.loaded.workflow
         version = document.get("version")
@@ -30,7 +31,10 @@ class UiSchemaInvalid(Rule):
                              "validate it (0.4 is what it writes, 1 for object links)",
                              pointer=ctx.pointer("version") if "version" in document else ctx.pointer(),
                              help='Add "version": 0.4 (array links) or 1 (object links and "state").')
-        errors = sorted(validator(schema_name(document)).iter_errors(document),
+        name = schema_name(document)
+        if plainly_valid(document, name):
+            return
+        errors = sorted(validator(name).iter_errors(document),
                         key=lambda e: list(map(str, e.absolute_path)))
         for error in errors[:MAX_FINDINGS]:
             where = list(error.absolute_path)
