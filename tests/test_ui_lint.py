@@ -188,3 +188,17 @@ def test_damaged_ui_files_give_findings_never_a_crash():
         for finding in lint(workflow):
             assert finding.code != "C002", finding.message
             assert not (finding.code == "U005" and finding.severity.label == "error"), finding.message
+
+
+def test_unknown_node_hint_uses_the_ui_nodes_pack_properties():
+    workflow = copy.deepcopy(WORKFLOW)
+    node = copy.deepcopy(workflow["nodes"][0])
+    node.update(id=77, type="FancyUpscaler", inputs=[], outputs=[], widgets_values=[],
+                properties={"cnr_id": "comfyui-fancy", "ver": "2.1"})  # "2.1": not in _meta
+    workflow["nodes"].append(node)
+    (finding,) = [d for d in lint(workflow) if d.code == "N201"]
+    assert finding.node_id == "77"
+    assert "'comfyui-fancy' 2.1" in finding.help and "comfy node install comfyui-fancy" in finding.help
+    node["properties"] = {"aux_id": "someone/fancy-nodes"}
+    (finding,) = [d for d in lint(workflow) if d.code == "N201"]
+    assert "https://github.com/someone/fancy-nodes" in finding.help

@@ -24,6 +24,14 @@ def conversion(loaded) -> ConversionResult | None:
     return loaded.extra.get(CONVERSION_KEY)
 
 
+def ui_node(loaded, api_id: str) -> dict | None:
+    """The UI file's node behind an API node of the converted view (its `properties` carry the
+    pack origin, cnr_id / aux_id / ver, even where `_meta` leaves them out); None for API files."""
+    result = conversion(loaded)
+    node = result.nodes.get(api_id) if result is not None else None
+    return node.raw if node is not None else None
+
+
 def attach_api_view(ctx: "Context") -> None:
     """Convert the UI workflow and give the API rules its graph (ctx.graph, ctx.workflow)."""
     from ..graph import WorkflowGraph
@@ -144,5 +152,5 @@ def write_api_file(path: str, ui_workflow: Any, catalog=None, *, overwrite: bool
 
 
 __all__ = ["EXACT", "HEURISTIC", "REFUSED", "ConversionResult", "api_file_fix", "api_file_path",
-           "attach_api_view", "conversion", "to_api", "translate_findings", "ui_pointer",
-           "write_api_file"]
+           "attach_api_view", "conversion", "to_api", "translate_findings", "ui_node",
+           "ui_pointer", "write_api_file"]

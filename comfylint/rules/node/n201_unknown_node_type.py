@@ -17,6 +17,15 @@ def suggest_class(class_type: str, names) -> str | None:
     return close[0] if close else None
 
 
+def _origin_holder(ctx: Context, node_id: str, node: dict) -> dict:
+    """For a UI file, its node (properties hold cnr_id / aux_id / ver); else the API node."""
+    if ctx.loaded.format != "ui":
+        return node
+    from ...ui import ui_node
+
+    return ui_node(ctx.loaded, node_id) or node
+
+
 class UnknownNodeType(Rule):
     code = "N201"
     name = "unknown-node-type"
@@ -31,7 +40,8 @@ class UnknownNodeType(Rule):
                 continue
             suggestion = suggest_class(class_type, catalog.names())
             hint = f"; did you mean {suggestion!r}?" if suggestion else ""
-            origin = unknown_node_hint(catalog, class_type, node, ctx.workflow)
+            origin = unknown_node_hint(catalog, class_type, _origin_holder(ctx, node_id, node),
+                                       ctx.workflow)
             origin = f"{origin} " if origin else ""
             if catalog.bundled:
                 yield ctx.report(
