@@ -64,6 +64,13 @@ class Context:
     findings: list[Diagnostic] = field(default_factory=list)
     rule: Rule | None = None
     api_workflow: Any = None  # a UI file's converted API graph (comfylint.ui), what API rules read
+    _shared: dict = field(default_factory=dict, repr=False)
+
+    def shared(self, key: str, compute):
+        """An analysis several rules need, computed once per file (`compute()` on first use)."""
+        if key not in self._shared:
+            self._shared[key] = compute()
+        return self._shared[key]
 
     @property
     def workflow(self) -> Any:
@@ -126,16 +133,21 @@ def skipped_reason(graph: "WorkflowGraph", node_id: str) -> str:
     return " (the server skips this node: it feeds no output node, so it is neither validated nor run)"
 
 
-def node_inputs_with_specs(ctx: Context) -> Iterator[tuple[str, Any, str, Any, Any]]:
+def node_inputs_with_specs(ctx: Context) -> list[tuple[str, Any, str, Any, Any]]:
     """(node_id, node_def, input_name, spec, value) for every literal input of known nodes.
 
-    Links (list values) are left to the link rules; `{"__value__": v}` is left wrapped.
+    Links (list values) are left to the link rules; `{"__value__": v}` is left wrapped. Many
+    rules walk these, so the list is built once per file.
     """
-    graph = ctx.graph
+    return ctx.shared("literal-inputs", lambda: _literal_inputs(ctx.graph))
+
+
+def _literal_inputs(graph: "WorkflowGraph") -> list[tuple[str, Any, str, Any, Any]]:
+    found = []
     for node_id, node_def in graph.known_nodes():
         specs = graph.input_specs(node_id)
         for name, value in graph.inputs(node_id).items():
             spec = specs.get(name)
-            if spec is None or isinstance(value, list):
-                continue
-            yield node_id, node_def, name, spec, value
+            if spec is not None and not isinstance(value, list):
+                found.append((node_id, node_def, name, spec, value))
+    return found

@@ -18,6 +18,8 @@ class BadLinkShape(Rule):
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph
         for link in graph.links:
+            if link.problem is None and not isinstance(link.slot, bool):
+                continue  # a well-formed link (the common case: skip the message work)
             where = f"{ctx.label(link.target)} input {link.input!r}"
             if link.problem == "length":
                 yield ctx.report(

@@ -38,7 +38,12 @@ class FileInput:
         return self.folder in FILE_AREAS
 
 
-def file_inputs(ctx: Context) -> Iterator[FileInput]:
+def file_inputs(ctx: Context) -> list[FileInput]:
+    """Literal inputs whose combo lists a server folder (models, input files), once per file."""
+    return ctx.shared("file-inputs", lambda: list(_file_inputs(ctx)))
+
+
+def _file_inputs(ctx: Context) -> Iterator[FileInput]:
     catalog = ctx.catalog
     for node_id, node_def, name, spec, raw in node_inputs_with_specs(ctx):
         if spec.choices is None or spec.options.get("remote") or spec.options.get("multiselect"):

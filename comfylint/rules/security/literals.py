@@ -7,8 +7,13 @@ from ...catalog.types import unwrap_value
 from ..base import Context
 
 
-def string_inputs(ctx: Context) -> Iterator[tuple[str, str, str, str]]:
-    """(node_id, class_type, input name, value) for each literal string input (links skipped)."""
+def string_inputs(ctx: Context) -> list[tuple[str, str, str, str]]:
+    """(node_id, class_type, input name, value) for each literal string input (links skipped),
+    collected once per file for the rules that scan them."""
+    return ctx.shared("string-inputs", lambda: list(_string_inputs(ctx)))
+
+
+def _string_inputs(ctx: Context) -> Iterator[tuple[str, str, str, str]]:
     workflow = ctx.workflow
     if not isinstance(workflow, dict):
         return

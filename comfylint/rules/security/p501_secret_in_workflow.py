@@ -29,6 +29,9 @@ KNOWN_FORMATS = [
     ("a private key", re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?"
                                  r"(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)")),
 ]
+# One pass that says whether any known format occurs at all: most strings (prompts, file names)
+# hold none, and one search is far cheaper than a dozen.
+ANY_KNOWN_FORMAT = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in KNOWN_FORMATS))
 # Keys whose string value is a credential whatever it looks like (api_key, hf_token, password...).
 SECRET_NAME = re.compile(r"(?i)api[_-]?key|apikey|secret|password|passwd|"
                          r"(?:^|[_-])(?:access|auth|api|hf|bearer|bot|session)?[_-]?token$")
@@ -44,7 +47,7 @@ def mask(secret: str) -> str:
 def find_secrets(key: str, value: str) -> Iterator[tuple[str, str]]:
     """(kind, secret) for each credential in one string value stored under `key`."""
     found = False
-    for kind, pattern in KNOWN_FORMATS:
+    for kind, pattern in KNOWN_FORMATS if ANY_KNOWN_FORMAT.search(value) else ():
         for match in pattern.finditer(value):
             found = True
             yield kind, match.group(match.lastindex or 0)

@@ -9,9 +9,13 @@ from ...diagnostics import Edit, Fix
 from ..base import Context, node_inputs_with_specs
 
 
-def converted_values(ctx: Context) -> Iterator[tuple[str, str, InputSpec, Any, Any]]:
+def converted_values(ctx: Context) -> list[tuple[str, str, InputSpec, Any, Any]]:
     """(node_id, input, spec, raw value, converted value) for literals the server would convert
     successfully (failures are invalid-value-type's), after `{"__value__": v}` unwrapping."""
+    return ctx.shared("converted-values", lambda: list(_converted(ctx)))
+
+
+def _converted(ctx: Context) -> Iterator[tuple[str, str, InputSpec, Any, Any]]:
     for node_id, _node_def, name, spec, raw in node_inputs_with_specs(ctx):
         value = unwrap_value(raw)
         if isinstance(spec.type, str) and spec.type in CONVERTED_TYPES:
