@@ -202,3 +202,22 @@ def test_unknown_node_hint_uses_the_ui_nodes_pack_properties():
     node["properties"] = {"aux_id": "someone/fancy-nodes"}
     (finding,) = [d for d in lint(workflow) if d.code == "N201"]
     assert "https://github.com/someone/fancy-nodes" in finding.help
+
+
+def test_a_stale_subgraph_output_link_id_is_a_warning_unless_the_output_is_cut_off():
+    from test_ui_convert import Ui, _subgraph
+
+    ui = Ui()
+    definition = _subgraph(ui)
+    ui.node(12, definition["id"], [640])
+    ui.node(13, "VAEDecode")
+    ui.link(12, 0, 13, "samples", "LATENT")
+    live = definition["links"][-1]["id"]
+    definition["outputs"][0]["linkIds"] = [live, 999]
+
+    def g108(doc):
+        return [(d.severity.label, d.pointer) for d in lint(doc) if d.code == "G108"]
+
+    assert g108(ui.doc()) == [("warning", "/definitions/subgraphs/0/outputs/0/linkIds")]
+    definition["outputs"][0]["linkIds"] = [999]
+    assert g108(ui.doc()) == [("error", "/definitions/subgraphs/0/outputs/0/linkIds")]

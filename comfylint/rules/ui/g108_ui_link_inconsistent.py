@@ -66,17 +66,21 @@ class UiLinkInconsistent(Rule):
                             pointer=f"{ctx.pointer()}{node.pointer}/outputs/{index}/links")
 
     def _subgraph_io(self, ctx: Context, graph: UiGraph) -> Iterable[Diagnostic]:
-        """A definition's outputs list the inner links that feed them; a missing one cuts the
-        output off (the instance then sends nothing downstream)."""
+        """A definition's outputs list the inner links that feed them; when none of the listed
+        links exists the output is cut off (the instance then sends nothing downstream). A stale
+        extra id beside a live one (real templates carry them) is only untidy."""
         for side, slots in (("output", graph.io_outputs), ("input", graph.io_inputs)):
             for index, slot in enumerate(slots):
                 ids = slot.get("linkIds") if isinstance(slot, dict) else None
-                for link_id in ids if isinstance(ids, list) else []:
+                ids = ids if isinstance(ids, list) else []
+                known = [i for i in ids if not isinstance(i, (list, dict)) and i in graph.links]
+                cut_off = side == "output" and not known
+                for link_id in ids:
                     if isinstance(link_id, (list, dict)) or link_id not in graph.links:
                         yield ctx.report(
                             f"{_graph_name(graph)} {side} {slot.get('name')!r} lists link "
                             f"{link_id}, which is not in its links table",
-                            severity=None if side == "output" else Severity.WARNING,
+                            severity=None if cut_off else Severity.WARNING,
                             pointer=f"{ctx.pointer()}{graph.pointer}/{side}s/{index}/linkIds")
 
     def _links(self, ctx: Context, graph: UiGraph) -> Iterable[Diagnostic]:
