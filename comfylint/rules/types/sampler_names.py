@@ -23,7 +23,7 @@ def split_sampler(value: object, samplers: list, schedulers: list) -> tuple[str,
     if not isinstance(value, str):
         return None
     text = normalise(value)
-    if text in samplers and text != value:
+    if text in samplers and text != value.lower():  # a case-only slip is the plain did-you-mean's
         return text, None
     for scheduler in sorted((s for s in schedulers if isinstance(s, str)), key=len, reverse=True):
         suffix = "_" + scheduler
