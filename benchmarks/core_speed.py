@@ -31,7 +31,7 @@ def cold_start(runs: int = 7) -> None:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "comfylint", "check", str(EXAMPLE)],
+        subprocess.run([sys.executable, "-m", "comfylint", "check", "--no-cache", str(EXAMPLE)],
                        capture_output=True, check=False)
         times.append(time.perf_counter() - start)
     version = []

@@ -18,7 +18,7 @@ from pathlib import Path
 from comfylint.engine import lint
 from comfylint.resources import validator
 from comfylint.rules.ui.u001_ui_schema_invalid import schema_name
-from comfylint.ui.schema_check import plainly_valid
+from comfylint.schema_check import plainly_valid
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -145,6 +145,17 @@ class WorkflowGraph:
         return self._known_nodes
 
     @cached_property
+    def well_formed(self) -> bool:
+        """The graph satisfies schemas/api-workflow.schema.json: node objects with a class_type
+        and an inputs object, every list-valued input a `["<id>", <int>]` link. When it does,
+        the node-structure rules (missing-class-type, malformed-node) have nothing to say; when it
+        does not, they explain where and how the server reacts. (bad-link-shape still looks:
+        JSON Schema's integer admits 2.0, which the server cannot index with.)"""
+        from .schema_check import plainly_valid
+
+        return plainly_valid(self.workflow, "api-workflow.schema.json")
+
+    @cached_property
     def _known_nodes(self) -> list[tuple[str, NodeDef]]:
         return [(node_id, node_def) for node_id, node_def in self._node_defs.items()
                 if node_def is not None and isinstance(self.workflow[node_id], dict)]

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from comfylint.resources import validator
-from comfylint.ui.schema_check import Unsupported, compile_schema, plainly_valid, shipped_check
+from comfylint.schema_check import Unsupported, compile_schema, plainly_valid, shipped_check
 from conftest import ROOT
 
 SCHEMAS = ("ui-workflow-0.4.schema.json", "ui-workflow-1.schema.json")

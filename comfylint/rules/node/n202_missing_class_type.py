@@ -13,6 +13,8 @@ class MissingClassType(Rule):
     server_error_type = "invalid_prompt"
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
+        if ctx.graph.well_formed:
+            return  # the API workflow schema holds: nothing structural to explain
         for node_id, node in ctx.workflow.items():
             if not isinstance(node, dict):
                 continue  # malformed-node

@@ -22,7 +22,7 @@ class UiSchemaInvalid(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         from ...resources import validator
-        from ...ui.schema_check import plainly_valid
+        from ...schema_check import plainly_valid
 
         document = ctx.loaded.workflow
         version = document.get("version")
