@@ -11,7 +11,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .convert import EXACT, HEURISTIC, REFUSED, ConversionResult, to_api
+if TYPE_CHECKING:
+    from .convert import ConversionResult
+
+# The converter loads on first use: API files (and `--version`) never pay for it, although the
+# UI rules import this package to register.
+_FROM_CONVERT = ("EXACT", "HEURISTIC", "REFUSED", "ConversionResult", "to_api")
+
+
+def __getattr__(name: str):
+    if name in _FROM_CONVERT:
+        from . import convert
+
+        return getattr(convert, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 if TYPE_CHECKING:
     from ..rules.base import Context
@@ -38,6 +51,8 @@ def attach_api_view(ctx: "Context") -> None:
 
     ctx.graph = None
     try:
+        from .convert import to_api
+
         result = to_api(ctx.loaded.workflow, ctx.catalog)
     except Exception as exc:  # a converter bug must not hide the U rules' findings
         ctx.loaded.extra[CONVERSION_ERROR_KEY] = f"{type(exc).__name__}: {exc}"
@@ -127,6 +142,8 @@ def api_file_fix(path: str, result: ConversionResult):
     from ..diagnostics import Fix
 
     target = api_file_path(path)
+    from .convert import EXACT
+
     grade = "" if result.grade == EXACT else f" ({result.grade} conversion: check it first)"
     return Fix(description=f"write the API-format workflow to {target}, keeping the UI file{grade}",
                edits=[], safe=result.grade == EXACT)
@@ -139,6 +156,8 @@ def write_api_file(path: str, ui_workflow: Any, catalog=None, *, overwrite: bool
     conversion is refused (the frontend itself would not produce a runnable prompt).
     """
     import json
+
+    from .convert import REFUSED, to_api
 
     result = to_api(ui_workflow, catalog)
     if result.grade == REFUSED:

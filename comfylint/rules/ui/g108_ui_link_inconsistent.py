@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Iterable
 
 from ...diagnostics import Diagnostic, Severity
-from ...ui.convert import valid_connection
 from ...ui.document import SUBGRAPH_INPUT_NODE, SUBGRAPH_OUTPUT_NODE, UiGraph
 from ..base import Context, Rule
 from . import ui_document
@@ -116,6 +115,8 @@ class UiLinkInconsistent(Rule):
             claimed.setdefault(key, link.id)
 
     def _slots(self, ctx: Context, graph: UiGraph, link, here: str) -> Iterable[Diagnostic]:
+        from ...ui.convert import valid_connection  # loaded with the converter, on demand
+
         origin, target = graph.nodes.get(link.origin_id), graph.nodes.get(link.target_id)
         if graph.is_subgraph and link.origin_id in IO_NODES:
             count = len(graph.io_inputs)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ...diagnostics import Diagnostic, Severity
-from ...ui import conversion, to_api
+from ...ui import conversion
 from ...ui.widgets import IMPLICIT_CONTROL_NAMES
 from ..base import Context, Rule
 
@@ -30,6 +30,8 @@ class EmbeddedPromptMismatch(Rule):
         embedded = ctx.loaded.extra.get("image_prompt")
         if not isinstance(embedded, dict) or conversion(ctx.loaded) is None:
             return
+        from ...ui.convert import to_api
+
         result = to_api(ctx.loaded.workflow, ctx.catalog, as_saved=True)
         if not result.ok:
             return

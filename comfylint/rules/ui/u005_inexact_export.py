@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ...diagnostics import Diagnostic, Severity
-from ...ui import CONVERSION_ERROR_KEY, HEURISTIC, conversion
+from ...ui import CONVERSION_ERROR_KEY, conversion
 from ..base import Context, Rule
 
 # Reasons other rules already report (widget drift, unknown or legacy nodes).
@@ -32,6 +32,8 @@ class InexactExport(Rule):
                              "the UI checks ran", severity=Severity.ERROR, pointer=ctx.pointer(),
                              help="This is a bug in comfylint; please report it with the workflow.")
             return
+        from ...ui.convert import HEURISTIC
+
         result = conversion(ctx.loaded)
         if result is None or result.grade != HEURISTIC:
             return
