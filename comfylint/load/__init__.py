@@ -17,6 +17,7 @@ from .envelope import unwrap
 from .positions import PositionIndex
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
+JSON_TEXT_KEY = "json_text"  # loaded.extra[...]: the JSON form of a document given as a dict
 
 
 @dataclass
@@ -172,7 +173,9 @@ def load_document(document: Any, path: str = "<workflow>", *, envelope: str = "a
     """
     loaded = LoadedFile(path=path)
     try:
-        loaded.document = json.loads(json.dumps(document, allow_nan=True))
+        text = json.dumps(document, allow_nan=True)
+        loaded.document = json.loads(text)
+        loaded.extra[JSON_TEXT_KEY] = text  # for whole-text scans; not a source to locate lines in
     except (TypeError, ValueError, RecursionError) as exc:
         loaded.diagnostics.append(findings.invalid_json(
             path, f"the document cannot be sent as JSON ({type(exc).__name__}: {exc})", 1, 1))
