@@ -28,16 +28,22 @@ EXAMPLE = ROOT / "examples" / "api" / "txt2img.json"
 
 
 def cold_start(runs: int = 7) -> None:
+    # As an installed comfylint runs: bytecode cached, so drop PYTHONDONTWRITEBYTECODE (some
+    # sandboxes set it) and warm up once so that the .pyc files exist.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-m", "comfylint", "check", "--no-cache", str(EXAMPLE)],
+                   capture_output=True, env=env)
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "comfylint", "check", "--no-cache", str(EXAMPLE)],
-                       capture_output=True, check=False)
+                       capture_output=True, check=False, env=env)
         times.append(time.perf_counter() - start)
     version = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "comfylint", "--version"], capture_output=True)
+        subprocess.run([sys.executable, "-m", "comfylint", "--version"], capture_output=True,
+                       env=env)
         version.append(time.perf_counter() - start)
     print(f"cold `check` of one file: best {min(times) * 1000:.0f} ms, median "
           f"{statistics.median(times) * 1000:.0f} ms (budget 300 ms)")
