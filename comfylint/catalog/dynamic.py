@@ -74,19 +74,30 @@ def _expand(groups: dict, prefix: str | None, live: dict, out: ResolvedInputs) -
 
 
 def _expand_autogrow(spec: InputSpec, live: dict, out: ResolvedInputs) -> None:
+    slots = autogrow_slots(spec)
+    if slots is None:
+        out.opaque = True
+        return
+    for slot_name, raw, required in slots:
+        _expand({"required" if required else "optional": {slot_name: raw}}, spec.name, live, out)
+
+
+def autogrow_slots(spec: InputSpec) -> list[tuple[str, Any, bool]] | None:
+    """What an autogrow input stands for: (slot name, raw template input, required) in order.
+
+    Names come without the `X.` prefix; None when the template cannot be read.
+    """
     template = spec.options.get("template")
     shape = template.get("input") if isinstance(template, dict) else None
     first = _first_template_input(shape) if isinstance(shape, dict) else None
     names = _autogrow_names(template) if first is not None else None
     if names is None:
-        out.opaque = True
-        return
+        return None
     group, raw = first
     minimum = template.get("min", _AUTOGROW_DEFAULT_MIN)
     minimum = minimum if isinstance(minimum, int) else _AUTOGROW_DEFAULT_MIN
-    for index, slot_name in enumerate(names):
-        required = group == "required" and index < minimum
-        _expand({"required" if required else "optional": {slot_name: raw}}, spec.name, live, out)
+    return [(name, raw, group == "required" and index < minimum)
+            for index, name in enumerate(names)]
 
 
 def _first_template_input(shape: dict) -> tuple[str, Any] | None:

@@ -24,7 +24,7 @@ from .document import (BYPASSED, MUTED, NOTE_TYPES, SUBGRAPH_INPUT_NODE, SUBGRAP
                        VIRTUAL_TYPES, UiDocument, UiGraph, UiLink, UiNode, is_legacy_group_type,
                        read_document)
 from .frontends import SavingFrontend, saving_frontend
-from .widgets import WIDGET_TYPES, NodeModel, Restored, Widget, build_model, restore_values
+from .widgets import WIDGET_TYPES, NodeModel, Restored, Widget, restore_node
 
 EXACT, HEURISTIC, REFUSED = "exact", "heuristic", "refused"
 _CNR_ID = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9._-]*[a-zA-Z0-9])?$")
@@ -79,7 +79,8 @@ class _Converter:
         self.doc = document
         self.catalog = catalog
         self.saved_by = saved_by  # emulate that frontend instead of today's (see frontends.py)
-        self.models: dict[str, NodeModel] = {}
+        self.models: dict = {}  # restore_node's cache, shared by nodes of one type
+        self.live_nodes: dict[tuple[str, str], tuple[NodeModel, Restored] | None] = {}
         self.result = ConversionResult(prompt={}, grade=EXACT, document=document)
         self.refusals: list[str] = []
         self.caveats: list[str] = []
@@ -88,15 +89,20 @@ class _Converter:
 
     # -- node models ----------------------------------------------------------------------------
     def model(self, node: UiNode) -> NodeModel | None:
-        node_type = node.type
-        if not isinstance(node_type, str) or node_type in VIRTUAL_TYPES:
-            return None
-        if node_type not in self.models:
-            node_def = self.catalog.get(node_type)
-            if node_def is None:
-                return None
-            self.models[node_type] = build_model(node_def)
-        return self.models[node_type]
+        live = self.live(node)
+        return live[0] if live is not None else None
+
+    def live(self, node: UiNode) -> tuple[NodeModel, Restored] | None:
+        """The node as the editor rebuilds it: its widget model (dynamic combos expanded for
+        the values it stores) and those values restored; None for virtual and unknown nodes."""
+        key = (node.graph.pointer, node.id)
+        if key not in self.live_nodes:
+            node_type = node.type
+            node_def = None if node_type is None or node_type in VIRTUAL_TYPES \
+                else self.catalog.get(node_type)
+            self.live_nodes[key] = None if node_def is None else restore_node(
+                node_def, node.widgets_values, self.models)
+        return self.live_nodes[key]
 
     def is_instance(self, node: UiNode) -> bool:
         return isinstance(node.type, str) and node.type in self.doc.subgraphs
@@ -198,12 +204,13 @@ class _Converter:
         node = exe.node
         if self.is_virtual(node) or node.mode in (MUTED, BYPASSED):
             return
-        model = self.model(node)
+        live = self.live(node)
+        model = None
         inputs: dict[str, Any] = {}
         sources = self.result.sources
-        if model is not None:
+        if live is not None:
+            model, restored = live
             self.caveats.extend(f"node {exe.id} ({node.type}): {c}" for c in model.caveats)
-            restored = restore_values(model, node.widgets_values)
             if restored.layout == "mismatch":
                 self.caveats.append(
                     f"node {exe.id} ({node.type}) stores {len(node.widgets_values)} widget values "
@@ -379,10 +386,10 @@ class _Converter:
         value of the interior widget the input was promoted from."""
         for link in graph.links_from(SUBGRAPH_INPUT_NODE, slot):
             target = graph.nodes.get(link.target_id)
-            model = self.model(target) if target is not None else None
-            if model is None or model.widget(link.target_input) is None:
+            live = self.live(target) if target is not None else None
+            if live is None or live[0].widget(link.target_input) is None:
                 continue
-            restored = restore_values(model, target.widgets_values)
+            restored = live[1]
             index = restored.sources.get(link.target_input)
             where = target.pointer if index is None else f"{target.pointer}/widgets_values/{index}"
             return _Resolved(value=restored.values.get(link.target_input), pointer=where)

@@ -6,6 +6,11 @@ the audio player), companion widgets (`control_after_generate`, `control_filter_
 workflow stores but a prompt never carries, and the live node's input sockets (plain sockets
 first, then one socket per widget). Phase C, pairing `widgets_values` with widgets, is
 `restore_values`.
+
+v3 dynamic inputs (newer servers) as the current frontend builds them: a dynamic combo `X` is a
+widget followed by the widgets of its selected option, named `X.<input>` (nested combos
+recurse), so a node's widgets depend on its own stored values (`restore_node`); an autogrow input
+`X` is a row of sockets `X.<name>`. Export (API) sends exactly these dotted names.
 """
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..catalog import InputSpec, NodeDef
+from ..catalog.dynamic import autogrow_slots
+from ..catalog.types import AUTOGROW, DYNAMIC_COMBO
 
 # Widget constructors the core frontend registers: an input of another type is a plain socket.
 WIDGET_TYPES = frozenset({
@@ -26,12 +33,13 @@ WIDGET_TYPES = frozenset({
 # Widget kinds whose value the frontend computes at queue time or that have no portable value.
 QUEUE_TIME_TYPES = frozenset({"WEBCAM", "PREVIEW_3D", "LOAD_3D", "LOAD_3D_ANIMATION",
                               "LOAD_3D_ADVANCED", "PAINTER", "COMPOSITOR", "AUDIO_RECORD",
-                              "COMFY_DYNAMICCOMBO_V3", "COMFY_DYNAMICGROUP_V3"})
+                              "COMFY_DYNAMICGROUP_V3"})
 SCENE_TYPES = frozenset({"LOAD_3D", "LOAD_3D_ANIMATION"})  # the Load3D extension's scene widget
 # The buttons the Load3D extension puts after the model file combo (stored, never sent).
 SCENE_BUTTONS = ("upload 3d model", "upload extra resources", "clear")
 CONTROL_MODES = ("fixed", "increment", "decrement", "randomize", "increment-wrap")
 IMPLICIT_CONTROL_NAMES = ("seed", "noise_seed")
+NUMBER_KINDS = ("INT", "FLOAT")
 UPLOAD_FLAGS = ("image_upload", "video_upload", "animated_image_upload")
 AUDIO_PLAYER_NODES = frozenset({"LoadAudio", "SaveAudio", "PreviewAudio", "SaveAudioMP3",
                                 "SaveAudioOpus", "SaveAudioAdvanced"})
@@ -70,6 +78,9 @@ class NodeModel:
     sockets: list[Socket]
     outputs: list[str]
     caveats: list[str] = field(default_factory=list)  # why values may not be exact
+    # The first dynamic combo whose stored value names no option: that option's values (unknown
+    # in number) follow it in widgets_values.
+    unknown_option: str | None = None
 
     @property
     def persisted(self) -> list[Widget]:
@@ -145,6 +156,9 @@ def default_value(spec: InputSpec, kind: str) -> Any:
             return default
         choices = spec.choices
         return choices[0] if choices else None
+    if kind == DYNAMIC_COMBO:
+        keys = [option.get("key") for option in spec.dynamic_options]
+        return default if default else (keys[0] if keys else None)
     return default
 
 
@@ -176,37 +190,92 @@ def _companions(spec: InputSpec, kind: str) -> list[Widget]:
     return found
 
 
-def build_model(node_def: NodeDef) -> NodeModel:
-    widgets: list[Widget] = []
-    plain: list[Socket] = []
-    widget_sockets: list[Socket] = []
-    caveats: list[str] = []
+def build_model(node_def: NodeDef, selections: dict[str, Any] | None = None) -> NodeModel:
+    """The live node's widgets and sockets; `selections` are the values of its dynamic combos
+    (absent: the combo's default), which decide the sub-widgets each one shows."""
+    builder = _ModelBuilder(node_def, selections or {})
     for spec in ordered_inputs(node_def):
+        builder.add(spec)
+    outputs = [slot_type(t) for t in node_def.outputs]
+    return NodeModel(node_def, builder.widgets, builder.plain + builder.widget_sockets, outputs,
+                     builder.caveats, builder.unknown_option)
+
+
+class _ModelBuilder:
+    """Appends one input spec's widgets and sockets at a time (recursing into v3 dynamic inputs)."""
+
+    def __init__(self, node_def: NodeDef, selections: dict[str, Any]) -> None:
+        self.node_def = node_def
+        self.selections = selections
+        self.widgets: list[Widget] = []
+        self.plain: list[Socket] = []
+        self.widget_sockets: list[Socket] = []
+        self.caveats: list[str] = []
+        self.unknown_option: str | None = None
+
+    def add(self, spec: InputSpec) -> None:
+        if spec.type == AUTOGROW:
+            self._add_autogrow(spec)
+            return
         kind = widget_kind_of(spec)
         if kind is None:
-            plain.append(Socket(spec.name, slot_type(spec.type)))
-            continue
+            self.plain.append(Socket(spec.name, slot_type(spec.type)))
+            return
         if kind in QUEUE_TIME_TYPES:
-            caveats.append(f"input {spec.name!r} is a {kind} widget whose value the frontend "
-                           "computes itself")
+            self.caveats.append(f"input {spec.name!r} is a {kind} widget whose value the frontend "
+                                "computes itself")
         if kind == "IMAGEUPLOAD":
-            widgets.append(Widget(spec.name, kind, "button", True, False, spec, "image"))
-            continue
+            self.widgets.append(Widget(spec.name, kind, "button", True, False, spec, "image"))
+            return
         if kind == "AUDIOUPLOAD":
-            widgets.append(Widget(spec.name, kind, "button", True, False, spec, ""))
-            continue
+            self.widgets.append(Widget(spec.name, kind, "button", True, False, spec, ""))
+            return
         if kind == "AUDIO_UI":
-            widgets.append(Widget(spec.name, kind, "display", False, False, spec, None))
-            continue
-        widgets.append(Widget(spec.name, kind, "value", True, True, spec, default_value(spec, kind)))
-        widget_sockets.append(Socket(spec.name, kind, widget=spec.name))
-        widgets.extend(_companions(spec, kind))
+            self.widgets.append(Widget(spec.name, kind, "display", False, False, spec, None))
+            return
+        default = default_value(spec, kind)
+        self.widgets.append(Widget(spec.name, kind, "value", True, True, spec, default))
+        self.widget_sockets.append(Socket(spec.name, kind, widget=spec.name))
+        self.widgets.extend(_companions(spec, kind))
+        if kind == DYNAMIC_COMBO:
+            self._add_option(spec, self.selections.get(spec.name, default))
         if spec.options.get("file_upload") and any(
-                slot_type(s.type) in SCENE_TYPES for s in node_def.inputs.values()):
-            widgets.extend(Widget(name, "BUTTON", "button", True, False, spec, None)
-                           for name in SCENE_BUTTONS)
-    outputs = [slot_type(t) for t in node_def.outputs]
-    return NodeModel(node_def, widgets, plain + widget_sockets, outputs, caveats)
+                slot_type(s.type) in SCENE_TYPES for s in self.node_def.inputs.values()):
+            self.widgets.extend(Widget(name, "BUTTON", "button", True, False, spec, None)
+                                for name in SCENE_BUTTONS)
+
+    def _add_autogrow(self, spec: InputSpec) -> None:
+        """Autogrow slots are sockets `X.<name>` (the frontend adds them as links arrive)."""
+        slots = autogrow_slots(spec)
+        if slots is None:
+            self.caveats.append(f"input {spec.name!r} is an autogrow input whose template "
+                                "comfylint cannot read")
+            return
+        for name, raw, _required in slots:
+            sub = InputSpec.parse(f"{spec.name}.{name}", raw, False)
+            if sub is not None:
+                self.plain.append(Socket(sub.name, slot_type(sub.type)))
+
+    def _add_option(self, spec: InputSpec, selected: Any) -> None:
+        """A dynamic combo's selected option: its inputs (required, then optional) become
+        `X.<input>` widgets and sockets right after the combo."""
+        option = spec.dynamic_option(selected) if _hashable(selected) else None
+        if option is None:
+            self.caveats.append(f"input {spec.name!r} selects {selected!r}, which names none of "
+                                "its options: the option's own values cannot be placed")
+            self.unknown_option = self.unknown_option or spec.name
+            return
+        groups = option.get("inputs")
+        for group in ("required", "optional"):
+            entries = groups.get(group) if isinstance(groups, dict) else None
+            for name, raw in (entries.items() if isinstance(entries, dict) else ()):
+                sub = InputSpec.parse(f"{spec.name}.{name}", raw, group == "required")
+                if sub is not None:
+                    self.add(sub)
+
+
+def _hashable(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool)) or value is None
 
 
 # -- phase C: pairing widgets_values with widgets ---------------------------------------------------
@@ -216,7 +285,7 @@ class Restored:
 
     values: dict[str, Any]  # value-widget name -> value
     sources: dict[str, Any]  # value-widget name -> index/key in widgets_values (absent: default)
-    layout: str  # "dense", "sparse", "migrated", "object", "none", "mismatch"
+    layout: str  # "dense", "sparse", "migrated", "object", "none", "mismatch", "unknown-option"
     companions: dict[str, Any] = field(default_factory=dict)  # companion name -> stored value
 
 
@@ -242,12 +311,83 @@ def restore_values(model: NodeModel, stored: Any) -> Restored:
     elif len(stored) == len(model.widgets) and len(model.widgets) != len(persisted):
         pairs = [(w, i) for i, w in enumerate(model.widgets) if w.persisted]
         restored.layout = "sparse"
+    elif model.unknown_option is not None and len(stored) > len(persisted):
+        pairs = _skip_unknown_option(model, stored)
+        restored.layout = "unknown-option"
     else:
         pairs = list(zip(persisted, range(min(len(stored), len(persisted)))))
         restored.layout = "mismatch"
     for widget, index in pairs:
         _assign(restored, widget, stored[index], positions[index])
     return restored
+
+
+def restore_node(node_def: NodeDef, stored: Any,
+                 cache: dict | None = None) -> tuple[NodeModel, Restored]:
+    """A node's model and restored values together: a dynamic combo's sub-widgets follow the
+    value stored for it, and the values after them follow those sub-widgets, so the pairing is
+    repeated until the selections it reads are the ones the model was built for.
+
+    `cache` (any dict kept by the caller) shares models between nodes of one type.
+    """
+    cache = {} if cache is None else cache
+    selections: dict[str, Any] = {}
+    for _ in range(len(node_def.inputs) + 1):
+        key = (node_def.name, tuple(sorted(selections.items())))
+        model = cache.get(key)
+        if model is None:
+            model = cache[key] = build_model(node_def, selections)
+        restored = restore_values(model, stored)
+        chosen = {w.name: restored.values.get(w.name) for w in model.widgets
+                  if w.type == DYNAMIC_COMBO and w.is_value
+                  and _hashable(restored.values.get(w.name))}
+        if chosen == selections:
+            break
+        selections = chosen
+    return model, restored
+
+
+def value_misfit(widget: Widget, value: Any) -> str | None:
+    """Why `value` cannot be this widget's value (None: it fits, or cannot be judged)."""
+    if value is None:
+        return None
+    if widget.kind == "control":
+        if isinstance(value, bool) or value in CONTROL_MODES:  # early frontends stored a boolean
+            return None
+        return "not a control mode (" + ", ".join(CONTROL_MODES) + ")"
+    if widget.kind != "value":
+        return None
+    kind = widget.type
+    if kind in NUMBER_KINDS and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        return f"but it is a {kind} widget"
+    if kind == "BOOLEAN" and not isinstance(value, bool):
+        return "but it is a BOOLEAN widget"
+    if kind == "STRING" and not isinstance(value, str):
+        return "but it is a STRING widget"
+    if kind == "COMBO" and (isinstance(value, (bool, int, float)) and widget.spec is not None
+                            and all(isinstance(c, str) for c in widget.spec.choices or [])):
+        return "but it is a choice of names"
+    return None
+
+
+def _skip_unknown_option(model: NodeModel, stored: list) -> list[tuple[Widget, int]]:
+    """Pair around the values of a dynamic-combo option the catalog does not know (a newer one).
+
+    They follow the combo, but how many there are is unknown: skip as many as make the later
+    values fit their widgets best (ties: skip them all, i.e. the node did not also grow at the end).
+    """
+    persisted = model.persisted
+    head = 1 + next(i for i, w in enumerate(persisted) if w.name == model.unknown_option)
+    after = persisted[head:]
+    extra = len(stored) - len(persisted)
+
+    def misfits(skipped: int) -> int:
+        start = head + skipped
+        return sum(value_misfit(w, stored[start + i]) is not None for i, w in enumerate(after))
+
+    skipped = min(range(extra, -1, -1), key=misfits)
+    return list(zip(persisted[:head], range(head))) + [
+        (w, head + skipped + i) for i, w in enumerate(after)]
 
 
 def _assign(restored: Restored, widget: Widget, value: Any, source: Any) -> None:

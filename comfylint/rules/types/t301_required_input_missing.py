@@ -24,8 +24,6 @@ class RequiredInputMissing(Rule):
             for name, spec in graph.input_specs(node_id).items():
                 if not spec.required or name in present or spec.is_opaque_dynamic:
                     continue
-                if ctx.api_workflow is not None and name not in node_def.inputs:
-                    continue  # the UI conversion does not expand dynamic inputs (yet)
                 fix = None
                 if "default" in spec.options and not spec.link_only:
                     default = spec.options["default"]

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable
 
 from ...diagnostics import Diagnostic, Severity
-from ...ui.widgets import CONTROL_MODES, NodeModel, Widget, build_model, restore_values
+from ...ui.widgets import NodeModel, Widget, restore_node, value_misfit
 from ..base import Context, Rule
 from . import ui_document
-
-NUMBER_KINDS = ("INT", "FLOAT")
 
 
 class WidgetDrift(Rule):
@@ -24,16 +22,13 @@ class WidgetDrift(Rule):
     formats = ("ui",)
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
-        models: dict[str, NodeModel] = {}
+        models: dict = {}
         for node in ui_document(ctx).all_nodes():
             node_def = ctx.catalog.get(node.type)
             stored = node.widgets_values
             if node_def is None or not isinstance(stored, list):
                 continue
-            if node.type not in models:
-                models[node.type] = build_model(node_def)
-            model = models[node.type]
-            restored = restore_values(model, stored)
+            model, restored = restore_node(node_def, stored, models)
             base = f"{ctx.pointer()}{node.pointer}"
             label = f"node {node.id} ({node.type})"
             if restored.layout == "mismatch":
@@ -44,7 +39,7 @@ class WidgetDrift(Rule):
                 source = restored.sources.get(widget.name) if widget.is_value else None
                 value = restored.values.get(widget.name) if widget.is_value else \
                     restored.companions.get(widget.name)
-                problem = _misfit(widget, value)
+                problem = value_misfit(widget, value)
                 if problem is None:
                     continue
                 index = source if source is not None else _companion_index(model, restored, widget)
@@ -69,29 +64,6 @@ def _count_finding(ctx: Context, model: NodeModel, stored: list, where: str,
         pointer=where, severity=Severity.INFO,
         help="The node's definition changed since the file was saved: check its values in the "
              "editor and save the workflow again.")
-
-
-def _misfit(widget: Widget, value: Any) -> str | None:
-    """Why `value` cannot be this widget's value (None: it fits, or cannot be judged)."""
-    if value is None:
-        return None
-    if widget.kind == "control":
-        if isinstance(value, bool) or value in CONTROL_MODES:  # early frontends stored a boolean
-            return None
-        return "not a control mode (" + ", ".join(CONTROL_MODES) + ")"
-    if widget.kind != "value":
-        return None
-    kind = widget.type
-    if kind in NUMBER_KINDS and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        return f"but it is a {kind} widget"
-    if kind == "BOOLEAN" and not isinstance(value, bool):
-        return "but it is a BOOLEAN widget"
-    if kind == "STRING" and not isinstance(value, str):
-        return "but it is a STRING widget"
-    if kind == "COMBO" and (isinstance(value, (bool, int, float)) and widget.spec is not None
-                            and all(isinstance(c, str) for c in widget.spec.choices or [])):
-        return "but it is a choice of names"
-    return None
 
 
 def _companion_index(model: NodeModel, restored, widget: Widget) -> int | None:
