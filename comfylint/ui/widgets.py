@@ -287,6 +287,7 @@ class Restored:
     sources: dict[str, Any]  # value-widget name -> index/key in widgets_values (absent: default)
     layout: str  # "dense", "sparse", "migrated", "object", "none", "mismatch", "unknown-option"
     companions: dict[str, Any] = field(default_factory=dict)  # companion name -> stored value
+    companion_sources: dict[str, Any] = field(default_factory=dict)  # companion name -> index
 
 
 def restore_values(model: NodeModel, stored: Any) -> Restored:
@@ -396,6 +397,7 @@ def _assign(restored: Restored, widget: Widget, value: Any, source: Any) -> None
         restored.sources[widget.name] = source
     else:
         restored.companions[widget.name] = value
+        restored.companion_sources[widget.name] = source
 
 
 def _migrate_force_inputs(model: NodeModel, stored: list) -> tuple[list, list[int], bool]:

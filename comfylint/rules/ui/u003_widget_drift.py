@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ...diagnostics import Diagnostic, Severity
-from ...ui.widgets import NodeModel, Widget, restore_node, value_misfit
+from ...ui.widgets import NodeModel, restore_node, value_misfit
 from ..base import Context, Rule
 from . import ui_document
 
@@ -36,14 +36,14 @@ class WidgetDrift(Rule):
             for widget in model.widgets:
                 if not widget.persisted:
                     continue
-                source = restored.sources.get(widget.name) if widget.is_value else None
+                source = restored.sources.get(widget.name) if widget.is_value else \
+                    restored.companion_sources.get(widget.name)
                 value = restored.values.get(widget.name) if widget.is_value else \
                     restored.companions.get(widget.name)
                 problem = value_misfit(widget, value)
                 if problem is None:
                     continue
-                index = source if source is not None else _companion_index(model, restored, widget)
-                where = f"{base}/widgets_values/{index}" if index is not None else f"{base}/widgets_values"
+                where = f"{base}/widgets_values" + ("" if source is None else f"/{source}")
                 yield ctx.report(f"{label} widget {widget.name!r} holds {value!r}, {problem}: "
                                  "the stored values do not line up with the node's widgets",
                                  pointer=where,
@@ -64,13 +64,6 @@ def _count_finding(ctx: Context, model: NodeModel, stored: list, where: str,
         pointer=where, severity=Severity.INFO,
         help="The node's definition changed since the file was saved: check its values in the "
              "editor and save the workflow again.")
-
-
-def _companion_index(model: NodeModel, restored, widget: Widget) -> int | None:
-    if restored.layout not in ("dense", "migrated"):
-        return None
-    persisted = model.persisted
-    return persisted.index(widget) if widget in persisted else None
 
 
 def _named_disagreements(ctx: Context, node, model: NodeModel, restored, base: str,
