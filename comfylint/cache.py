@@ -37,10 +37,11 @@ def run_key(*parts: Any) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def code_identity() -> str:
+def code_identity(package: "Path | None" = None) -> str:
     """comfylint's own files (size and mtime): an edited rule in a source checkout must not be
-    answered from a cache its old version wrote, even though the version number is the same."""
-    package = Path(__file__).resolve().parent
+    answered from a cache its old version wrote, even though the version number is the same.
+    `package`: only the files under this directory (default: all of comfylint)."""
+    package = package or Path(__file__).resolve().parent
     digest = hashlib.blake2b(digest_size=16)
     pending = [package]
     while pending:

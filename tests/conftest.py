@@ -20,3 +20,18 @@ def write_json(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _catalog_cache_in_a_temp_dir(tmp_path_factory):
+    """The catalog cache (catalog/cache.py) of every test, CLI subprocesses included, lives in a
+    temporary directory: tests never read or fill the user's ~/.cache."""
+    import os
+
+    previous = os.environ.get("COMFYLINT_CACHE_DIR")
+    os.environ["COMFYLINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("user-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("COMFYLINT_CACHE_DIR", None)
+    else:
+        os.environ["COMFYLINT_CACHE_DIR"] = previous

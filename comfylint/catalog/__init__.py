@@ -8,10 +8,11 @@ server files are never judged against it. `Catalog.from_object_info()` reads a r
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, Mapping
 
 from .types import DYNAMIC_COMBO, MATCH_TYPE, is_dynamic_type
 
@@ -231,7 +232,7 @@ class Catalog:
             path = Path(source)
             label = name or str(path)
             try:
-                with path.open("rb") as handle:
+                with path.open("rb") as handle, gc_paused():
                     data = json.load(handle)
             except OSError as exc:
                 raise CatalogError(f"cannot read object_info {path}: {exc.strerror or exc}") from None
@@ -242,9 +243,14 @@ class Catalog:
         sample = next(iter(data.values()))
         if not isinstance(sample, dict) or not ("input" in sample or "output" in sample):
             raise CatalogError(f"{label} is not /object_info data: entries need 'input' and 'output'")
+        return cls.from_server_nodes(data, source=label)
+
+    @classmethod
+    def from_server_nodes(cls, nodes: "Mapping[str, Any]", *, source: str) -> "Catalog":
+        """A server's node definitions (checked /object_info data, or catalog.cache's packed form)."""
         core = cls.bundled_core()
         # The server's own validation quirks are facts about core classes, not about its state.
-        return cls(data, source=label,
+        return cls(nodes, source=source,
                    custom_validation={**NEWER_CUSTOM_VALIDATION, **core.custom_validation},
                    v3_combos_unchecked=core.v3_combos_unchecked)
 
@@ -306,10 +312,7 @@ class Catalog:
         """Every type some node outputs (comma unions split)."""
         found: set[str] = set()
         for raw in self._raw.values():
-            outputs = raw.get("output") if isinstance(raw, dict) else None
-            for output in outputs if isinstance(outputs, list) else ():
-                if isinstance(output, str):
-                    found.update(part.strip() for part in output.split(","))
+            found.update(declared_output_types(raw))
         return frozenset(found)
 
     def is_socket_only(self, spec: InputSpec) -> bool:
@@ -320,6 +323,29 @@ class Catalog:
         """
         return spec.link_only and any(part.strip() in self.output_types
                                       for part in spec.type.split(","))
+
+
+def declared_output_types(raw: Any) -> set[str]:
+    """The types one raw node definition outputs (comma unions split)."""
+    outputs = raw.get("output") if isinstance(raw, dict) else None
+    return {part.strip() for output in (outputs if isinstance(outputs, list) else ())
+            if isinstance(output, str) for part in output.split(",")}
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while parsing: a 100 MB /object_info becomes millions of
+    containers, and the collector's repeated passes over them cost ~3x the parse itself
+    (json.load 3.6 s -> 0.8 s). Parsed JSON holds no reference cycles: nothing is left to collect."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 _BUNDLED: Catalog | None = None

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from . import MODEL_INPUT_FOLDERS, UPLOAD_OPTION_KEYS, Catalog, CatalogError
 from .manifest import Manifest, is_name_list, read_json_file, schema_problem
@@ -205,9 +205,29 @@ def snapshot_manifest(data: dict, *, source: str) -> Manifest:
 def catalog_from_snapshot(data: dict, *, source: str) -> Catalog:
     """The Catalog a run uses: node definitions with file lists put back, plus the manifest."""
     manifest = snapshot_manifest(data, source=source)
+    nodes, server_lists = expand_file_references(data["nodes"], manifest)
+    return snapshot_catalog(nodes, server_lists, manifest, data.get("comfyui_version"), source=source)
+
+
+def snapshot_catalog(nodes: "Mapping[str, Any]", server_lists: dict[str, dict[str, str]],
+                     manifest: Manifest, comfyui_version: str | None, *, source: str) -> Catalog:
+    """A snapshot's Catalog from its expanded nodes (a dict, or catalog.cache's packed form)."""
+    core = Catalog.bundled_core()
+    catalog = Catalog(nodes, source=source, server_lists=server_lists,
+                      custom_validation=core.custom_validation,
+                      v3_combos_unchecked=core.v3_combos_unchecked,
+                      comfyui_version=comfyui_version)
+    catalog.manifest = manifest
+    return catalog
+
+
+def expand_file_references(snapshot_nodes: dict, manifest: Manifest
+                           ) -> tuple[dict[str, dict], dict[str, dict[str, str]]]:
+    """The node definitions with `$files` references replaced by the manifest's lists, and which
+    inputs list which folder (the catalog's server_lists)."""
     nodes: dict[str, dict] = {}
     server_lists: dict[str, dict[str, str]] = {}
-    for class_type, node in data["nodes"].items():
+    for class_type, node in snapshot_nodes.items():
         nodes[class_type] = node
         declared = node.get("input") if isinstance(node, dict) else None
         for group in ("required", "optional"):
@@ -226,13 +246,7 @@ def catalog_from_snapshot(data: dict, *, source: str) -> Catalog:
                                                            for g, e in declared.items()}}
                 nodes[class_type]["input"][group][input_name] = _expand_reference(spec, folder,
                                                                                   manifest)
-    core = Catalog.bundled_core()
-    catalog = Catalog(nodes, source=source, server_lists=server_lists,
-                      custom_validation=core.custom_validation,
-                      v3_combos_unchecked=core.v3_combos_unchecked,
-                      comfyui_version=data.get("comfyui_version"))
-    catalog.manifest = manifest
-    return catalog
+    return nodes, server_lists
 
 
 def _expand_reference(spec: list, folder: str, manifest: Manifest) -> list:

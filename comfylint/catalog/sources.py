@@ -15,7 +15,6 @@ Any unreadable source is a SourceError (the CLI prints it and exits 2).
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -41,6 +40,7 @@ class CatalogSources:
     models_dir: str | None = None
     manifest: str | None = None
     extension_node_map: str | None = None
+    cache: bool = True  # node definitions from the user's catalog cache (catalog/cache.py)
 
 
 def build_catalog(sources: CatalogSources) -> Catalog:
@@ -72,19 +72,19 @@ def build_catalog(sources: CatalogSources) -> Catalog:
 
 def _node_catalog(sources: CatalogSources) -> Catalog:
     if sources.object_info:
-        return load_catalog_file(sources.object_info)
+        return load_catalog_file(sources.object_info, use_cache=sources.cache)
     if sources.snapshot:
-        from .snapshot import catalog_from_snapshot, read_snapshot
+        from .cache import load_snapshot
 
-        return catalog_from_snapshot(read_snapshot(sources.snapshot), source=sources.snapshot)
+        return load_snapshot(sources.snapshot, use_cache=sources.cache)
     if sources.server:
         return server_catalog(sources)
     return Catalog.bundled_core()
 
 
-def load_catalog_file(path: str | Path) -> Catalog:
+def load_catalog_file(path: str | Path, *, use_cache: bool = True) -> Catalog:
     """A catalog file of either kind: a comfylint snapshot, or a raw /object_info response."""
-    from .snapshot import catalog_from_snapshot, is_snapshot, validate_snapshot
+    from .cache import load_object_info, load_snapshot
 
     try:
         with open(path, "rb") as handle:
@@ -92,11 +92,8 @@ def load_catalog_file(path: str | Path) -> Catalog:
     except OSError as exc:
         raise CatalogError(f"cannot read object_info {path}: {exc.strerror or exc}") from None
     if b'"comfylint_snapshot"' in head:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        if is_snapshot(data):
-            validate_snapshot(data, str(path))
-            return catalog_from_snapshot(data, source=str(path))
-    return Catalog.from_object_info(path)
+        return load_snapshot(path, use_cache=use_cache)
+    return load_object_info(path, use_cache=use_cache)
 
 
 def server_catalog(sources: CatalogSources) -> Catalog:

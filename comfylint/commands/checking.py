@@ -112,6 +112,8 @@ def lint_run(inputs: CheckInputs, *, stdin_data: bytes | None = None, stdin_name
 
     config = load_run_config(inputs)
     sources = catalog_sources(inputs, config)
+    if not inputs.use_cache:
+        sources["cache"] = False  # nor the catalog cache (catalog/cache.py)
     job = build_job(inputs, config, sources)
     baseline = load_baseline(inputs, config) if apply_baseline else None
     force_exclude = inputs.force_exclude or bool(config.get("force-exclude"))
