@@ -1,9 +1,12 @@
 """Every rule has a documented folder under rules/, and its examples do what the folder says.
 
 rules/<CODE>-<name>/ holds rule.md (What / Why / Example / Fix), bad/ workflows that must produce
-the rule's code, and good/ workflows that must produce no finding at all. A folder may hold an
-`object_info.json` (a small server catalog in the real /object_info shape): its examples are then
-linted against it instead of the bundled core catalog (rules that judge server state need one).
+the rule's code, and good/ workflows that must produce no finding at all. A folder may hold the
+sources a run can be given (rules that judge server state need them): an `object_info.json` (a
+small server catalog in the real /object_info shape) or a `snapshot.json` for node definitions,
+and a `manifest.json` for the server's files. Its examples are then linted against the catalog
+catalog/sources.py builds from them, as `check --object-info/--snapshot/--manifest` would,
+instead of the bundled core catalog.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from comfylint import Catalog, lint_file
+from comfylint.catalog.sources import CatalogSources, build_catalog
 from comfylint.rules import all_rules
 from conftest import ROOT
 
@@ -32,9 +36,14 @@ def _examples(kind: str) -> list[tuple[str, Path]]:
             for path in sorted((RULES_DIR / folder / kind).glob("*")) if path.is_file()]
 
 
+FOLDER_SOURCES = {"object_info": "object_info.json", "snapshot": "snapshot.json",
+                  "manifest": "manifest.json"}
+
+
 def _catalog(folder: str) -> Catalog:
-    object_info = RULES_DIR / folder / "object_info.json"
-    return Catalog.from_object_info(object_info) if object_info.exists() else Catalog.bundled_core()
+    given = {source: str(RULES_DIR / folder / name) for source, name in FOLDER_SOURCES.items()
+             if (RULES_DIR / folder / name).exists()}
+    return build_catalog(CatalogSources(**given)) if given else Catalog.bundled_core()
 
 
 def test_registry_and_folders_match_exactly():
