@@ -2,9 +2,13 @@
 
 Generates the file in a temporary directory by replicating the core node definitions under new
 class names (never committed), serves it on 127.0.0.1, and measures in fresh processes:
-  1. `check --object-info big.json` on one workflow (load + lint), wall time and peak RSS;
-  2. `snapshot --server URL` (download, parse, compact), wall time, peak RSS and snapshot size;
-  3. `check --snapshot` with that snapshot.
+  1. `check --object-info big.json` on one workflow (load + lint), wall time and peak RSS: with
+     --no-cache, then the catalog cache's first run (builds the entry) and a cached run (a changed
+     workflow, so that the results cache cannot answer and the catalog is really loaded);
+  2. the same three for the real object_info.core.json (605 KB);
+  3. `snapshot --server URL` (download, parse, compact), wall time, peak RSS and snapshot size;
+  4. `check --snapshot` with that snapshot: --no-cache, first and cached run.
+The catalog cache lives in the temporary directory (COMFYLINT_CACHE_DIR).
 Usage: python benchmarks/big_object_info.py [target MB] [path to object_info.core.json]
 """
 from __future__ import annotations
@@ -56,11 +60,22 @@ def generate(core_path: Path, target_mb: int, out: Path) -> int:
 
 def measure(args: list[str], cwd: Path) -> tuple[float, float, int, str]:
     """(seconds, peak RSS MB, exit code, stderr tail) of `python -m comfylint ARGS` in a fresh process."""
+    # VmHWM, not ru_maxrss: Linux carries the forking parent's peak over exec into ru_maxrss, and
+    # this parent holds the generated 100 MB document.
     code = ("import resource, runpy, sys; sys.argv = ['comfylint'] + sys.argv[1:]\n"
+            "def peak_kb():\n"
+            "    try:\n"
+            "        status = open('/proc/self/status').read().split('VmHWM:')[1]\n"
+            "        return int(status.split()[0])\n"
+            "    except (OSError, IndexError):\n"
+            "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
             "try:\n    runpy.run_module('comfylint', run_name='__main__')\n"
-            "finally:\n    print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+            "finally:\n    print('PEAK_KB', peak_kb(), file=sys.stderr)")
+    env = dict(os.environ, COMFYLINT_CACHE_DIR=str(cwd / "user-cache"))
+    env.pop("COMFYLINT_NO_CACHE", None)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True,
+                          env=env)
     elapsed = time.perf_counter() - started
     peak = [line for line in done.stderr.splitlines() if line.startswith("PEAK_KB")]
     rest = [line for line in done.stderr.splitlines() if not line.startswith("PEAK_KB")]
@@ -92,6 +107,19 @@ def serve(directory: Path) -> ThreadingHTTPServer:
     return server
 
 
+def catalog_runs(work: Path, option: str, catalog: str) -> None:
+    """`check OPTION CATALOG` without the catalog cache, then its first and its cached run. Each run
+    lints a workflow no run has seen (the seed differs): the results cache never answers."""
+    for label, extra in (("--no-cache", ["--no-cache"]), ("cache, first run", []),
+                         ("cache, cached run", [])):
+        workflow = json.loads(json.dumps(WORKFLOW))
+        workflow["3"]["inputs"]["seed"] = time.time_ns()
+        (work / "wf.json").write_text(json.dumps(workflow), encoding="utf-8")
+        seconds, peak, rc, err = measure(["check", *extra, option, catalog, "wf.json"], work)
+        print(f"check {option} {catalog} ({label}): {seconds:.2f} s, peak RSS {peak:.0f} MB, "
+              f"exit {rc} {err}")
+
+
 def main() -> None:
     target_mb = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     core_path = Path(sys.argv[2]) if len(sys.argv) > 2 else DEFAULT_CORE
@@ -102,17 +130,16 @@ def main() -> None:
         size_mb = os.path.getsize(work / "big.json") / 1e6
         print(f"generated {size_mb:.0f} MB /object_info with {classes} classes "
               f"in {time.perf_counter() - started:.1f} s")
-        (work / "wf.json").write_text(json.dumps(WORKFLOW), encoding="utf-8")
-        seconds, peak, rc, err = measure(["check", "--no-cache", "--object-info", "big.json", "wf.json"], work)
-        print(f"check --object-info big.json: {seconds:.2f} s, peak RSS {peak:.0f} MB, exit {rc} {err}")
+        (work / "core.json").write_bytes(core_path.read_bytes())
+        catalog_runs(work, "--object-info", "big.json")
+        catalog_runs(work, "--object-info", "core.json")
         server = serve(work)
         url = f"http://127.0.0.1:{server.server_address[1]}"
         seconds, peak, rc, err = measure(["snapshot", "--server", url, "-o", "snap.json"], work)
         snap_mb = os.path.getsize(work / "snap.json") / 1e6 if (work / "snap.json").exists() else 0
         print(f"snapshot --server (download+parse+compact): {seconds:.2f} s, peak RSS {peak:.0f} MB, "
               f"snapshot {snap_mb:.1f} MB, exit {rc} {err}")
-        seconds, peak, rc, err = measure(["check", "--no-cache", "--snapshot", "snap.json", "wf.json"], work)
-        print(f"check --snapshot snap.json: {seconds:.2f} s, peak RSS {peak:.0f} MB, exit {rc} {err}")
+        catalog_runs(work, "--snapshot", "snap.json")
         seconds, peak, rc, err = measure(["snapshot", "--server", url, "--max-mb", "50", "-o", "x.json"], work)
         print(f"snapshot --server --max-mb 50: exit {rc}: {err}")
         server.shutdown()
