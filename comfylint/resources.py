@@ -6,10 +6,24 @@ as `comfylint/_data/<name>` (see pyproject's force-include).
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
+
+
+CACHE_DIR_ENV = "COMFYLINT_CACHE_DIR"
+
+
+def user_cache_dir() -> Path:
+    """comfylint's per-user cache: $COMFYLINT_CACHE_DIR, else $XDG_CACHE_HOME/comfylint, else
+    ~/.cache/comfylint (catalog cache entries, the downloaded custom-node pack map)."""
+    base = os.environ.get(CACHE_DIR_ENV)
+    if not base:
+        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        base = os.path.join(xdg, "comfylint")
+    return Path(base).expanduser()
 
 
 def data_dir(name: str) -> Path:

@@ -111,7 +111,7 @@ def test_packs_which_command(node_map):
 def test_packs_update_downloads_only_when_asked(tmp_path, monkeypatch, node_map):
     from loopback import Behaviour, serve
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("COMFYLINT_CACHE_DIR", str(tmp_path / "cache" / "comfylint"))
     with serve(Behaviour(body={"/map.json": node_map.read_bytes()})) as server:
         result = CliRunner().invoke(cli, ["packs", "update", "--url", server.url + "/map.json"])
     assert result.exit_code == 0, result.output

@@ -290,10 +290,10 @@ class Catalog:
             return None
         if spec.is_upload:
             return spec.options.get("image_folder") or "input"
-        if not spec.choices:
-            return "models"  # only a folder listing comes out empty (a server with no such files)
         if input_name in MODEL_INPUT_FOLDERS:
             return MODEL_INPUT_FOLDERS[input_name]
+        if not spec.choices:
+            return "models"  # only a folder listing comes out empty (a server with no such files)
         if any(isinstance(c, str) and c.lower().endswith(MODEL_FILE_SUFFIXES) for c in spec.choices):
             return "models"
         return None

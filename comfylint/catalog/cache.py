@@ -43,9 +43,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from .. import __version__
+from ..resources import user_cache_dir
 from . import Catalog, CatalogError, declared_output_types, gc_paused
 
-CACHE_DIR_ENV = "COMFYLINT_CACHE_DIR"
 NO_CACHE_ENV = "COMFYLINT_NO_CACHE"
 ENTRY_FORMAT = 1
 MAGIC = b"COMFYLINT-CATALOG"
@@ -60,11 +60,7 @@ def cache_root() -> Path | None:
     """The catalog cache directory, or None when caching is turned off."""
     if os.environ.get(NO_CACHE_ENV):
         return None
-    base = os.environ.get(CACHE_DIR_ENV)
-    if not base:
-        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        base = os.path.join(xdg, "comfylint")
-    return Path(base).expanduser() / "catalogs"
+    return user_cache_dir() / "catalogs"
 
 
 # -- public entry points ---------------------------------------------------------------------------

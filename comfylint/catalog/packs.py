@@ -109,8 +109,9 @@ def _compile(pattern: Any) -> re.Pattern | None:
 
 def cache_path() -> Path:
     """Where `comfylint packs update` stores the downloaded map."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "comfylint" / MAP_FILE_NAME
+    from ..resources import user_cache_dir
+
+    return user_cache_dir() / MAP_FILE_NAME
 
 
 def find_map(explicit: str | None = None, comfyui_dir: str | None = None) -> Path | None:
