@@ -104,3 +104,26 @@ def node_label(node_id: str | None, class_type: str | None, title: str | None = 
     if title and title != class_type:
         text += f' "{title}"'
     return text
+
+
+def json_kind(value: object) -> str:
+    """What a parsed JSON value is, in JSON's words ("object", "array", "null", ...)."""
+    return {dict: "object", list: "array", str: "string", bool: "boolean", int: "number",
+            float: "number", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def closest_spelling(value: object, candidates, cutoff: float = 0.6) -> str | None:
+    """The candidate a misspelt string most likely meant: a case-insensitive match first, then
+    the closest spelling (difflib), or None."""
+    if not isinstance(value, str):
+        return None
+    strings = [c for c in candidates if isinstance(c, str)]
+    lowered = value.lower()
+    for candidate in strings:
+        if candidate.lower() == lowered:
+            return candidate
+    import difflib
+
+    close = difflib.get_close_matches(value, strings, n=1, cutoff=cutoff)
+    return close[0] if close else None
+

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..diagnostics import Severity
+from ..diagnostics import Severity, json_kind
 from . import findings
 from .positions import pointer
 
@@ -78,7 +78,7 @@ def _unwrap_auto(loaded, doc: Any, require_format: str) -> None:
             '({"prompt": {...}} or the graph itself)', server_error_type="no_prompt"))
         loaded.format = "api"
         return
-    _not_a_workflow(loaded, f"the document is a JSON {_json_kind(doc)}, not an object")
+    _not_a_workflow(loaded, f"the document is a JSON {json_kind(doc)}, not an object")
 
 
 def _unwrap_prompt_body(loaded, doc: Any, require_format: str) -> None:
@@ -114,7 +114,7 @@ def _unwrap_prompt_body(loaded, doc: Any, require_format: str) -> None:
     if not isinstance(prompt, dict):
         loaded.format = "api"
         loaded.diagnostics.append(findings.malformed_envelope(
-            loaded.path, f'"prompt" is a JSON {_json_kind(prompt)}; it must be an object mapping node '
+            loaded.path, f'"prompt" is a JSON {json_kind(prompt)}; it must be an object mapping node '
             "ids to nodes (the server fails with HTTP 500)", "/prompt"))
         return
     _take_graph(loaded, prompt, "/prompt", envelope, require_format)
@@ -237,16 +237,9 @@ def _take_graph(loaded, graph: Any, base: str, envelope: str | None, require_for
             loaded.diagnostics.append(findings.malformed_envelope(
                 loaded.path, "an API-format workflow where the UI format is required", base))
         return
-    _not_a_workflow(loaded, f"expected a graph of nodes, found a JSON {_json_kind(graph)}")
+    _not_a_workflow(loaded, f"expected a graph of nodes, found a JSON {json_kind(graph)}")
 
 
 def _not_a_workflow(loaded, reason: str) -> None:
     loaded.format = None
     loaded.diagnostics.append(findings.not_a_workflow(loaded.path, reason))
-
-
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {dict: "object", list: "array", str: "string", bool: "boolean", int: "number",
-            float: "number"}.get(type(value), type(value).__name__)

@@ -1,20 +1,10 @@
 from __future__ import annotations
 
-import difflib
 from typing import Iterable
 
 from ...catalog.packs import unknown_node_hint
-from ...diagnostics import Diagnostic, Severity
+from ...diagnostics import Diagnostic, Severity, closest_spelling
 from ..base import Context, Rule
-
-
-def suggest_class(class_type: str, names) -> str | None:
-    """A case-insensitive exact match first, then the closest spelling."""
-    by_lower = {name.lower(): name for name in names}
-    if class_type.lower() in by_lower:
-        return by_lower[class_type.lower()]
-    close = difflib.get_close_matches(class_type, list(by_lower.values()), n=1, cutoff=0.8)
-    return close[0] if close else None
 
 
 def _origin_holder(ctx: Context, node_id: str, node: dict) -> dict:
@@ -38,7 +28,7 @@ class UnknownNodeType(Rule):
             class_type = node.get("class_type") if isinstance(node, dict) else None
             if not isinstance(class_type, str) or class_type in catalog:
                 continue
-            suggestion = suggest_class(class_type, catalog.names())
+            suggestion = closest_spelling(class_type, catalog.names(), cutoff=0.8)
             hint = f"; did you mean {suggestion!r}?" if suggestion else ""
             origin = unknown_node_hint(catalog, class_type, _origin_holder(ctx, node_id, node),
                                        ctx.workflow)

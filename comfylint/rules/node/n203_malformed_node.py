@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ...diagnostics import Diagnostic, Severity
+from ...diagnostics import Diagnostic, Severity, json_kind
 from ..base import Context, Rule, skipped_reason
 
 
@@ -21,7 +21,7 @@ class MalformedNode(Rule):
                 # Strings get a substring test for 'class_type' (→ invalid_prompt); other
                 # values crash the server (HTTP 500).
                 server_type = "invalid_prompt" if isinstance(node, (str, list)) else None
-                yield ctx.report(f"node {node_id!r} is a JSON {_kind(node)}, not a node object",
+                yield ctx.report(f"node {node_id!r} is a JSON {json_kind(node)}, not a node object",
                                  node_id=node_id, server_error_type=server_type,
                                  help='A node is {"class_type": ..., "inputs": {...}}.')
                 continue
@@ -37,8 +37,3 @@ class MalformedNode(Rule):
             else:
                 yield ctx.report(message + skipped_reason(graph, node_id), node_id=node_id,
                                  severity=Severity.WARNING)
-
-
-def _kind(value) -> str:
-    return {dict: "object", list: "array", str: "string", bool: "boolean", int: "number",
-            float: "number", type(None): "null"}.get(type(value), type(value).__name__)

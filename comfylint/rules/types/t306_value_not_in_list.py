@@ -1,26 +1,13 @@
 from __future__ import annotations
 
-import difflib
 from typing import Iterable
 
 from ...catalog.types import unwrap_value
-from ...diagnostics import Diagnostic, Edit, Fix
+from ...diagnostics import Diagnostic, Edit, Fix, closest_spelling
 from ..base import Context, Rule, node_inputs_with_specs
 from .sampler_names import split_sampler
 
 SHOWN_CHOICES = 12
-
-
-def closest_choice(value: object, choices: list) -> str | None:
-    """A case-insensitive exact match first, then the closest spelling."""
-    strings = [c for c in choices if isinstance(c, str)]
-    if not isinstance(value, str) or not strings:
-        return None
-    for choice in strings:
-        if choice.lower() == value.lower():
-            return choice
-    close = difflib.get_close_matches(value, strings, n=1, cutoff=0.6)
-    return close[0] if close else None
 
 
 def show_choices(choices: list) -> str:
@@ -121,7 +108,7 @@ def _sampler_split(ctx: Context, node_id: str, node_def, name: str, value: objec
 def _suggested_fix(ctx: Context, node_id: str, name: str, value: object, choices: list
                    ) -> tuple[str | None, Fix | None]:
     """The closest choice and the edit to it (safe when only the letter case differs)."""
-    suggestion = closest_choice(value, choices)
+    suggestion = closest_spelling(value, choices)
     if suggestion is None:
         return None, None
     return suggestion, Fix(f"use {suggestion!r}",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ...diagnostics import Diagnostic
+from ...diagnostics import Diagnostic, json_kind
 from ...load.positions import pointer as make_pointer
 from ..base import Context, Rule
 
@@ -68,7 +68,6 @@ def _explain(error: Any) -> str:
 
 
 def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
-            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+    """"an object", "a string", "null": the JSON kind with its article, for messages."""
+    kind = json_kind(value)
+    return kind if kind == "null" else ("an " if kind[0] in "aeiou" else "a ") + kind
