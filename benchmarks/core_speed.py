@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from comfylint.catalog import Catalog  # noqa: E402
-from comfylint.engine import lint  # noqa: E402
+from comfylint.api import lint  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "api" / "txt2img.json"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from comfylint.catalog import Catalog
 from comfylint.diagnostics import Severity
-from comfylint.engine import lint_file
+from comfylint.api import lint_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ui_exactness import known_to  # noqa: E402

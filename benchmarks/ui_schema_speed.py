@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from comfylint.engine import lint
+from comfylint.api import lint
 from comfylint.resources import validator
 from comfylint.rules.ui.u001_ui_schema_invalid import schema_name
 from comfylint.schema_check import plainly_valid

@@ -9,15 +9,19 @@ Nothing here prints, exits or keeps state between calls.
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["lint", "lint_file", "Catalog", "Diagnostic", "Severity", "__version__"]
+__all__ = ["lint", "lint_file", "Catalog", "Diagnostic", "Severity", "ComfylintError", "__version__"]
 
 
 def __getattr__(name: str):
     # Lazy: `comfylint --version` must not pay for networkx and jsonschema.
     if name in ("lint", "lint_file"):
-        from . import engine
+        from . import api
 
-        return getattr(engine, name)
+        return getattr(api, name)
+    if name == "ComfylintError":
+        from .errors import ComfylintError
+
+        return ComfylintError
     if name == "Catalog":
         from .catalog import Catalog
 

@@ -1,6 +1,6 @@
-"""The finding record every rule produces and every renderer consumes.
+"""The records everyone shares: a finding (Diagnostic), its fix, its severity, one file's result.
 
-Its dict form is the public JSON contract (DESIGN.md, schemas/output.schema.json): add fields,
+Their dict forms are the public JSON contract (DESIGN.md, schemas/output.schema.json): add fields,
 never rename or remove them.
 """
 from __future__ import annotations
@@ -94,6 +94,39 @@ class Diagnostic:
     def sort_key(self) -> tuple:
         return (self.file or "", self.line or 0, self.column or 0, self.code, self.node_id or "",
                 self.input or "")
+
+
+@dataclass
+class FileResult:
+    """One document's verdict: what the engine returns and every renderer reads."""
+
+    path: str
+    format: str | None
+    envelope: str | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    skipped: bool = False  # non-workflow JSON found while walking a directory
+    suppressed: int = 0  # findings dropped by per-file ignores and node-level suppressions
+    text: str | None = field(default=None, repr=False)  # for snippets in human output
+
+    @property
+    def status(self) -> str:
+        if self.skipped:
+            return "skipped"
+        if any(d.code == "F001" for d in self.diagnostics):
+            return "error"
+        return "findings" if self.diagnostics else "ok"
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "format": self.format, "envelope": self.envelope,
+                "status": self.status}
+
+
+def fingerprint(diag: Diagnostic, relative_file: str) -> str:
+    """Stable identity of a finding (the baseline's key): no line numbers, no message text."""
+    import hashlib
+
+    parts = [diag.code, relative_file, diag.node_id or "", diag.class_type or "", diag.input or ""]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 def node_label(node_id: str | None, class_type: str | None, title: str | None = None) -> str:

@@ -5,12 +5,31 @@ as `comfylint/_data/<name>` (see pyproject's force-include).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from functools import lru_cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
+
+
+def code_identity(package: "Path | None" = None) -> str:
+    """comfylint's own files (size and mtime): an edited rule in a source checkout must not be
+    answered from a cache its old version wrote, even though the version number is the same.
+    `package`: only the files under this directory (default: all of comfylint)."""
+    package = package or _PACKAGE
+    digest = hashlib.blake2b(digest_size=16)
+    pending = [package]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                    pending.append(Path(entry.path))
+                elif entry.name.endswith((".py", ".json")):
+                    stat = entry.stat()
+                    digest.update(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
 CACHE_DIR_ENV = "COMFYLINT_CACHE_DIR"

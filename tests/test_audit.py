@@ -93,7 +93,7 @@ class _Terminal(io.StringIO):
 
 
 def test_progress_bar_only_on_a_terminal_and_only_for_long_runs():
-    from comfylint.audit import PROGRESS_MIN_FILES, _progress_bar
+    from comfylint.project.runner import PROGRESS_MIN_FILES, _progress_bar
 
     assert _progress_bar(PROGRESS_MIN_FILES, io.StringIO()) is None
     assert _progress_bar(PROGRESS_MIN_FILES - 1, _Terminal()) is None

@@ -28,8 +28,7 @@ import pytest
 from comfylint import Catalog, lint
 from comfylint.diagnostics import Severity
 from comfylint.load import load_bytes
-from comfylint.engine import Options, lint_loaded
-from comfylint.rules.base import Settings
+from comfylint.engine import Options, lint_document
 
 CASES_DIR = os.environ.get("COMFYLINT_CONFORMANCE_DIR")
 pytestmark = pytest.mark.skipif(not CASES_DIR, reason="COMFYLINT_CONFORMANCE_DIR is not set")
@@ -91,7 +90,7 @@ def _request_bytes(case: str) -> bytes:
 
 def _lint_case(case: str, catalog: Catalog):
     loaded = load_bytes(_request_bytes(case), f"{case}.request", envelope="comfyui-prompt")
-    return lint_loaded(loaded, catalog, Options(settings=Settings(), envelope="comfyui-prompt")
+    return lint_document(loaded, catalog, Options(envelope="comfyui-prompt")
                        ).diagnostics
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from ci_support import comfylint, variant, write
 from comfylint.diagnostics import Edit, Fix
-from comfylint.fix import apply_fixes
+from comfylint.project.fix import apply_fixes
 from comfylint.load.positions import PositionIndex
 
 # G103 (int link id) and T306 ('Euler' -> 'euler') have safe fixes; T304 (clamp) and T301

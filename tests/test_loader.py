@@ -10,7 +10,8 @@ import pytest
 
 from comfylint import Catalog, lint
 from comfylint.diagnostics import Severity
-from comfylint.engine import Options, lint_loaded, lint_paths
+from comfylint.engine import Options, lint_document
+from comfylint.project.check import CheckInputs, lint_run
 from comfylint.load import load_bytes, load_path
 
 PAIR = {"1": {"class_type": "EmptyImage", "inputs": {"width": 64, "height": 64, "batch_size": 1,
@@ -22,7 +23,7 @@ UI = {"last_node_id": 1, "last_link_id": 0, "version": 0.4, "links": [],
 
 def findings_of(data: bytes, **options):
     loaded = load_bytes(data, "wf.json", **options)
-    return loaded, lint_loaded(loaded, Catalog.bundled_core(), Options()).diagnostics
+    return loaded, lint_document(loaded, Catalog.bundled_core(), Options()).diagnostics
 
 
 def codes(found) -> list[str]:
@@ -158,26 +159,31 @@ def test_python_api_accepts_non_string_keys_and_odd_values():
 
 
 # -- discovery ------------------------------------------------------------------------------------
+def lint_paths(paths: list[str]):
+    """The files as `check` lints them (no config, no cache)."""
+    return lint_run(CheckInputs(paths=tuple(paths), isolated=True, use_cache=False))[2].results
+
+
 def test_non_workflow_json_is_skipped_when_walking_but_reported_when_named(tmp_path):
-    (tmp_path / "package.json").write_text(json.dumps({"name": "x", "version": "1"}))
+    (tmp_path / "notes.json").write_text(json.dumps({"name": "x", "version": "1"}))
     (tmp_path / "wf.json").write_text(json.dumps(PAIR))
-    walked = lint_paths([str(tmp_path)], Catalog.bundled_core(), Options())
-    assert {os.path.basename(r.path): r.status for r in walked} == {"package.json": "skipped",
+    walked = lint_paths([str(tmp_path)])
+    assert {os.path.basename(r.path): r.status for r in walked} == {"notes.json": "skipped",
                                                                     "wf.json": "ok"}
-    [named] = lint_paths([str(tmp_path / "package.json")], Catalog.bundled_core(), Options())
+    [named] = lint_paths([str(tmp_path / "notes.json")])
     assert [d.code for d in named.diagnostics] == ["F003"]
 
 
 def test_broken_workflow_json_is_not_skipped_when_walking(tmp_path):
     (tmp_path / "wf.json").write_text('{"1": {"class_type": "EmptyImage", "inputs": {,}}}')
-    [result] = lint_paths([str(tmp_path)], Catalog.bundled_core(), Options())
+    [result] = lint_paths([str(tmp_path)])
     assert [d.code for d in result.diagnostics] == ["F001"]
 
 
 def test_unreadable_file_is_a_finding_and_the_run_goes_on(tmp_path):
     (tmp_path / "a_dangling.json").symlink_to(tmp_path / "gone.json")
     (tmp_path / "b_good.json").write_text(json.dumps(PAIR))
-    results = lint_paths([str(tmp_path)], Catalog.bundled_core(), Options())
+    results = lint_paths([str(tmp_path)])
     by_name = {os.path.basename(r.path): r for r in results}
     [diag] = by_name["a_dangling.json"].diagnostics
     assert diag.code == "F001" and "cannot read" in diag.message

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from comfylint import Catalog, lint
 from comfylint.diagnostics import Diagnostic
-from comfylint.engine import Options, lint_loaded
+from comfylint.engine import Options, lint_document
 from comfylint.load import load_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -52,7 +52,7 @@ def assert_clean(found: list[Diagnostic]) -> None:
 
 def lint_bytes(data: bytes, catalog: Catalog = BUNDLED, envelope: str = "auto"):
     loaded = load_bytes(data, "fuzz.json", envelope=envelope)
-    return lint_loaded(loaded, catalog, Options(envelope=envelope)).diagnostics
+    return lint_document(loaded, catalog, Options(envelope=envelope)).diagnostics
 
 
 @SETTINGS

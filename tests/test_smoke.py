@@ -49,7 +49,8 @@ def test_cli_exit_codes(write_json):
 
 
 def test_selectors_take_codes_names_prefixes_and_all():
-    from comfylint.rules import all_rules, resolve_selector
+    from comfylint.rules import all_rules
+    from comfylint.rules.selection import resolve_selector
 
     assert [r.code for r in resolve_selector("T304")] == ["T304"]
     assert [r.code for r in resolve_selector("value-below-min")] == ["T304"]

@@ -48,7 +48,7 @@ def test_malformed_and_unknown_suppressions_are_c001():
 
 
 def test_unused_suppression_is_not_reported_for_rules_not_selected():
-    from comfylint.rules import resolve_selector
+    from comfylint.rules.selection import resolve_selector
 
     workflow = _suppressed(variant(), "3", {"ignore": ["T304"], "reason": "r"})
     selected = resolve_selector("C001") + resolve_selector("G1")

@@ -7,7 +7,7 @@ import struct
 import zlib
 
 from comfylint import lint
-from comfylint.engine import Options, lint_loaded
+from comfylint.engine import Options, lint_document
 from comfylint.catalog import Catalog
 from comfylint.load import load_bytes
 from conftest import ROOT
@@ -123,7 +123,7 @@ def _webp(entries: list[str]) -> bytes:
 
 def _lint_bytes(data: bytes, name: str = "image.png"):
     loaded = load_bytes(data, name)
-    return loaded, lint_loaded(loaded, Catalog.bundled_core(), Options()).diagnostics
+    return loaded, lint_document(loaded, Catalog.bundled_core(), Options()).diagnostics
 
 
 def test_png_text_chunks_are_read_and_linted_clean():

@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
+from ..errors import ComfylintError
 from .types import DYNAMIC_COMBO, MATCH_TYPE, is_dynamic_type
 
 _BUNDLED_PATH = Path(__file__).with_name("data") / "core.json"
@@ -49,7 +50,7 @@ MODEL_FILE_SUFFIXES = (".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".gguf", 
 UPLOAD_OPTION_KEYS = ("image_upload", "audio_upload", "video_upload", "file_upload")
 
 
-class CatalogError(Exception):
+class CatalogError(ComfylintError):
     """A catalog file that cannot be read or is not /object_info data (a usage error, exit 2)."""
 
 

@@ -350,7 +350,7 @@ class CatalogStore:
             self._prune("paths/*.json", KEEP_PATH_RECORDS)
 
     def _save(self, file: Path, parts: list[bytes]) -> bool:
-        from ..fix import atomic_write
+        from ..writing import atomic_write
 
         try:
             file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -437,6 +437,6 @@ def _stat_identity(stat: os.stat_result) -> list[int]:
 def _code_identity() -> str:
     """The catalog code's files: in a source checkout, an edited compaction must not reuse old
     entries (edits elsewhere in comfylint leave the catalog cache alone)."""
-    from ..cache import code_identity
+    from ..resources import code_identity
 
     return code_identity(Path(__file__).resolve().parent)

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import ComfylintError
 
 # Folder name -> directories relative to a ComfyUI root, as ComfyUI's folder_paths sets them up
 # (observed from GET /internal/folder_paths of ComfyUI 0.3.64). Saved models land in output/.
@@ -49,7 +50,7 @@ FOLDER_EXTENSIONS = {"configs": frozenset({".yaml", ".yml", ".json"})}
 MAX_LISTED_FILES = 200_000  # a mounted network share must not make a lint run walk forever
 
 
-class ManifestError(Exception):
+class ManifestError(ComfylintError):
     """A manifest source that cannot be read (a usage error: exit 2)."""
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..errors import ComfylintError
+
 MAP_FILE_NAME = "extension-node-map.json"
 MAP_ENV_VAR = "COMFYLINT_EXTENSION_NODE_MAP"
 MANAGER_DIR_NAMES = ("ComfyUI-Manager", "comfyui-manager")
@@ -25,7 +27,7 @@ CORE_CNR_ID = "comfy-core"
 SHOWN_PACKS = 5
 
 
-class PackMapError(Exception):
+class PackMapError(ComfylintError):
     """An extension-node-map file that cannot be read (a usage error: exit 2)."""
 
 

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from ..errors import ComfylintError
 from . import Catalog, CatalogError
 from .manifest import Manifest, ManifestError
 from .packs import PackMapError, load_index
 
 
-class SourceError(Exception):
+class SourceError(ComfylintError):
     """A catalog, manifest, pack map or server that cannot be used; the message is for the user."""
 
 

@@ -15,7 +15,9 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from ..errors import ComfylintError
 from . import DEFAULT_TIMEOUT
+
 DEFAULT_RETRIES = 2
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024  # /object_info of a server with many packs reaches 100 MB
 SMALL_MAX_BYTES = 64 * 1024 * 1024
@@ -24,7 +26,7 @@ CHUNK = 1024 * 1024
 USER_AGENT = "comfylint-probe"
 
 
-class ProbeError(Exception):
+class ProbeError(ComfylintError):
     """A server that cannot be read; the message is for the user (exit 2)."""
 
 

@@ -14,7 +14,7 @@ SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO:
 
 
 def issues(results) -> list[dict]:
-    from ..suppress import fingerprint
+    from ..diagnostics import fingerprint
 
     seen: Counter = Counter()
     out = []

@@ -51,7 +51,7 @@ def rule_descriptor(rule) -> dict:
 
 
 def sarif_result(diag, rule_index: dict[str, int]) -> dict:
-    from ..suppress import fingerprint
+    from ..diagnostics import fingerprint
 
     uri = artifact_uri(diag.file)
     region = {"startLine": max(diag.line or 1, 1), "startColumn": max(diag.column or 1, 1)}

@@ -40,27 +40,3 @@ def rules_by_key() -> dict[str, Rule]:
         table[rule.code] = rule
         table[rule.name] = rule
     return table
-
-
-def resolve_selector(selector: str) -> list[Rule]:
-    """A code (T302), a name (link-type-mismatch), a code prefix (T3, T) or ALL."""
-    text = selector.strip()
-    if text.upper() == "ALL":
-        return list(all_rules())
-    table = rules_by_key()
-    if text in table:
-        return [table[text]]
-    upper = text.upper()
-    if upper and upper[0].isalpha() and (upper[1:].isdigit() or len(upper) == 1) and len(upper) < 4:
-        matched = [rule for rule in all_rules() if rule.code.startswith(upper)]
-        if matched:
-            return matched
-    raise KeyError(text)
-
-
-def suggest_selector(selector: str) -> str | None:
-    import difflib
-
-    candidates = list(rules_by_key())
-    close = difflib.get_close_matches(selector, candidates, n=1, cutoff=0.6)
-    return close[0] if close else None

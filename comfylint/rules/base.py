@@ -7,13 +7,14 @@ lowers the severity of server-mirroring findings on nodes the server never valid
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from ..diagnostics import Diagnostic, Fix, Severity, node_label
 from ..load.positions import pointer as make_pointer
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
+    from ..engine import Options
     from ..graph import WorkflowGraph
     from ..load import LoadedFile
 
@@ -47,19 +48,10 @@ CATEGORIES = {"F": "file", "G": "graph", "N": "node", "T": "types", "M": "models
 
 
 @dataclass
-class Settings:
-    """Per-run options the rules read (the CLI and config fill it in)."""
-
-    require_format: str = "any"
-    severity_overrides: dict[str, Severity] = field(default_factory=dict)
-    options: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
 class Context:
     loaded: "LoadedFile"
     catalog: "Catalog"
-    settings: Settings
+    options: "Options"
     graph: "WorkflowGraph | None" = None
     findings: list[Diagnostic] = field(default_factory=list)
     rule: Rule | None = None

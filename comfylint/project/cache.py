@@ -14,8 +14,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .diagnostics import Diagnostic, Edit, Fix, Severity
+from .. import __version__
+from ..diagnostics import Diagnostic, Edit, Fix, Severity
+from ..resources import code_identity
 
 CACHE_DIR_NAME = ".comfylint_cache"
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -35,24 +36,6 @@ def run_key(*parts: Any) -> str:
     text = json.dumps([__version__, CACHE_FORMAT, code_identity(), *parts], sort_keys=True,
                       default=str)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
-
-
-def code_identity(package: "Path | None" = None) -> str:
-    """comfylint's own files (size and mtime): an edited rule in a source checkout must not be
-    answered from a cache its old version wrote, even though the version number is the same.
-    `package`: only the files under this directory (default: all of comfylint)."""
-    package = package or Path(__file__).resolve().parent
-    digest = hashlib.blake2b(digest_size=16)
-    pending = [package]
-    while pending:
-        with os.scandir(pending.pop()) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
-                if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
-                    pending.append(Path(entry.path))
-                elif entry.name.endswith((".py", ".json")):
-                    stat = entry.stat()
-                    digest.update(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
 
 
 def source_identity(path: "str | None") -> Any:
@@ -98,7 +81,7 @@ class Cache:
             self.dirty = True
         if not self.dirty:
             return
-        from .fix import atomic_write
+        from ..writing import atomic_write
 
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
@@ -113,9 +96,9 @@ class Cache:
 
 
 # -- (de)serialising results -------------------------------------------------------------------
-def result_entry(result, suppressed: int) -> dict:
+def result_entry(result) -> dict:
     return {"format": result.format, "envelope": result.envelope, "skipped": result.skipped,
-            "suppressed": suppressed,
+            "suppressed": result.suppressed,
             "diagnostics": [dict(d.to_dict(), title=d.title) for d in result.diagnostics]}
 
 

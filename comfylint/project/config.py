@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import ComfylintError
+
 CONFIG_NAMES = (".comfylint.toml", "comfylint.toml", "pyproject.toml")
 SCHEMA_NAME = "config.schema.json"
 DEFAULT_BASELINE = "comfylint-baseline.json"  # used when it exists at the project root
@@ -31,7 +33,7 @@ ADDITIVE_TABLE_KEYS = ("severity", "per-file-ignores")
 SELECTOR_LIST_KEYS = ("select", "extend-select", "ignore")
 
 
-class ConfigError(Exception):
+class ConfigError(ComfylintError):
     """A configuration problem the user must fix (exit code 2)."""
 
 
@@ -98,10 +100,6 @@ class Config:
             if glob_matches(pattern, rel):
                 codes.update(rule.code for rule in resolve_selectors(selectors, "per-file-ignores"))
         return codes
-
-    def allows_unknown_node(self, class_type: str | None) -> bool:
-        return bool(class_type) and any(fnmatch.fnmatchcase(class_type, pattern)
-                                        for pattern in self.get("allow-unknown-nodes", ()))
 
     def fingerprint(self) -> str:
         """Identity of every setting that can change findings (for the cache key)."""
@@ -258,7 +256,7 @@ def _validate(table: dict, path: Path) -> None:
     """Unknown keys first (with a did-you-mean), then the schema for types and values."""
     import difflib
 
-    from .resources import schema, validator
+    from ..resources import schema, validator
 
     known = schema(SCHEMA_NAME)["properties"]
     for key in table:
@@ -310,24 +308,20 @@ def _check_rule_selectors(config: Config) -> None:
 
 
 def resolve_selectors(selectors, where: str, path: Path | None = None) -> list:
-    """Rules for selectors; an unknown one is a ConfigError with a did-you-mean."""
-    from .rules import resolve_selector, suggest_selector
+    """Rules for selectors; an unknown one is a ConfigError naming the file and key."""
+    from ..rules.selection import UnknownRule
+    from ..rules.selection import resolve_selectors as resolve
 
-    rules = []
-    for selector in selectors:
-        try:
-            rules.extend(resolve_selector(selector))
-        except KeyError:
-            hint = suggest_selector(selector.strip())
-            prefix = f"{path}: " if path else ""
-            raise ConfigError(f"{prefix}{where}: unknown rule {selector!r}"
-                              + (f" (did you mean {hint!r}?)" if hint else "")) from None
-    return rules
+    try:
+        return resolve(list(selectors), where)
+    except UnknownRule as unknown:
+        prefix = f"{path}: " if path else ""
+        raise ConfigError(f"{prefix}{unknown}") from None
 
 
 def severity_overrides(config: Config) -> dict:
     """{code: Severity} from the `severity` table (selectors may name several rules)."""
-    from .diagnostics import Severity
+    from ..diagnostics import Severity
 
     overrides = {}
     for selector, level in config.get("severity", {}).items():

@@ -1,27 +1,26 @@
 """Running a check over a repository: which files, cached or linted (in parallel when it pays),
-per-file suppressions, the baseline, and fixes.
-
-The engine lints one loaded file; this module decides everything around it for the CLI
-(`check`, `baseline`), keeping the CLI itself thin.
+the baseline, and fixes. One file's verdict is the engine's (`engine.lint_document`); this module
+decides only what spans files, for `check`, `baseline`, `probe` and `snapshot diff`.
 """
 from __future__ import annotations
 
 import os
-import subprocess
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable
 
-from .engine import WORKFLOW_SUFFIXES, FileResult, Options, lint_loaded
-from .load import load_bytes
+from ..diagnostics import FileResult
+from ..engine import Options, lint_document
+from ..load import load_bytes
 
 if TYPE_CHECKING:
-    from .catalog import Catalog
+    from ..catalog import Catalog
+    from ..load import LoadedFile
+    from .baseline import Baseline
     from .config import Config
     from .fix import FixOutcome
-    from .suppress import Baseline
 
 PARALLEL_MIN_FILES = 200  # below this a process pool costs more than it saves
 FILES_PER_TASK = 16
@@ -37,31 +36,38 @@ class Job:
 
     config: "Config"
     selectors: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # select, extend, ignore
-    sources: dict
+    sources: dict[str, Any]
     envelope: str = "auto"
     require_format: str | None = None  # from --require-format; None lets the config decide
-
-    @cached_property
-    def selected_codes(self) -> set[str]:
-        return {rule.code for rule in self.options.select}
+    given_catalog: "Catalog | None" = None  # a catalog the caller built (probe, snapshot diff)
 
     @cached_property
     def catalog(self) -> "Catalog":
-        from .cli import load_catalog
+        if self.given_catalog is not None:
+            return self.given_catalog
+        from ..catalog.sources import CatalogSources, build_catalog
 
-        sources = dict(self.sources)
-        return load_catalog(sources.pop("object_info", None), **sources)
+        return build_catalog(CatalogSources(**self.sources))
 
     @cached_property
     def options(self) -> Options:
-        from .cli import selected_rules
+        """The run's options; `file_options` adds what the config says per file."""
+        from ..rules.selection import select_rules
         from .config import severity_overrides
-        from .rules.base import Settings
 
-        settings = Settings(require_format=self.require_format or "any",
-                            severity_overrides=severity_overrides(self.config))
-        return Options(select=selected_rules(*self.selectors), settings=settings,
-                       envelope=self.envelope)
+        select, extend_select, ignore = self.selectors
+        return Options(rules=select_rules(select or None, extend_select, ignore),
+                       envelope=self.envelope, severity_overrides=severity_overrides(self.config),
+                       allow_unknown_nodes=tuple(self.config.get("allow-unknown-nodes", ())))
+
+    def file_options(self, path: str) -> Options:
+        options = self.options
+        fmt = self.require_format or self.config.require_format(path) or "any"
+        ignored = frozenset(self.config.ignored_codes(path)) \
+            if self.config.get("per-file-ignores") else frozenset()
+        if fmt != options.require_format or ignored:
+            options = replace(options, require_format=fmt, ignore=ignored)
+        return options
 
     def resolve(self) -> None:
         """Resolve everything now (before forking workers, so that they inherit it)."""
@@ -79,74 +85,13 @@ class Report:
     baseline_matches: Counter = field(default_factory=Counter)
 
 
-# -- which files ---------------------------------------------------------------------------------
-def select_files(paths: "list[str] | tuple[str, ...]", config: "Config",
-                 force_exclude: bool = False) -> list[tuple[str, bool]]:
-    """(path, explicit) for each file to lint, honouring include/exclude and .gitignore.
-
-    Files named on the command line are linted even if excluded, unless `force_exclude`
-    (what the pre-commit hook passes): then they are filtered like walked files, and being
-    named no longer makes a non-workflow JSON file worth a finding."""
-    chosen: list[tuple[str, bool]] = []
-    walked: list[str] = []
-    for raw in paths:
-        if raw == "-":
-            chosen.append((raw, True))
-        elif os.path.isdir(raw):
-            walked.extend(_walk(raw, config))
-        elif force_exclude:
-            if not config.is_excluded(raw) and config.is_included(raw):
-                walked.append(raw)
-        else:
-            chosen.append((raw, True))
-    if walked and config.get("respect-gitignore", True):
-        ignored = git_ignored(walked)
-        walked = [p for p in walked if p not in ignored]
-    chosen.extend((p, False) for p in walked)
-    return chosen
-
-
-def _walk(directory: str, config: "Config") -> Iterator[str]:
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                         and not config.is_excluded(os.path.join(root, d)))
-        for name in sorted(files):
-            if name.lower().endswith(WORKFLOW_SUFFIXES):
-                path = os.path.normpath(os.path.join(root, name))
-                if not config.is_excluded(path) and config.is_included(path):
-                    yield path
-
-
-def git_ignored(paths: list[str]) -> set[str]:
-    """The paths .gitignore excludes, asked of git itself (no repository or no git: none)."""
-    try:
-        done = subprocess.run(["git", "check-ignore", "--no-index", "-z", "--stdin"],
-                              input="\0".join(paths).encode("utf-8", "surrogateescape"),
-                              capture_output=True, timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        return set()
-    if done.returncode not in (0, 1):
-        return set()
-    return {p.decode("utf-8", "surrogateescape") for p in done.stdout.split(b"\0") if p}
-
-
 # -- one file ------------------------------------------------------------------------------------
-def lint_bytes(job: Job, path: str, data: bytes, explicit: bool):
-    """(loaded, result, suppressed) for one file's bytes: load, lint, per-file suppressions."""
-    from .suppress import apply_file
-
-    fmt = job.require_format or job.config.require_format(path) or "any"
+def lint_bytes(job: Job, path: str, data: bytes, explicit: bool) -> "tuple[LoadedFile, FileResult]":
+    """(loaded, result) for one file's bytes."""
+    options = job.file_options(path)
     loaded = load_bytes(data, path, explicit=explicit, envelope=job.envelope,
-                        require_format=fmt)
-    options = job.options
-    if fmt != options.settings.require_format:
-        from dataclasses import replace
-
-        options = replace(options, settings=replace(options.settings, require_format=fmt))
-    result = lint_loaded(loaded, job.catalog, options)
-    suppressed = apply_file(result, loaded, job.config, job.selected_codes,
-                            options.settings.severity_overrides)
-    return loaded, result, suppressed
+                        require_format=options.require_format)
+    return loaded, lint_document(loaded, job.catalog, options)
 
 
 def _read(path: str) -> bytes | None:
@@ -156,16 +101,16 @@ def _read(path: str) -> bytes | None:
         return None
 
 
-def _lint_path(job: Job, path: str, explicit: bool) -> tuple[FileResult, int]:
+def _lint_path(job: Job, path: str, explicit: bool) -> FileResult:
     data = _read(path)
     if data is None:  # let the loader describe the problem (missing, unreadable, a directory)
-        from .load import load_path
+        from ..load import load_path
 
-        loaded = load_path(path, explicit=explicit, envelope=job.envelope)
-        result = lint_loaded(loaded, job.catalog, job.options)
-        return result, 0
-    _loaded, result, suppressed = lint_bytes(job, path, data, explicit)
-    return result, suppressed
+        options = job.file_options(path)
+        loaded = load_path(path, explicit=explicit, envelope=job.envelope,
+                           require_format=options.require_format)
+        return lint_document(loaded, job.catalog, options)
+    return lint_bytes(job, path, data, explicit)[1]
 
 
 # -- worker processes ------------------------------------------------------------------------
@@ -178,12 +123,13 @@ def _worker_init(job: Job | None) -> None:
         _WORKER_JOB = job
 
 
-def _worker_lint(batch: list[tuple[str, bool]]) -> list[tuple[FileResult, int]]:
+def _worker_lint(batch: list[tuple[str, bool]]) -> list[FileResult]:
+    assert _WORKER_JOB is not None, "the pool's initializer sets the job"
     out = []
     for path, explicit in batch:
-        result, suppressed = _lint_path(_WORKER_JOB, path, explicit)
+        result = _lint_path(_WORKER_JOB, path, explicit)
         result.text = None  # the parent has the bytes; do not ship the text back
-        out.append((result, suppressed))
+        out.append(result)
     return out
 
 
@@ -195,7 +141,7 @@ def auto_jobs(pending: int) -> int:
 
 
 def _lint_many(job: Job, files: list[tuple[str, bool]], jobs: int,
-               progress: Callable[[int], None] | None) -> list[tuple[FileResult, int]]:
+               progress: Callable[[int], None] | None) -> list[FileResult]:
     if jobs <= 1 or len(files) < 2:
         out = []
         for index, (path, explicit) in enumerate(files, 1):
@@ -236,19 +182,20 @@ def run(job: Job, files: list[tuple[str, bool]], *, cache=None, jobs: int | None
     for index, (path, explicit) in enumerate(files):
         if path == "-":
             shown = stdin_name
-            _loaded, result, suppressed = lint_bytes(job, shown, stdin_data or b"", True)
-            slots[index], report.suppressed = result, report.suppressed + suppressed
+            result = lint_bytes(job, shown, stdin_data or b"", True)[1]
+            slots[index], report.suppressed = result, report.suppressed + result.suppressed
             continue
         data = _read(path) if cache is not None else None
         key = file_key(path, data) if data is not None else None
         entry = cache.get(key) if key is not None else None
         if entry is not None:
-            slots[index] = FileResult(path=path, format=entry["format"], envelope=entry["envelope"],
-                                      diagnostics=[diagnostic_from_dict(d) for d in entry["diagnostics"]],
-                                      skipped=entry["skipped"])
-            report.suppressed += entry["suppressed"]
+            cached = FileResult(path=path, format=entry["format"], envelope=entry["envelope"],
+                                diagnostics=[diagnostic_from_dict(d) for d in entry["diagnostics"]],
+                                skipped=entry["skipped"], suppressed=entry["suppressed"])
+            slots[index] = cached
+            report.suppressed += cached.suppressed
             report.cached += 1
-            if slots[index].diagnostics:
+            if cached.diagnostics and data is not None:
                 contents[index] = data
             continue
         if data is not None:
@@ -259,12 +206,12 @@ def run(job: Job, files: list[tuple[str, bool]], *, cache=None, jobs: int | None
     linted = _lint_many(job, [(p, e) for _i, p, e, _k in pending], report.jobs, progress)
     if progress:
         progress(None)
-    for (index, _path, _explicit, key), (result, suppressed) in zip(pending, linted):
+    for (index, _path, _explicit, key), result in zip(pending, linted):
         slots[index] = result
-        report.suppressed += suppressed
+        report.suppressed += result.suppressed
         report.linted += 1
         if cache is not None and key is not None:
-            cache.put(key, result_entry(result, suppressed))
+            cache.put(key, result_entry(result))
     report.results = [r for r in slots if r is not None]
     for index, result in enumerate(slots):
         if result is not None and result.text is None and result.diagnostics and index in contents:
@@ -279,10 +226,10 @@ def apply_baseline(job: Job, report: Report, baseline: "Baseline") -> None:
     """Drop baselined findings; entries that matched nothing become C001 on their file."""
     suppressed, report.baseline_matches = baseline.apply(report.results)
     report.suppressed += suppressed
-    if "C001" not in job.selected_codes:
+    if "C001" not in {rule.code for rule in job.options.selected_rules}:
         return
     by_path = {r.path: r for r in report.results}
-    overrides = job.options.settings.severity_overrides
+    overrides = job.options.severity_overrides
     for diag in baseline.unused(report.results, report.baseline_matches):
         diag.severity = overrides.get(diag.code, diag.severity)
         by_path[diag.file].diagnostics.append(diag)
@@ -312,7 +259,8 @@ def _progress_bar(total: int, stream) -> Callable[[int | None], None] | None:
 def fix_results(job: Job, report: Report, unsafe: bool, write: bool) -> None:
     """Apply fixes to files whose findings offer one; re-lint them so the report shows what is
     left. With `write` false (--diff) nothing is written and findings stay as they were."""
-    from .fix import atomic_write, chosen_fixes, fix_file
+    from ..writing import atomic_write
+    from .fix import chosen_fixes, fix_file
 
     for position, result in enumerate(report.results):
         if result.skipped or not chosen_fixes(result.diagnostics, unsafe) or result.path == "-":
@@ -323,7 +271,7 @@ def fix_results(job: Job, report: Report, unsafe: bool, write: bool) -> None:
         explicit = True
 
         def relint(current: bytes, path=result.path):
-            loaded, fresh, _suppressed = lint_bytes(job, path, current, explicit)
+            loaded, fresh = lint_bytes(job, path, current, explicit)
             return loaded, fresh.diagnostics
 
         outcome = fix_file(result.path, data, relint, unsafe)
@@ -332,6 +280,6 @@ def fix_results(job: Job, report: Report, unsafe: bool, write: bool) -> None:
         report.fixes.append(outcome)
         if write:
             atomic_write(result.path, outcome.fixed)
-            _loaded, fresh, _suppressed = lint_bytes(job, result.path, outcome.fixed, explicit)
+            fresh = lint_bytes(job, result.path, outcome.fixed, explicit)[1]
             fresh.text = outcome.fixed.decode("utf-8-sig", "replace")
             report.results[position] = fresh

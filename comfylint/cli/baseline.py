@@ -10,10 +10,9 @@ from pathlib import Path
 
 import click
 
-from ..config import DEFAULT_BASELINE
-from .checking import CheckInputs, lint_run, load_run_config
+from ..project.check import CheckInputs, lint_run, load_run_config
+from ..project.config import DEFAULT_BASELINE
 from .options import catalog_source_options
-
 
 
 @click.group("baseline")
@@ -52,7 +51,7 @@ def _inputs(paths, baseline_file, config_file, isolated, require_format, object_
 @_common
 def write(paths, baseline_file, config_file, isolated, require_format, object_info, **sources):
     """Record every current finding in PATHS (default: .) in the baseline file."""
-    from ..suppress import Baseline
+    from ..project.baseline import Baseline
 
     inputs, target = _inputs(paths, baseline_file, config_file, isolated, require_format,
                              object_info, sources)
@@ -67,16 +66,11 @@ def write(paths, baseline_file, config_file, isolated, require_format, object_in
 @_common
 def prune(paths, baseline_file, config_file, isolated, require_format, object_info, **sources):
     """Drop baseline entries that no longer match a finding in PATHS (default: .)."""
-    from ..suppress import Baseline, BaselineError
+    from ..project.baseline import Baseline
 
     inputs, target = _inputs(paths, baseline_file, config_file, isolated, require_format,
                              object_info, sources)
-    try:
-        current = Baseline.load(target)
-    except BaselineError as exc:
-        error = click.ClickException(str(exc))
-        error.exit_code = 2
-        raise error from None
+    current = Baseline.load(target)
     _config, _job, report = lint_run(inputs, apply_baseline=False)
     matched = current.apply(report.results)[1]
     kept = current.pruned(report.results, matched)

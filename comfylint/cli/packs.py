@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from .snapshot import fail
+from . import fail
 
 
 @click.group()
@@ -26,7 +26,7 @@ def update(url, timeout) -> None:
     import urllib.parse
 
     from ..catalog.packs import DEFAULT_MAP_URL, PackIndex, cache_path
-    from ..probe.client import ProbeError, ServerClient
+    from ..probe.client import ServerClient
 
     source = url or DEFAULT_MAP_URL
     parts = urllib.parse.urlsplit(source)
@@ -34,8 +34,6 @@ def update(url, timeout) -> None:
         client = ServerClient(f"{parts.scheme}://{parts.netloc}", timeout=timeout)
         body = client.get(parts.path + (f"?{parts.query}" if parts.query else "")).body
         data = json.loads(body)
-    except ProbeError as exc:
-        fail(str(exc))
     except ValueError:
         fail(f"{source} did not answer JSON: not an extension-node-map.json")
     if not isinstance(data, dict):
@@ -57,12 +55,9 @@ def update(url, timeout) -> None:
               help="A ComfyUI whose installed ComfyUI-Manager holds the map.")
 def which(class_types, extension_node_map, comfyui_dir) -> None:
     """Name the packs that provide each CLASS_TYPE, most likely first (exit 1 if one has none)."""
-    from ..catalog.packs import PackMapError, load_index
+    from ..catalog.packs import load_index
 
-    try:
-        index = load_index(extension_node_map, comfyui_dir)
-    except PackMapError as exc:
-        fail(str(exc))
+    index = load_index(extension_node_map, comfyui_dir)
     if index is None:
         fail("no extension-node-map.json found: give --extension-node-map FILE, or run "
              "`comfylint packs update` once to download ComfyUI-Manager's map")

@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
-from .diagnostics import Diagnostic, Edit, Fix
+from ..diagnostics import Diagnostic, Edit, Fix
 
 MAX_PASSES = 8
 UNFIXABLE_LOAD_CODES = {"F001", "F002"}  # invalid JSON or duplicate keys: spans are unreliable
@@ -252,23 +249,6 @@ def _apply_to_document(document: Any, edit: Edit) -> Any:
 
 
 # -- writing -------------------------------------------------------------------------------------
-def atomic_write(path: "str | Path", data: bytes) -> None:
-    """Write beside the target and rename over it: readers never see half a file."""
-    path = Path(path)
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 def unified_diff(outcome: FixOutcome) -> str:
     import difflib
 

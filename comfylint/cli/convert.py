@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import NoReturn
 
 import click
 
-EXIT_OK, EXIT_INEXACT, EXIT_ERROR = 0, 1, 2
+from . import fail
+
+EXIT_OK, EXIT_INEXACT = 0, 1
 
 
 @click.command()
@@ -29,7 +32,7 @@ EXIT_OK, EXIT_INEXACT, EXIT_ERROR = 0, 1, 2
 def convert(path: str, output: str, envelope: str, object_info: str | None, force: bool,
             as_saved: bool) -> None:
     """Convert a UI (editor) workflow to the API format, as the frontend's Export (API) does."""
-    from ..cli import load_catalog
+    from ..catalog.sources import CatalogSources, build_catalog
     from ..load import load_bytes, load_path
     from ..ui import EXACT, REFUSED, to_api
 
@@ -43,7 +46,7 @@ def convert(path: str, output: str, envelope: str, object_info: str | None, forc
     if loaded.format != "ui":
         _fail(f"{path}: not a UI workflow" + (" (it is already in the API format)"
                                                  if loaded.format == "api" else ""))
-    result = to_api(loaded.workflow, load_catalog(object_info), as_saved=as_saved)
+    result = to_api(loaded.workflow, build_catalog(CatalogSources(object_info=object_info)), as_saved=as_saved)
     if result.saved_by is not None:
         click.echo(f"comfylint convert: emulating {result.saved_by.label} "
                    f"({result.saved_by.evidence})", err=True)
@@ -58,6 +61,5 @@ def convert(path: str, output: str, envelope: str, object_info: str | None, forc
     sys.exit(EXIT_OK if result.grade == EXACT else EXIT_INEXACT)
 
 
-def _fail(message: str) -> None:
-    click.echo(f"comfylint convert: {message}", err=True)
-    sys.exit(EXIT_ERROR)
+def _fail(message: str) -> NoReturn:
+    fail(f"convert: {message}")

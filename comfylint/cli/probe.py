@@ -14,10 +14,9 @@ from typing import Any
 
 import click
 
+from . import EXIT_FINDINGS, EXIT_OK
 from .options import server_options
-from .snapshot import fail
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 POLL_SECONDS = 1.0
 
 
@@ -39,23 +38,19 @@ def probe(paths, server, headers, token, timeout, extension_node_map, output_for
           wait_timeout, max_mb) -> None:
     """Report a live server (version, devices, VRAM, queue, nodes, models) and lint PATHS with
     the server's own nodes and files. Never executes anything unless --submit."""
-    from ..catalog.packs import PackMapError, load_index
+    from ..catalog.packs import load_index
     from ..catalog.snapshot import build_snapshot, catalog_from_snapshot
     from ..catalog.sources import CatalogSources, make_client
-    from ..probe.client import ProbeError
     from ..probe.state import read_state
 
     if not server:
         raise click.UsageError("give --server URL")
     if wait and not submit:
         raise click.UsageError("--wait follows submitted runs: add --submit")
-    try:
-        client = make_client(CatalogSources(server=server, headers=headers, token=token,
-                                            timeout=timeout))
-        state = read_state(client, max_bytes=max_mb * 1024 * 1024)
-        packs = load_index(extension_node_map)
-    except (ProbeError, PackMapError) as exc:
-        fail(str(exc))
+    client = make_client(CatalogSources(server=server, headers=headers, token=token,
+                                        timeout=timeout))
+    state = read_state(client, max_bytes=max_mb * 1024 * 1024)
+    packs = load_index(extension_node_map)
     report = server_report(state)
     document = build_snapshot(state.object_info, state.manifest, comfyui_version=state.comfyui_version)
     catalog = catalog_from_snapshot(document, source=f"server {client.display_url}")
@@ -121,9 +116,10 @@ def _format_report(report: dict) -> str:
 
 
 def _lint(paths, catalog):
-    from ..engine import Options, lint_paths
+    """The paths linted as `check` lints them (project config, suppressions), on this server."""
+    from ..project.check import CheckInputs, lint_run
 
-    return lint_paths(paths, catalog, Options())
+    return lint_run(CheckInputs(paths=tuple(paths), use_cache=False), catalog=catalog)[2].results
 
 
 def _json_lint(results) -> dict:

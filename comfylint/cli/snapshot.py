@@ -3,18 +3,13 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import NoReturn
 
 import click
 
+from . import fail
 from .options import server_options
 
-EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
-
-
-def fail(message: str) -> NoReturn:
-    click.echo(f"comfylint: {message}", err=True)
-    sys.exit(EXIT_ERROR)
+EXIT_OK, EXIT_DRIFT = 0, 1
 
 
 @click.group(invoke_without_command=True)
@@ -62,15 +57,11 @@ def snapshot(ctx, server, headers, token, timeout, object_info, comfyui_dir, mod
 def _capture_server(server, headers, token, timeout, max_mb) -> dict:
     from ..catalog.snapshot import build_snapshot
     from ..catalog.sources import CatalogSources, make_client
-    from ..probe.client import ProbeError
     from ..probe.state import read_state
 
-    try:
-        client = make_client(CatalogSources(server=server, headers=headers, token=token,
-                                            timeout=timeout))
-        state = read_state(client, max_bytes=max_mb * 1024 * 1024)
-    except ProbeError as exc:
-        fail(str(exc))
+    client = make_client(CatalogSources(server=server, headers=headers, token=token,
+                                        timeout=timeout))
+    state = read_state(client, max_bytes=max_mb * 1024 * 1024)
     return build_snapshot(state.object_info, state.manifest, comfyui_version=state.comfyui_version,
                           system=state.system_summary())
 
@@ -105,13 +96,9 @@ def diff(old, new, workflows, output_format, show_all) -> None:
     """What changed from snapshot OLD to NEW: nodes added/removed, inputs changed (new required
     inputs, narrower ranges, removed choices), models and files added/removed. With WORKFLOWS:
     the findings each gets on NEW but not on OLD. Exit 1 when anything breaking changed."""
-    from ..catalog import CatalogError
     from ..catalog.snapshot import diff_snapshots, read_snapshot
 
-    try:
-        before, after = read_snapshot(old), read_snapshot(new)
-    except CatalogError as exc:
-        fail(str(exc))
+    before, after = read_snapshot(old), read_snapshot(new)
     changes = diff_snapshots(before, after)
     regressions = _workflow_regressions(before, after, old, new, workflows) if workflows else []
     breaking = [c for c in changes if c.breaking]
@@ -144,14 +131,16 @@ def _print_changes(shown, total: int, breaking: int) -> None:
 def _workflow_regressions(before: dict, after: dict, old: str, new: str, workflows) -> list:
     """Findings that linting against NEW adds to linting against OLD, per workflow."""
     from ..catalog.snapshot import catalog_from_snapshot
-    from ..engine import Options, lint_paths
+    from ..project.check import CheckInputs, lint_run
 
     def keys(results):
         return {(d.file, d.code, d.node_id, d.input) for r in results for d in r.diagnostics}
 
-    options = Options()
-    results_old = lint_paths(workflows, catalog_from_snapshot(before, source=old), options)
-    results_new = lint_paths(workflows, catalog_from_snapshot(after, source=new), options)
+    def results(snapshot: dict, source: str):
+        inputs = CheckInputs(paths=tuple(workflows), use_cache=False)
+        return lint_run(inputs, catalog=catalog_from_snapshot(snapshot, source=source))[2].results
+
+    results_old, results_new = results(before, old), results(after, new)
     known = keys(results_old)
     return [d for r in results_new for d in r.diagnostics
             if (d.file, d.code, d.node_id, d.input) not in known and d.severity.label == "error"]

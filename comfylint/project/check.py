@@ -1,7 +1,7 @@
-"""The `check` flow shared by `check` and `baseline`: config → options → files → lint (cached,
-parallel) → per-file suppressions → fix → baseline. The commands only add their own output.
+"""The `check` flow shared by `check`, `baseline`, `probe` and `snapshot diff`: config → sources
+→ files → lint (cached, parallel) → fix → baseline. The commands only add their own output.
 
-Every user-facing problem here becomes a click exception with exit code 2.
+Every problem with the run's inputs is a ComfylintError (the command line exits 2 on it).
 """
 from __future__ import annotations
 
@@ -9,18 +9,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-import click
-
-EXIT_ERROR = 2
 NODE_SOURCES = ("object_info", "snapshot", "server")
 FILE_SOURCES = ("manifest", "comfyui_dir", "models_dir")
 LIVE_SOURCES = ("server", "comfyui_dir", "models_dir")  # server state that may change between runs
 CONFIG_SOURCE_KEYS = {"object_info": "object-info", "snapshot": "snapshot", "server": "server",
                       "comfyui_dir": "comfyui-dir"}
-
-
-class ConfigProblem(click.ClickException):
-    exit_code = EXIT_ERROR
 
 
 @dataclass
@@ -44,12 +37,9 @@ class CheckInputs:
 
 
 def load_run_config(inputs: CheckInputs):
-    from ..config import ConfigError, load_config, search_start
+    from .config import load_config, search_start
 
-    try:
-        return load_config(inputs.config_file, search_start(inputs.paths), inputs.isolated)
-    except ConfigError as exc:
-        raise ConfigProblem(str(exc)) from None
+    return load_config(inputs.config_file, search_start(inputs.paths), inputs.isolated)
 
 
 def catalog_sources(inputs: CheckInputs, config) -> dict[str, Any]:
@@ -66,15 +56,16 @@ def catalog_sources(inputs: CheckInputs, config) -> dict[str, Any]:
     return sources
 
 
-def build_job(inputs: CheckInputs, config, sources: dict[str, Any]):
+def build_job(inputs: CheckInputs, config, sources: dict[str, Any], catalog=None):
     """The run's Job: command-line selectors extend or replace the config's (as in ruff)."""
-    from ..audit import Job
+    from .runner import Job
 
     select = inputs.select or tuple(config.get("select", ()))
     extend_select = tuple(config.get("extend-select", ())) + inputs.extend_select
     ignore = tuple(config.get("ignore", ())) + inputs.ignore
     return Job(config=config, selectors=(select, extend_select, ignore), sources=sources,
-               envelope=inputs.envelope, require_format=inputs.require_format)
+               envelope=inputs.envelope, require_format=inputs.require_format,
+               given_catalog=catalog)
 
 
 def open_cache(inputs: CheckInputs, config, job, sources: dict[str, Any]):
@@ -82,7 +73,7 @@ def open_cache(inputs: CheckInputs, config, job, sources: dict[str, Any]):
     if not inputs.use_cache or os.environ.get("COMFYLINT_NO_CACHE") or any(
             sources.get(name) for name in LIVE_SOURCES):
         return None
-    from ..cache import Cache, run_key, source_identity
+    from .cache import Cache, run_key, source_identity
 
     identity = {name: source_identity(value) for name, value in sorted(sources.items())
                 if isinstance(value, str) and name not in ("token",)}
@@ -92,33 +83,32 @@ def open_cache(inputs: CheckInputs, config, job, sources: dict[str, Any]):
 
 
 def load_baseline(inputs: CheckInputs, config):
-    from ..suppress import Baseline, BaselineError
+    from .baseline import Baseline
 
     path = inputs.baseline or config.baseline_path()
     if not path or not inputs.use_baseline:
         return None
-    try:
-        return Baseline.load(path)
-    except BaselineError as exc:
-        raise ConfigProblem(str(exc)) from None
+    return Baseline.load(path)
 
 
 def lint_run(inputs: CheckInputs, *, stdin_data: bytes | None = None, stdin_name: str = "-",
              progress_stream=None, fix: str | None = None, unsafe_fixes: bool = False,
-             apply_baseline: bool = True):
-    """Run the whole flow. `fix`: None, "write" or "diff". Returns (config, job, report)."""
-    from ..audit import apply_baseline as drop_baselined
-    from ..audit import fix_results, run, select_files
+             apply_baseline: bool = True, catalog=None):
+    """Run the whole flow. `fix`: None, "write" or "diff"; `catalog`: one the caller built (from
+    a live server or a snapshot) instead of the sources'. Returns (config, job, report)."""
+    from .discovery import select_files
+    from .runner import apply_baseline as drop_baselined
+    from .runner import fix_results, run
 
     config = load_run_config(inputs)
     sources = catalog_sources(inputs, config)
     if not inputs.use_cache:
         sources["cache"] = False  # nor the catalog cache (catalog/cache.py)
-    job = build_job(inputs, config, sources)
+    job = build_job(inputs, config, sources, catalog)
     baseline = load_baseline(inputs, config) if apply_baseline else None
     force_exclude = inputs.force_exclude or bool(config.get("force-exclude"))
     files = select_files(inputs.paths, config, force_exclude)
-    cache = open_cache(inputs, config, job, sources)
+    cache = open_cache(inputs, config, job, sources) if catalog is None else None
     report = run(job, files, cache=cache, jobs=inputs.jobs, stdin_data=stdin_data,
                  stdin_name=stdin_name, progress_stream=progress_stream)
     if fix is not None:

@@ -1,0 +1,87 @@
+"""The command line: click commands only. They parse options, call the project runner or the
+engine, pick a renderer and choose the exit code.
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 usage, configuration or internal error.
+Every ComfylintError (a configuration, source, baseline or selector the user must fix) becomes
+exit code 2 here, in one place.
+"""
+from __future__ import annotations
+
+import sys
+from typing import NoReturn, Sequence
+
+import click
+
+from .. import __version__
+from ..errors import ComfylintError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+# Commands live in their own modules, imported only when run (a pre-commit hook pays for the
+# `check` path alone): name -> "module:attribute" under comfylint.cli.
+LAZY_COMMANDS = {
+    "baseline": "baseline:baseline",
+    "check": "check:check",
+    "convert": "convert:convert",
+    "packs": "packs:packs",
+    "rule": "rules:show_rule",
+    "rules": "rules:list_rules",
+    "probe": "probe:probe",
+    "snapshot": "snapshot:snapshot",
+}
+
+
+class UserError(click.ClickException):
+    """Something the user gave cannot be used: "comfylint: <message>" on stderr, exit code 2."""
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file=None) -> None:
+        click.echo(f"comfylint: {self.format_message()}", err=True)
+
+
+def fail(message: str) -> NoReturn:
+    raise UserError(message)
+
+
+class DefaultCheckGroup(click.Group):
+    """`comfylint wf.json` means `comfylint check wf.json`; subcommands load lazily."""
+
+    def list_commands(self, ctx):
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx, name):
+        if name in self.commands or name not in LAZY_COMMANDS:
+            return self.commands.get(name)
+        import importlib
+
+        module_name, attribute = LAZY_COMMANDS[name].split(":")
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        return getattr(module, attribute)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ComfylintError as exc:  # the one place inputs the user must fix become exit 2
+            raise UserError(str(exc)) from None
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.list_commands(ctx) and (
+                args[0] == "-" or not args[0].startswith("-")):
+            args = ["check", *args]
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=DefaultCheckGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="comfylint")
+def cli() -> None:
+    """Lint ComfyUI workflows: the server's own verdicts, offline, and much it lets through."""
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="comfylint", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("comfylint: interrupted", err=True)
+        sys.exit(EXIT_ERROR)

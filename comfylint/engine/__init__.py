@@ -1,0 +1,154 @@
+"""The one pipeline: one loaded document and a catalog in, one FileResult out.
+
+    view (API graph, or a UI file's converted graph) -> rules -> UI translation
+    -> node-level suppressions and per-file ignores -> severity -> positions
+
+Every entry point calls `lint_document`: `check` (through the project runner), the Python API,
+`probe`, `snapshot diff` and `serve`; so the same document gets the same verdict everywhere.
+Pure library code: no printing, no exiting, no state beyond caches of immutable data, safe to
+call from a request handler.
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Mapping
+
+from ..diagnostics import Diagnostic, FileResult, Severity
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+    from ..load import LoadedFile
+    from ..rules.base import Rule
+
+UNKNOWN_NODE_CODE = "N201"
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything a document's verdict depends on besides the document and the catalog."""
+
+    rules: "tuple[Rule, ...] | None" = None  # None: every rule (rules.selection.select_rules)
+    require_format: str = "any"  # "api": anything else (a UI export, not a workflow) is an error
+    envelope: str = "auto"  # how to read the document (load.envelope)
+    severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
+    ignore: frozenset[str] = frozenset()  # codes switched off for this document (per-file-ignores)
+    allow_unknown_nodes: tuple[str, ...] = ()  # class_type globs the server is known to have
+
+    @property
+    def selected_rules(self) -> "tuple[Rule, ...]":
+        from ..rules import all_rules
+
+        return self.rules if self.rules is not None else all_rules()
+
+    def allows_unknown_node(self, class_type: str | None) -> bool:
+        return bool(class_type) and any(fnmatch.fnmatchcase(class_type, pattern)
+                                        for pattern in self.allow_unknown_nodes)
+
+
+def lint_document(loaded: "LoadedFile", catalog: "Catalog", options: Options = Options()) -> FileResult:
+    """Every finding of one loaded document, suppressions applied, severities final, located."""
+    from ..rules.base import Context
+
+    result = FileResult(path=loaded.path, format=loaded.format, envelope=loaded.envelope,
+                        text=loaded.text)
+    if _skipped_while_walking(loaded):
+        result.skipped = True
+        return result
+    ctx = Context(loaded=loaded, catalog=catalog, options=options)
+    _attach_view(ctx)
+    rules = options.selected_rules
+    for phase in ("main", "post"):
+        for rule in rules:
+            if rule.phase != phase or not _applies(rule, loaded, ctx):
+                continue
+            ctx.rule = rule
+            try:
+                ctx.findings.extend(rule.check(ctx))
+            except Exception as exc:  # a broken rule must not hide the others' findings
+                ctx.findings.append(_rule_error(loaded.path, rule, exc))
+    ctx.rule = None
+    result.text = loaded.text  # a rule may have masked secrets in it (P501)
+    if ctx.api_workflow is not None:
+        from ..ui import (
+            translate_findings,  # API findings point into the UI file instead
+        )
+
+        translate_findings(ctx)
+    kept, result.suppressed = _suppressed(ctx.findings, loaded, options)
+    for diag in kept:
+        if diag.code in options.severity_overrides:
+            diag.severity = options.severity_overrides[diag.code]
+        if diag.line is None and diag.pointer is not None and loaded.positions is not None:
+            where = loaded.positions.locate(diag.pointer)
+            if where:
+                diag.line, diag.column = where
+    result.diagnostics = sorted(kept, key=Diagnostic.sort_key)
+    return result
+
+
+def _skipped_while_walking(loaded: "LoadedFile") -> bool:
+    """Non-workflow JSON found while walking a directory (package.json, ...): silently skipped."""
+    return (not loaded.explicit and loaded.format is None and not loaded.unreadable
+            and all(d.code in ("F003", "F001") for d in loaded.diagnostics)
+            and not _looks_like_workflow_text(loaded.text))
+
+
+def _attach_view(ctx) -> None:
+    """The API graph the API rules read: the document's own, or a UI file's conversion."""
+    loaded = ctx.loaded
+    if loaded.format == "ui" and isinstance(loaded.workflow, dict):
+        from ..ui import attach_api_view
+
+        attach_api_view(ctx)
+    elif loaded.format == "api" and isinstance(loaded.workflow, dict):
+        from ..graph import WorkflowGraph
+
+        ctx.graph = WorkflowGraph(loaded.workflow, ctx.catalog, loaded.partial_execution_targets,
+                                  loaded.has_partial_targets)
+
+
+def _suppressed(findings: list[Diagnostic], loaded: "LoadedFile",
+                options: Options) -> tuple[list[Diagnostic], int]:
+    """(kept, how many were dropped): per-file ignores, allowed unknown nodes and the file's own
+    node-level suppressions; C001 for node-level suppressions that are malformed or unused."""
+    from .suppressions import node_suppressions, unused_suppressions
+
+    selected = {rule.code for rule in options.selected_rules}
+    problems: list[Diagnostic] = []
+    suppressions = node_suppressions(loaded, problems)
+    kept: list[Diagnostic] = []
+    for diag in findings:
+        if diag.code in options.ignore or (diag.code == UNKNOWN_NODE_CODE
+                                           and options.allows_unknown_node(diag.class_type)):
+            continue
+        if diag.node_id is not None and suppressions.covers(diag):
+            continue
+        kept.append(diag)
+    dropped = len(findings) - len(kept)
+    if "C001" in selected and "C001" not in options.ignore:
+        kept.extend(problems)
+        kept.extend(unused_suppressions(suppressions, loaded.path, selected, options.ignore))
+    return kept, dropped
+
+
+def _applies(rule: "Rule", loaded: "LoadedFile", ctx) -> bool:
+    if "*" in rule.formats:
+        return True
+    if "api" in rule.formats and ctx.api_workflow is not None:
+        return True  # a UI file is linted as API through its conversion (comfylint.ui)
+    # A file whose graph is not an object (a list body, `"prompt": [...]`, a UI export posted as
+    # the whole body) has no graph to check: the loader already reported why.
+    return (loaded.format in rule.formats and isinstance(loaded.workflow, dict)
+            and (loaded.format != "api" or ctx.graph is not None))
+
+
+def _looks_like_workflow_text(text: str | None) -> bool:
+    return bool(text) and ('"class_type"' in text or '"last_node_id"' in text  # type: ignore[operator]
+                           or '"widgets_values"' in text)
+
+
+def _rule_error(path: str, rule: "Rule", exc: Exception) -> Diagnostic:
+    return Diagnostic(code="C002", name="rule-error", severity=Severity.ERROR, file=path,
+                      message=f"rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc}",
+                      help="This is a bug in comfylint; please report it with the workflow.")
