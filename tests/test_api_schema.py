@@ -22,8 +22,9 @@ SCHEMA = "api-workflow.schema.json"
 STRUCTURAL = {"N202", "N203", "G103"}
 GATED = {"N202", "N203"}  # silent whenever the schema holds
 # A link to a missing node is explained by dangling-link whatever its slot holds: the server
-# looks the node up before it reads the slot, so that is the root cause it reports.
-EXPLAINERS = STRUCTURAL | {"G101"}
+# looks the node up before it reads the slot, so that is the root cause it reports. A null or
+# numeric class_type is looked up as a node name ("node None does not exist"): unknown-node-type.
+EXPLAINERS = STRUCTURAL | {"G101", "N201"}
 SETTINGS = settings(derandomize=True, max_examples=300, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 

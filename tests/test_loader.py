@@ -167,11 +167,14 @@ def lint_paths(paths: list[str]):
 def test_non_workflow_json_is_skipped_when_walking_but_reported_when_named(tmp_path):
     (tmp_path / "notes.json").write_text(json.dumps({"name": "x", "version": "1"}))
     (tmp_path / "wf.json").write_text(json.dumps(PAIR))
+    (tmp_path / "empty.json").write_text("{}")
     walked = lint_paths([str(tmp_path)])
-    assert {os.path.basename(r.path): r.status for r in walked} == {"notes.json": "skipped",
-                                                                    "wf.json": "ok"}
+    assert {os.path.basename(r.path): r.status for r in walked} == {
+        "notes.json": "skipped", "wf.json": "ok", "empty.json": "skipped"}
     [named] = lint_paths([str(tmp_path / "notes.json")])
     assert [d.code for d in named.diagnostics] == ["F003"]
+    [empty] = lint_paths([str(tmp_path / "empty.json")])
+    assert [d.code for d in empty.diagnostics] == ["G105"]  # named: an empty prompt
 
 
 def test_broken_workflow_json_is_not_skipped_when_walking(tmp_path):

@@ -180,6 +180,25 @@ def test_input_file_missing_on_the_server_is_custom_validation_failed():
     assert lint(workflow, SERVER) == []
 
 
+def top_level_images_only(*names: str) -> Catalog:
+    """A server whose input folder holds `names`, listed as ComfyUI lists it (top level only)."""
+    raw = json.loads((FIXTURES / "object_info.small.json").read_text())
+    raw["LoadImage"]["input"]["required"]["image"][0] = list(names)
+    return Catalog.from_object_info(raw)
+
+
+@pytest.mark.parametrize("value", ["sub/fox.png", "input/fox.png"])
+def test_input_file_in_a_subfolder_the_server_does_not_list_is_rejected(value):
+    # LoadImage.VALIDATE_INPUTS tests os.path.exists(input/<name>) (§7, case 35): a subfolder
+    # name passes only if that file exists, and the server's lists show top-level files only.
+    workflow = {"1": {"class_type": "LoadImage", "inputs": {"image": value}},
+                "2": {"class_type": "PreviewImage", "inputs": {"images": ["1", 0]}}}
+    diag = only(lint(workflow, top_level_images_only("fox.png", "owl.png")), "M402")
+    assert diag.severity == Severity.ERROR and diag.server_error_type == "custom_validation_failed"
+    assert f"input/{value}" in diag.message
+    assert diag.fix is not None and diag.fix.edits[0].value == "fox.png"
+
+
 def test_custom_validation_arguments_skip_min_and_max():
     workflow = {"1": {"class_type": "KlingCameraControls", "inputs": {
         "camera_control_type": "simple", "horizontal_movement": 0.0, "vertical_movement": 0.0,
@@ -390,16 +409,36 @@ def test_node_without_inputs_inner_and_output_get_the_servers_exception_types():
     assert only(lint(output), "N203").server_error_type == "exception_during_validation"
 
 
-def test_node_that_is_text_or_a_number():
-    assert only(lint(dict(fox(), **{"30": "KSampler"})), "N203").server_error_type == \
-        "invalid_prompt"
-    assert only(lint(dict(fox(), **{"30": 5})), "N203").severity == Severity.ERROR
-
-
-@pytest.mark.parametrize("node", [{"inputs": {}}, {"class_type": None, "inputs": {}}])
-def test_missing_or_null_class_type_is_invalid_prompt(node):
+@pytest.mark.parametrize("node", ["KSampler", ["KSampler", {}]])
+def test_node_that_is_text_or_a_list_is_missing_its_class_type(node):
+    # §2, §10, case 04: `'class_type' not in node` is a substring/membership test on these.
     diag = only(lint(dict(fox(), **{"30": node})), "N202")
+    assert diag.server_error_type == "invalid_prompt" and "missing the class_type" in diag.message
+
+
+@pytest.mark.parametrize("node", [5, None, "my class_type"])
+def test_node_the_server_cannot_test_or_index_crashes_it(node):
+    diag = only(lint(dict(fox(), **{"30": node})), "N203")  # §10, case 05: HTTP 500
+    assert diag.severity == Severity.ERROR and diag.server_error_type is None
+
+
+def test_node_without_class_type_is_invalid_prompt():
+    diag = only(lint(dict(fox(), **{"30": {"inputs": {}}})), "N202")  # §2, case 02
     assert diag.server_error_type == "invalid_prompt"
+
+
+@pytest.mark.parametrize("catalog", [None, SERVER])
+def test_null_class_type_is_a_node_type_none_that_does_not_exist(catalog):
+    # §2, case 03: "Cannot execute because node None does not exist." on any server.
+    found = lint(dict(fox(), **{"30": {"class_type": None, "inputs": {}}}), catalog)
+    diag = only(found, "N201")
+    assert diag.severity == Severity.ERROR and diag.server_error_type == "invalid_prompt"
+    assert "node type None" in diag.message and "N202" not in codes(found)
+
+
+def test_class_type_that_is_a_list_crashes_the_lookup():
+    diag = only(lint(dict(fox(), **{"30": {"class_type": ["KSampler"], "inputs": {}}})), "N202")
+    assert diag.server_error_type is None and "HTTP 500" in diag.message
 
 
 def test_unknown_class_type_is_a_warning_with_the_bundled_catalog():
@@ -438,6 +477,13 @@ def test_deprecated_node_is_a_warning():
 
 
 # -- whole prompt and envelopes -------------------------------------------------------------------
+def test_empty_prompt_is_prompt_no_outputs():
+    diag = only(lint({}), "G105")  # §10, case 07 (`{"prompt": {}}` too)
+    assert diag.severity == Severity.ERROR and diag.server_error_type == "prompt_no_outputs"
+    assert "empty" in diag.message
+    assert codes(lint({"prompt": {}})) == ["G105"]
+
+
 def test_no_output_node_is_prompt_no_outputs():
     workflow = fox()
     del workflow["16"]

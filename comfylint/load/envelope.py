@@ -66,7 +66,9 @@ def _unwrap_auto(loaded, doc: Any, require_format: str) -> None:
         if isinstance(doc.get("workflow"), dict) and not looks_like_api(doc):
             _unwrap_named(loaded, doc, "workflow-inputs", require_format)
             return
-        if looks_like_api(doc):
+        if looks_like_api(doc) or (not doc and loaded.explicit):
+            # `{}` named by the user is an empty prompt: the server answers prompt_no_outputs
+            # (reference §10, case 07). Found while walking a tree, it is just an empty JSON file.
             _take_graph(loaded, doc, "", None, require_format)
             return
         _not_a_workflow(loaded, "an object with no nodes, no graph and no known request envelope"

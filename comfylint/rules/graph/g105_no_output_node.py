@@ -32,6 +32,7 @@ class NoOutputNode(Rule):
                 pointer=ctx.loaded.base_pointer,
                 help="Give the server's catalog (--object-info/--snapshot) to decide.")
             return
-        yield ctx.report("the workflow has no output node (SaveImage, PreviewImage, ...): the server "
-                         "rejects it with \"Prompt has no outputs\"", pointer=ctx.loaded.base_pointer,
+        what = "has no output node (SaveImage, PreviewImage, ...)" if ctx.workflow else "is empty"
+        yield ctx.report(f"the workflow {what}: the server rejects it with \"Prompt has no "
+                         "outputs\"", pointer=ctx.loaded.base_pointer,
                          help="Add a SaveImage or PreviewImage node fed by the result.")

@@ -5,10 +5,24 @@ from typing import Iterable
 
 from ...diagnostics import Diagnostic
 from ..base import Context, Rule
-from .server_files import explain, file_inputs, installed_media, split_annotation
+from .server_files import (
+    FILE_AREAS,
+    explain,
+    file_inputs,
+    installed_media,
+    split_annotation,
+)
 
 
 class InputFileNotFound(Rule):
+    """LoadImage and its kind skip the combo check (the name is an argument of VALIDATE_INPUTS)
+    and test `os.path.exists(<input dir>/<name>)` (folder_paths.exists_annotated_filepath):
+    `sub/x.png` passes only if input/sub/x.png exists. The listings a server gives (the combo,
+    GET /internal/files/input) hold top-level files only, so a name with a subfolder is judged
+    missing unless a listing shows it (a local scan with --comfyui-dir lists subfolders): the
+    message says that only a file put there by hand would pass.
+    """
+
     code = "M402"
     name = "input-file-not-found"
     summary = "An input image, audio or video that is not in the server's input folder."
@@ -29,9 +43,8 @@ class InputFileNotFound(Rule):
             listed = installed_media(catalog, item, area)
             if listed is None or name in listed:
                 continue
-            if "/" in name and not any("/" in n for n in listed):
-                continue  # the server listed only top-level files: a subfolder cannot be judged
             explanation = explain(name, listed, f"files in {area}/")
+            explanation.reason += _subfolder_note(name, area, listed)
             # Loaders with their own validation answer custom_validation_failed, others a combo error.
             error_type = ("custom_validation_failed" if item.class_type in catalog.custom_validation
                           else "value_not_in_list")
@@ -42,3 +55,16 @@ class InputFileNotFound(Rule):
                 fix=explanation.fix(ctx.pointer(item.node_id, "inputs", item.name)),
                 help="Upload it first (POST /upload/image), send it with the request (the "
                      "envelope's files/images), or pick a file the server has.")
+
+
+def _subfolder_note(name: str, area: str, listed: list[str]) -> str:
+    """Why a name with a subfolder is not listed: names are relative to the area's folder, and
+    the server's own lists show no subfolders."""
+    head, slash, _ = name.replace("\\", "/").partition("/")
+    if not slash or any("/" in n.replace("\\", "/") for n in listed):
+        return ""
+    if head in FILE_AREAS:
+        return (f"; names are relative to the {area} folder, so {name!r} means "
+                f"{area}/{name} (the {head} folder is never part of the name)")
+    return (f"; the server's lists show only top-level files: it accepts {name!r} only if "
+            f"{area}/{name} exists there")

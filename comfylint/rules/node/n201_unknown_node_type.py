@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Iterable
 
 from ...catalog.packs import unknown_node_hint
@@ -25,7 +26,12 @@ class UnknownNodeType(Rule):
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         catalog = ctx.catalog
         for node_id, node in ctx.workflow.items():
-            class_type = node.get("class_type") if isinstance(node, dict) else None
+            if not isinstance(node, dict) or "class_type" not in node:
+                continue  # missing-class-type / malformed-node
+            class_type = node["class_type"]
+            if class_type is None or isinstance(class_type, (bool, int, float)):
+                yield _not_a_name(ctx, node_id, class_type)
+                continue
             if not isinstance(class_type, str) or class_type in catalog:
                 continue
             suggestion = closest_spelling(class_type, catalog.names(), cutoff=0.8)
@@ -46,3 +52,20 @@ class UnknownNodeType(Rule):
                     f"({catalog.source}){hint}", node_id=node_id,
                     pointer=ctx.pointer(node_id, "class_type"),
                     help=origin or "Install the custom-node pack that provides it, or replace the node.")
+
+
+# v0.3.64's answer to a class_type the server cannot find (cases 01, 03). Newer servers answer
+# missing_node_type (reference §12): the rule's own type, until verdicts follow the catalog's release.
+V0_3_64_UNKNOWN_NODE = "invalid_prompt"
+
+
+def _not_a_name(ctx: Context, node_id: str, class_type: object) -> Diagnostic:
+    """A null, boolean or number class_type: the server looks it up as is and finds no such node
+    ("Cannot execute because node None does not exist"), on any server."""
+    shown = "None" if class_type is None else str(class_type)  # as Python prints it
+    return ctx.report(
+        f"node {node_id!r} has class_type {json.dumps(class_type)}: the server looks for a node "
+        f"type {shown} and rejects the whole prompt (\"node {shown} does not exist\")",
+        node_id=node_id, pointer=ctx.pointer(node_id, "class_type"),
+        server_error_type=V0_3_64_UNKNOWN_NODE,
+        help='Set "class_type" to the node type\'s name, or delete the leftover node.')

@@ -4,6 +4,7 @@ from typing import Iterable
 
 from ...diagnostics import Diagnostic, Severity, json_kind
 from ..base import Context, Rule, skipped_reason
+from .n202_missing_class_type import lacks_class_type
 
 
 class MalformedNode(Rule):
@@ -18,11 +19,13 @@ class MalformedNode(Rule):
         graph = ctx.graph
         for node_id, node in ctx.workflow.items():
             if not isinstance(node, dict):
-                # Strings get a substring test for 'class_type' (→ invalid_prompt); other
-                # values crash the server (HTTP 500).
-                server_type = "invalid_prompt" if isinstance(node, (str, list)) else None
-                yield ctx.report(f"node {node_id!r} is a JSON {json_kind(node)}, not a node object",
-                                 node_id=node_id, server_error_type=server_type,
+                if lacks_class_type(node):
+                    continue  # a string or a list: missing-class-type (the server's reading)
+                # A number or null cannot be tested for 'class_type', a string or list holding
+                # it cannot be indexed by it: the server fails with HTTP 500.
+                yield ctx.report(f"node {node_id!r} is a JSON {json_kind(node)}, not a node object "
+                                 "(the server fails with HTTP 500)", node_id=node_id,
+                                 server_error_type=None,
                                  help='A node is {"class_type": ..., "inputs": {...}}.')
                 continue
             if "inputs" in node and isinstance(node["inputs"], dict):
