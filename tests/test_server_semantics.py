@@ -278,6 +278,15 @@ def test_two_outputs_one_invalid_is_output_dropped():
     assert only(found, "G106").node_id == "21" and "#16 SaveImage" in only(found, "G106").message
 
 
+def test_a_node_the_server_lacks_rejects_the_prompt_rather_than_dropping_an_output():
+    # §2: an unknown class_type rejects the whole prompt (400) before any output is validated.
+    workflow = fox()
+    workflow.update({"20": {"class_type": "FancyUpscaler", "inputs": {"image": ["15", 0]}},
+                     "21": {"class_type": "PreviewImage", "inputs": {"images": ["20", 0]}}})
+    found = lint(workflow, SERVER)
+    assert only(found, "N201").severity == Severity.ERROR and "G106" not in codes(found)
+
+
 def test_shared_upstream_error_is_reported_once_and_no_output_runs():
     workflow = image_pair(width=0)
     workflow["3"] = {"class_type": "PreviewImage", "inputs": {"images": ["1", 0]}}

@@ -149,7 +149,9 @@ def test_bypass_with_no_input_of_the_wanted_type_leaves_the_input_out():
     ui.node(1, "EmptyLatentImage", [512, 512, 1], mode=4)
     ui.node(2, "VAEDecode")
     ui.link(1, 0, 2, "samples", "LATENT")
-    assert "samples" not in to_api(ui.doc()).prompt["2"]["inputs"]
+    result = to_api(ui.doc())
+    assert "samples" not in result.prompt["2"]["inputs"]
+    assert result.grade == HEURISTIC  # the frontend drops it too, but the result is lossy
 
 
 def test_reroute_chains_are_followed_and_reroutes_are_not_emitted():
@@ -164,6 +166,76 @@ def test_reroute_chains_are_followed_and_reroutes_are_not_emitted():
     prompt = to_api(ui.doc()).prompt
     assert prompt["32"]["inputs"] == {"samples": ["3", 0]}
     assert "30" not in prompt and "31" not in prompt
+
+
+def muted_reroute(stamp: str | None = None) -> Ui:
+    """KSampler -> a muted Reroute -> VAEDecode, saved by an unstamped (or `stamp`) frontend."""
+    ui = Ui()
+    sampler_chain(ui)
+    ui.node(30, "Reroute", mode=2)
+    ui.node(32, "VAEDecode")
+    ui.link(3, 0, 30, "", "*")
+    ui.link(30, 0, 32, "samples", "LATENT")
+    ui.link(4, 2, 32, "vae", "VAE")
+    if stamp:
+        ui.__dict__.setdefault("extra", {})["frontendVersion"] = stamp
+    return ui
+
+
+def doc_of(ui: Ui) -> dict:
+    doc = ui.doc()
+    if "extra" in ui.__dict__:
+        doc["extra"] = ui.__dict__["extra"]
+    return doc
+
+
+def test_a_muted_reroute_passed_the_link_on_in_the_frontend_that_saved_the_file():
+    saved = to_api(doc_of(muted_reroute()), as_saved=True)  # unstamped: before 1.42
+    assert saved.grade == EXACT and saved.prompt["32"]["inputs"]["samples"] == ["3", 0]
+    today = to_api(doc_of(muted_reroute()))
+    assert today.prompt["32"]["inputs"]["samples"] == ["3", 0]
+    assert today.grade == HEURISTIC and "newer frontends cut it" in today.reasons[0]
+
+
+def test_a_muted_reroute_cuts_the_link_since_frontend_1_42():
+    for as_saved in (False, True):
+        result = to_api(doc_of(muted_reroute("1.42.3")), as_saved=as_saved)
+        assert result.grade == EXACT and "samples" not in result.prompt["32"]["inputs"]
+        assert result.cut[("32", "samples")] == "#30 Reroute is muted (mode 2)"
+    older = to_api(doc_of(muted_reroute("1.27.10")))
+    assert older.prompt["32"]["inputs"]["samples"] == ["3", 0]
+
+
+def test_an_input_fed_by_a_muted_node_is_reported_naming_that_node():
+    from comfylint import lint
+
+    ui = muted_reroute("1.42.3")
+    ui.node(33, "SaveImage", ["fox"])
+    ui.link(32, 0, 33, "images", "IMAGE")
+    [diag] = [d for d in lint(doc_of(ui)) if d.code == "T301"]
+    assert diag.severity.label == "error" and "#30 Reroute is muted" in diag.message
+    assert "connect" not in diag.help.lower() and diag.pointer == "/nodes/5/inputs/0"
+    ui.nodes[4]["mode"] = 0  # the Reroute runs; VAEDecode is muted instead
+    ui.nodes[5]["mode"] = 2
+    [diag] = [d for d in lint(doc_of(ui)) if d.code == "T301"]
+    assert "#32 VAEDecode is muted" in diag.message and diag.input == "images"
+
+
+def test_a_bypassed_match_type_node_passes_on_the_input_its_saved_slot_types_match():
+    from comfylint.catalog import Catalog
+
+    catalog = Catalog.from_object_info(ROOT / "tests" / "fixtures" / "object_info.v3_dynamic.json")
+    ui = Ui()
+    ui.node(1, "FixtureLoadPicture", ["cat.png", "image"])
+    resize = ui.node(2, "FixtureResize", ["by size", 640, "pad", "area"], mode=4)
+    ui.node(3, "FixtureSave", ["out", ""])
+    ui.link(1, 0, 2, "input", "IMAGE")
+    resize["inputs"][0]["type"] = "IMAGE,MASK"  # the template's allowed types, as saved
+    resize["outputs"] = [{"name": "COMFY_MATCHTYPE_V3", "type": "IMAGE", "links": [2]}]
+    ui.link(2, 0, 3, "images", "IMAGE")
+    result = to_api(ui.doc(), catalog)
+    assert result.prompt["3"]["inputs"]["images"] == ["1", 0]
+    assert result.grade == EXACT and "2" not in result.prompt
 
 
 def test_primitive_node_pushes_its_value_into_the_widget_it_feeds():

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..catalog import Catalog
+from ..catalog.types import MATCH_TYPE
 from .document import (BYPASSED, MUTED, NOTE_TYPES, SUBGRAPH_INPUT_NODE, SUBGRAPH_OUTPUT_NODE,
                        VIRTUAL_TYPES, UiDocument, UiGraph, UiLink, UiNode, is_legacy_group_type,
                        read_document)
-from .frontends import SavingFrontend, saving_frontend
+from .frontends import MUTED_VIRTUAL_NODES_CUT_SINCE, SavingFrontend, saving_frontend
 from .widgets import WIDGET_TYPES, NodeModel, Restored, Widget, restore_node
 
 EXACT, HEURISTIC, REFUSED = "exact", "heuristic", "refused"
@@ -50,6 +51,9 @@ class ConversionResult:
     sources: dict[tuple[str, str], str] = field(default_factory=dict)  # (API id, input) -> pointer
     document: UiDocument | None = None
     saved_by: SavingFrontend | None = None  # set when the saving frontend was emulated
+    # (API id, input) -> why a linked input was left out: the node its link comes from (or runs
+    # through) produces nothing ("#5 VAEDecode is muted"), so a finding can name it.
+    cut: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -71,6 +75,7 @@ class _Resolved:
     link: tuple[str, Any] | None = None  # (origin API id, slot)
     value: Any = None  # a promoted subgraph widget's host value (when link is None)
     pointer: str | None = None
+    cut: str | None = None  # the link leads to a node that sends nothing: which, and why
 
 
 class _Converter:
@@ -85,6 +90,8 @@ class _Converter:
         self.refusals: list[str] = []
         self.caveats: list[str] = []
         self.execs: dict[str, _Exec] = {}
+        self.file_era: SavingFrontend | None = None  # which frontend made the file, once needed
+        self.warned_muted_virtual = False
         self.primitive_values: dict[tuple[str, str], dict[str, tuple[Any, str]]] = {}
 
     # -- node models ----------------------------------------------------------------------------
@@ -243,6 +250,9 @@ class _Converter:
                 continue
             if resolved is None:
                 continue
+            if resolved.cut is not None:
+                self.result.cut[(exe.id, name)] = resolved.cut
+                continue
             if resolved.link is not None:
                 inputs[name] = [resolved.link[0], resolved.link[1]]
             else:
@@ -297,6 +307,31 @@ class _Converter:
                 "the frontend fills in (dates, other nodes' values) when it exports")
 
     # -- phase G: resolution ----------------------------------------------------------------------
+    def _muted_virtual_passes(self) -> bool:
+        """Whether a muted Reroute (or other virtual node) still passes its link on.
+
+        Every frontend before 1.42 did (`frontends.MUTED_VIRTUAL_NODES_CUT_SINCE`); the file's
+        own evidence says which one it was made in, and that is what its author saw run. Today's
+        export (the default) follows the file there too, with a caveat that current frontends cut
+        the link; emulating the saving frontend (as_saved) it is exact.
+        """
+        era = self.saved_by or self._file_era()
+        if not era.passes_muted_virtual_nodes:
+            return False
+        if self.saved_by is None and not self.warned_muted_virtual:
+            self.warned_muted_virtual = True
+            self.caveats.append(
+                f"a link runs through a muted virtual node: {era.label} (the file's evidence: "
+                f"{era.evidence}) passed it on, as every frontend before "
+                f"{'.'.join(map(str, MUTED_VIRTUAL_NODES_CUT_SINCE))} did, and so does this "
+                "conversion; newer frontends cut it")
+        return True
+
+    def _file_era(self) -> SavingFrontend:
+        if self.file_era is None:
+            self.file_era = saving_frontend(self.doc, self.catalog)
+        return self.file_era
+
     def _socket_names(self, exe: _Exec) -> list[tuple[str, Any]]:
         """(name, type) of the live node's input slots, in slot order."""
         node = exe.node
@@ -304,7 +339,9 @@ class _Converter:
             return _named_slots(self.doc.subgraphs[node.type].io_inputs)
         model = self.model(node)
         if model is not None:
-            return [(s.name, s.type) for s in model.sockets]
+            saved = dict(_named_slots(node.inputs))
+            return [(s.name, _live_type(s.type, saved.get(s.name), s.name, model))
+                    for s in model.sockets]
         return _named_slots(node.inputs)
 
     def _output_types(self, exe: _Exec) -> list[Any]:
@@ -313,8 +350,10 @@ class _Converter:
             return [s.get("type") for s in self.doc.subgraphs[node.type].io_outputs
                     if isinstance(s, dict)]
         model = self.model(node)
+        saved = [s.get("type") if isinstance(s, dict) else None for s in node.outputs]
         if model is not None:
-            return list(model.outputs)
+            return [_live_type(declared, saved[index] if index < len(saved) else None)
+                    for index, declared in enumerate(model.outputs)]
         return [s.get("type") for s in node.outputs if isinstance(s, dict)]
 
     def _resolve_input(self, exe: _Exec, name: str, visited: frozenset,
@@ -451,11 +490,18 @@ class _Converter:
             raise ExportError(f"links loop through node {exe.id}")
         visited = visited | {key}
         node = exe.node
-        if node.mode == MUTED:
-            return None
+        if node.mode == MUTED and not (self.is_virtual(node) and not self.is_instance(node)
+                                       and self._muted_virtual_passes()):
+            return _Resolved(cut=f"#{exe.id} {node.type} is muted (mode 2)")
         if node.mode == BYPASSED:
             index = self._bypass_slot(exe, slot, input_type)
-            return None if index < 0 else self._resolve_input_slot(exe, index, visited)
+            if index < 0:
+                # The frontend drops the link (a console warning), and its matching rules
+                # changed over the years (reference E10): a lossy result is never called exact.
+                cut = f"#{exe.id} {node.type} is bypassed and has no input of type {input_type} to pass on"
+                self.caveats.append(f"{cut}: the frontend drops the link")
+                return _Resolved(cut=cut)
+            return self._resolve_input_slot(exe, index, visited)
         if self.is_instance(node):
             definition = self.doc.subgraphs[node.type]
             inner_link = next((link for link in definition.links.values()
@@ -508,6 +554,22 @@ class _Converter:
 def _named_slots(slots: list) -> list[tuple[str, Any]]:
     return [(s["name"], s.get("type")) for s in slots
             if isinstance(s, dict) and isinstance(s.get("name"), str)]
+
+
+def _live_type(declared: Any, saved: Any, name: str | None = None,
+               model: NodeModel | None = None) -> Any:
+    """A slot's type on the live node. A v3 MatchType slot (`COMFY_MATCHTYPE_V3`) takes the
+    type the frontend narrows it to from its links, which the file saves with the slot (inputs
+    start as the template's allowed types, outputs as what the links bring); bypass and link
+    resolution match on that, never on the literal MatchType name."""
+    if declared != MATCH_TYPE:
+        return declared
+    if isinstance(saved, str) and saved and saved != MATCH_TYPE:
+        return saved
+    spec = model.node_def.inputs.get(name) if model is not None and name is not None else None
+    template = spec.options.get("template") if spec is not None else None
+    allowed = template.get("allowed_types") if isinstance(template, dict) else None
+    return allowed if isinstance(allowed, str) and allowed else "*"
 
 
 def _execution_key(node: UiNode) -> tuple:

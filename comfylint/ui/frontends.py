@@ -34,6 +34,11 @@ from typing import Any
 from ..catalog import Catalog
 from .document import UiDocument
 
+# A muted (mode 2) virtual node (Reroute, KJNodes' Set/Get, ...) passed its link on in every
+# export until ComfyUI_frontend PR #9302 (2026-03, released in 1.42; backported to the cloud 1.41
+# branch) made resolveOutput stop at any muted node. ComfyUI's original app and the litegraph
+# ExecutableNodeDTO (frontend 1.24 to 1.41) only skipped muted nodes that are not virtual.
+MUTED_VIRTUAL_NODES_CUT_SINCE = (1, 42, 0)
 LEGACY_UPLOAD_NAME = "choose file to upload"  # ComfyUI's original web app (to late 2023)
 UPLOAD_NAME = "upload"  # the button named after its input (late 2023 to frontend v1.10)
 # ComfyUI's node modules as of November 2023 (the last month of the "choose file to upload"
@@ -58,6 +63,11 @@ class SavingFrontend:
     version: tuple[int, int, int] | None  # extra.frontendVersion, when stamped
     upload_input: str | None  # the name the upload button's value was sent under, or None
     evidence: str  # why: for reports and caveats
+
+    @property
+    def passes_muted_virtual_nodes(self) -> bool:
+        """An unstamped file predates the stamp, and so the change (MUTED_VIRTUAL_NODES_CUT_SINCE)."""
+        return self.version is None or self.version < MUTED_VIRTUAL_NODES_CUT_SINCE
 
     @property
     def label(self) -> str:

@@ -5,6 +5,11 @@ from typing import Iterable
 from ...diagnostics import Diagnostic, Severity
 from ..base import Context, Rule
 
+# Answers about the prompt as a whole (reference §2): the server checks every node's class_type
+# and that some output is selected before it validates any output.
+WHOLE_PROMPT_REJECTIONS = frozenset({"no_prompt", "invalid_prompt", "missing_node_type",
+                                     "prompt_no_outputs"})
+
 
 class OutputDropped(Rule):
     code = "G106"
@@ -15,6 +20,9 @@ class OutputDropped(Rule):
     phase = "post"
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
+        if any(d.severity == Severity.ERROR and d.server_error_type in WHOLE_PROMPT_REJECTIONS
+               for d in ctx.findings):
+            return  # rejected (400) before any output is validated: nothing runs, nothing drops
         graph = ctx.graph
         failing_nodes = {d.node_id for d in ctx.findings
                          if d.severity == Severity.ERROR and d.server_error_type

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ...diagnostics import Diagnostic, Edit, Fix
+from ...ui import conversion
 from ..base import Context, Rule
 
 
@@ -16,6 +17,8 @@ class RequiredInputMissing(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph
+        converted = conversion(ctx.loaded)  # a UI file: links the editor cuts (muted nodes)
+        cut_links = converted.cut if converted is not None else {}
         for node_id, node_def in graph.known_nodes():
             node = ctx.workflow[node_id]
             if not isinstance(node.get("inputs"), dict):
@@ -30,10 +33,16 @@ class RequiredInputMissing(Rule):
                     fix = Fix(f"add {name!r} with its declared default {default!r}",
                               [Edit(ctx.pointer(node_id, "inputs", name), default)], safe=False)
                 kind = "a link of type " + str(spec.type) if spec.link_only else "a value"
+                cut = cut_links.get((node_id, name))
                 yield ctx.report(f"{ctx.label(node_id)} is missing required input {name!r} "
-                                 f"({kind}){_chosen_by(name, node_def)}", node_id=node_id, input=name,
-                                 pointer=ctx.pointer(node_id, "inputs"), fix=fix,
-                                 help="Connect or set it; after a ComfyUI update a node may gain "
+                                 f"({kind}){_chosen_by(name, node_def)}"
+                                 + (f": it is linked, but {cut}, so the editor sends nothing "
+                                    "for it" if cut else ""),
+                                 node_id=node_id, input=name,
+                                 pointer=ctx.pointer(node_id, "inputs"), fix=None if cut else fix,
+                                 help="Unmute (or bypass) that node, or link the input to one that "
+                                      "runs." if cut else
+                                      "Connect or set it; after a ComfyUI update a node may gain "
                                       "new required inputs.")
 
 
