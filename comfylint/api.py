@@ -1,51 +1,259 @@
-"""The Python API: lint a workflow you hold (a dict) or a file, with the same pipeline as `check`.
+"""The Python API: the command line's powers for a program that holds a workflow or a request.
 
     import comfylint
+
+    # lint: the findings, as `check` finds them (existing users)
     findings = comfylint.lint(workflow)                                   # newest bundled catalog
     findings = comfylint.lint(workflow, select=["T3", "model-not-found"])  # codes, names, prefixes
-    findings = comfylint.lint_file("wf.json", catalog=comfylint.Catalog.from_object_info("oi.json"))
+    findings = comfylint.lint_file("wf.json", catalog=catalog)
 
-Nothing here prints, exits or keeps state between calls. A bad selector raises ComfylintError.
+    # validate: a gate's verdict, with ComfyUI's own answer
+    catalog = comfylint.load_catalog(snapshot="comfyui.snapshot.json")   # or object_info=, server=,
+    validator = comfylint.Validator(catalog, allow_unknown_nodes=["MyPack*"])  # manifest=, comfyui_dir=
+    validator.warm_up()                                  # once, before the first request
+    verdict = validator.validate(request_body)           # bytes, str, or a parsed dict
+    if not verdict.ok:
+        return 400, verdict.response                     # {"error", "node_errors"}, as ComfyUI answers
+
+A Validator holds only immutable settings and the catalog: share one across threads. Nothing here
+prints, exits or keeps state between calls. Inputs the caller must fix (a bad selector, an
+unreadable catalog) raise ComfylintError.
 """
 from __future__ import annotations
 
+import copy
 import os
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Severity
 from .engine import Options, lint_document
-from .rules.base import Rule
+from .errors import ComfylintError
 
 if TYPE_CHECKING:  # the catalog loads lazily
+    from .answer import ServerAnswer
     from .catalog import Catalog
+    from .load import LoadedFile
+    from .rules.base import Rule
 
-Selectors = Optional[Union[str, Iterable[Union[str, Rule]]]]
+Selectors: TypeAlias = "str | Iterable[str | Rule] | None"
+Document = Any  # a parsed JSON value, or the request's bytes / JSON text
+FAIL_ON = ("error", "warning", "info")
+
+__all__ = ["Validator", "Verdict", "lint", "lint_file", "load_catalog", "validate"]
 
 
-def lint(workflow: Any, catalog: "Catalog | None" = None, *, path: str = "<workflow>",
+# -- findings -------------------------------------------------------------------------------------
+def lint(workflow: Document, catalog: Catalog | None = None, *, path: str = "<workflow>",
          envelope: str = "auto", require_format: str = "any", select: Selectors = None,
-         ignore: Selectors = None) -> list[Diagnostic]:
-    """Lint an already-parsed workflow (API or UI dict, or a request envelope)."""
-    from .load import load_document
+         ignore: Selectors = None, strict: bool = False) -> list[Diagnostic]:
+    """Lint a workflow you hold: a parsed API or UI dict, a request envelope, or its JSON text
+    (str or bytes; PNG/WebP bytes too). `strict`: anything but an API workflow is an error."""
+    validator = Validator(catalog, select=select, ignore=ignore, envelope=envelope,
+                          require_format=require_format, strict=strict)
+    return validator.findings(validator.load(workflow, path)).diagnostics
 
-    loaded = load_document(workflow, path, envelope=envelope, require_format=require_format)
-    return _run(loaded, catalog, envelope, require_format, select, ignore)
 
-
-def lint_file(path: "str | os.PathLike[str]", catalog: "Catalog | None" = None, *,
+def lint_file(path: str | os.PathLike[str], catalog: Catalog | None = None, *,
               envelope: str = "auto", require_format: str = "any", select: Selectors = None,
-              ignore: Selectors = None) -> list[Diagnostic]:
+              ignore: Selectors = None, strict: bool = False) -> list[Diagnostic]:
     """Lint one file (JSON, or PNG/WebP with an embedded workflow)."""
     from .load import load_path
 
-    loaded = load_path(path, envelope=envelope, require_format=require_format)
-    return _run(loaded, catalog, envelope, require_format, select, ignore)
+    validator = Validator(catalog, select=select, ignore=ignore, envelope=envelope,
+                          require_format=require_format, strict=strict)
+    loaded = load_path(os.fspath(path), envelope=envelope, require_format=validator.options.require_format)
+    return validator.findings(loaded).diagnostics
 
 
-def _run(loaded, catalog, envelope: str, require_format: str, select, ignore) -> list[Diagnostic]:
-    from .catalog import Catalog
-    from .rules.selection import select_rules
+# -- catalogs ---------------------------------------------------------------------------------------
+def load_catalog(*, object_info: str | os.PathLike[str] | Mapping | None = None,
+                 snapshot: str | os.PathLike[str] | Mapping | None = None,
+                 server: str | None = None, headers: Sequence[str] = (), token: str | None = None,
+                 timeout: float | None = None, manifest: str | os.PathLike[str] | None = None,
+                 comfyui_dir: str | os.PathLike[str] | None = None,
+                 models_dir: str | os.PathLike[str] | None = None,
+                 extension_node_map: str | os.PathLike[str] | None = None,
+                 comfyui_version: str | None = None, cache: bool = True) -> Catalog:
+    """The catalog `check` would build from the same sources (one of object_info, snapshot or
+    server for node definitions; manifest, or comfyui_dir and/or models_dir, for the server's
+    files). object_info and snapshot may be paths or parsed documents. `comfyui_version`: the
+    server's version when the source does not say it (an /object_info), which decides how
+    ComfyUI's answer is worded. Load it once and share it: it is read-only."""
+    from .catalog.sources import CatalogSources, build_catalog
 
-    rules = select_rules(select, ignore=ignore or ()) if select is not None or ignore else None
-    options = Options(rules=rules, require_format=require_format, envelope=envelope)
-    return lint_document(loaded, catalog or Catalog.bundled_core(), options).diagnostics
+    given = {"object_info": object_info, "snapshot": snapshot, "server": server}
+    parsed = _parsed_nodes(given)
+    sources = CatalogSources(
+        **{k: _text(v) for k, v in given.items() if not isinstance(v, Mapping)},
+        headers=tuple(headers), token=token, timeout=timeout, manifest=_text(manifest),
+        comfyui_dir=_text(comfyui_dir), models_dir=_text(models_dir),
+        extension_node_map=_text(extension_node_map), cache=cache)
+    catalog = build_catalog(sources, parsed)
+    if comfyui_version is not None and catalog.comfyui_version != comfyui_version:
+        catalog = copy.copy(catalog)  # never change a shared (bundled, cached) catalog
+        catalog.comfyui_version = comfyui_version
+    return catalog
+
+
+def _parsed_nodes(given: dict[str, Any]) -> Catalog | None:
+    from .catalog import Catalog, CatalogError
+    from .catalog.sources import SourceError
+
+    named = [name for name, value in given.items() if value is not None]
+    if len(named) > 1:
+        raise SourceError(f"{' and '.join(named)} all give node definitions: give one")
+    try:
+        if isinstance(given["object_info"], Mapping):
+            return Catalog.from_object_info(dict(given["object_info"]))
+        if isinstance(given["snapshot"], Mapping):
+            from .catalog.snapshot import catalog_from_snapshot
+
+            return catalog_from_snapshot(dict(given["snapshot"]), source="snapshot")
+    except (CatalogError, KeyError, TypeError, ValueError) as exc:
+        raise SourceError(f"cannot use the given {named[0]}: {exc}") from None
+    return None
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else os.fspath(value)
+
+
+# -- verdicts ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Verdict:
+    """One request's verdict.
+
+    `ok`: nothing blocks it (no finding at or above the validator's fail_on). `blocking`: the
+    findings that do. `server`: what the ComfyUI version in use would answer to POST /prompt
+    (status and body). `response`: the body to answer a client with, in ComfyUI's shape:
+    `{"error": null, "node_errors": {}}` when ok, else the server's own rejection (or, when the
+    server would accept the prompt and silently drop an output, or crash on it, the same shape
+    holding comfylint's reasons)."""
+
+    ok: bool
+    diagnostics: tuple[Diagnostic, ...]
+    blocking: tuple[Diagnostic, ...]
+    format: str | None
+    envelope: str | None
+    server: ServerAnswer
+    response: dict
+
+    def to_dict(self) -> dict:
+        """The `/validate_prompt` answer: `{"valid", "error", "node_errors", "comfylint"}`."""
+        return {"valid": self.ok, **self.response,
+                "comfylint": {"format": self.format, "envelope": self.envelope,
+                              "server_status": self.server.status,
+                              "blocking": [d.code for d in self.blocking],
+                              "diagnostics": [d.to_dict() for d in self.diagnostics]}}
+
+
+class Validator:
+    """Validation settings resolved once (rules, severities, the catalog), then applied to any
+    number of documents, from any number of threads.
+
+    - select / extend_select / ignore: rule selectors (codes, kebab-case names, prefixes, ALL);
+    - severity: {selector: "error" | "warning" | "info"} overrides;
+    - allow_unknown_nodes: class_type globs the server has although the catalog does not;
+    - strict (default): only an API workflow, or a request envelope holding one, passes; a UI
+      export, an empty object, a text prompt, null are errors;
+    - fail_on: the lowest severity that blocks (default "error").
+    """
+
+    def __init__(self, catalog: Catalog | None = None, *, select: Selectors = None,
+                 extend_select: Selectors = None, ignore: Selectors = None,
+                 severity: Mapping[str, str | Severity] | None = None,
+                 allow_unknown_nodes: Iterable[str] = (), strict: bool = True,
+                 fail_on: str = "error", envelope: str = "auto",
+                 require_format: str | None = None) -> None:
+        from .catalog import Catalog
+        from .rules.selection import resolve_selectors, select_rules
+
+        if fail_on not in FAIL_ON:
+            raise ComfylintError(f"fail_on {fail_on!r}: expected one of {', '.join(FAIL_ON)}")
+        self.catalog = catalog if catalog is not None else Catalog.bundled_core()
+        self.threshold = Severity.parse(fail_on)
+        rules = None
+        if select is not None or extend_select or ignore:
+            rules = select_rules(select, extend_select or (), ignore or ())
+        overrides: dict[str, Severity] = {"F003": Severity.ERROR} if strict else {}
+        for selector, level in (severity or {}).items():
+            try:
+                parsed = level if isinstance(level, Severity) else Severity.parse(level)
+            except ValueError as exc:
+                raise ComfylintError(f"severity for {selector!r}: {exc}") from None
+            for rule in resolve_selectors([selector], "severity"):
+                overrides[rule.code] = parsed
+        self.options = Options(rules=rules, envelope=envelope,
+                               require_format="api" if strict else (require_format or "any"),
+                               severity_overrides=overrides,
+                               allow_unknown_nodes=tuple(allow_unknown_nodes))
+
+    def with_catalog(self, catalog: Catalog) -> Validator:
+        """The same settings against another catalog (e.g. a refreshed server catalog)."""
+        other = copy.copy(self)
+        other.catalog = catalog
+        return other
+
+    # -- the steps ----------------------------------------------------------------------------------
+    def load(self, document: Document, path: str = "<request>", *,
+             envelope: str | None = None, files: Iterable[str] = ()) -> LoadedFile:
+        """Read a document: bytes or str are the JSON text (or image bytes) as sent; anything else
+        is a parsed JSON value. `files`: server paths the request brings along (uploaded inputs,
+        models: "/input/x.png", "/models/loras/y.safetensors"), which count as present."""
+        from .load import load_bytes, load_document
+
+        how = envelope or self.options.envelope
+        fmt = self.options.require_format
+        if isinstance(document, (bytes, bytearray, memoryview)):
+            loaded = load_bytes(bytes(document), path, envelope=how, require_format=fmt)
+        elif isinstance(document, str):
+            loaded = load_bytes(document.encode("utf-8"), path, envelope=how, require_format=fmt)
+        else:
+            loaded = load_document(document, path, envelope=how, require_format=fmt)
+        loaded.envelope_files.update(f for f in files if isinstance(f, str))
+        return loaded
+
+    def findings(self, loaded: LoadedFile, envelope: str | None = None):
+        options = self.options if envelope is None else replace(self.options, envelope=envelope)
+        return lint_document(loaded, self.catalog, options)
+
+    def validate(self, document: Document, *, path: str = "<request>", files: Iterable[str] = (),
+                 envelope: str | None = None) -> Verdict:
+        """The verdict on one workflow or request body. `envelope="comfyui-prompt"` says the
+        document is a POST /prompt body exactly as sent (what a gate in front of /prompt holds);
+        the default sniffs it (a bare graph is answered as `{"prompt": graph}`)."""
+        from .answer import rejection, server_answer
+
+        loaded = self.load(document, path, envelope=envelope, files=files)
+        result = self.findings(loaded, envelope)
+        diagnostics = tuple(result.diagnostics)
+        blocking = tuple(d for d in diagnostics if d.severity >= self.threshold)
+        answer = server_answer(loaded, diagnostics, self.catalog,
+                               body_is_request=envelope == "comfyui-prompt")
+        ok = not blocking
+        response = {"error": None, "node_errors": {}} if ok else rejection(answer, blocking,
+                                                                           self.catalog)
+        return Verdict(ok=ok, diagnostics=diagnostics, blocking=blocking, format=loaded.format,
+                       envelope=loaded.envelope, server=answer, response=response)
+
+    def warm_up(self) -> None:
+        """Do the one-time work now instead of in the first request: import the rules, the
+        loaders and the graph library, and run one small validation. (A big catalog decodes a
+        class on first use; each request touches only the classes it uses.)"""
+        from .load import load_document  # noqa: F401 - the import is the warm-up
+
+        self.options.selected_rules  # noqa: B018 - resolves and imports every rule
+        warm = {"1": {"class_type": "SaveImage", "inputs": {"images": ["2", 0]}},
+                "2": {"class_type": "EmptyImage", "inputs": {}}}
+        self.validate({"prompt": warm})
+
+
+def validate(document: Document, catalog: Catalog | None = None, *,
+             files: Iterable[str] = (), path: str = "<request>", envelope: str | None = None,
+             **settings: Any) -> Verdict:
+    """`Validator(catalog, **settings).validate(document)`: for one call. A service builds one
+    Validator and reuses it."""
+    return Validator(catalog, **settings).validate(document, path=path, files=files,
+                                                   envelope=envelope)

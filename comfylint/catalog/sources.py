@@ -44,7 +44,9 @@ class CatalogSources:
     cache: bool = True  # node definitions from the user's catalog cache (catalog/cache.py)
 
 
-def build_catalog(sources: CatalogSources) -> Catalog:
+def build_catalog(sources: CatalogSources, nodes: Catalog | None = None) -> Catalog:
+    """The run's catalog. `nodes`: node definitions the caller already holds (the Python API's
+    parsed /object_info or snapshot), used instead of the sources' node definitions."""
     node_sources = [o for o, v in (("--object-info", sources.object_info),
                                     ("--snapshot", sources.snapshot),
                                     ("--server", sources.server)) if v]
@@ -54,7 +56,7 @@ def build_catalog(sources: CatalogSources) -> Catalog:
         raise SourceError("--manifest and --comfyui-dir/--models-dir both give the server's files: "
                           "give one")
     try:
-        catalog = _node_catalog(sources)
+        catalog = nodes if nodes is not None else _node_catalog(sources)
         manifest = local_manifest(sources)
         packs = load_index(sources.extension_node_map, sources.comfyui_dir)
     except (CatalogError, ManifestError, PackMapError) as exc:

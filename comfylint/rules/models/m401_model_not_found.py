@@ -5,7 +5,14 @@ from typing import Iterable
 
 from ...diagnostics import Diagnostic
 from ..base import Context, Rule
-from .server_files import Explanation, explain, file_inputs, installed_models, loader_for
+from .server_files import (
+    Explanation,
+    carried_model,
+    explain,
+    file_inputs,
+    installed_models,
+    loader_for,
+)
 
 
 class ModelNotFound(Rule):
@@ -26,7 +33,8 @@ class ModelNotFound(Rule):
                 continue  # the bundled catalog knows no server's models
             installed, accepted = known
             value = item.value
-            if isinstance(value, str) and value in accepted:
+            if isinstance(value, str) and (value in accepted
+                                           or carried_model(ctx, item.folder, value)):
                 continue
             pointer = ctx.pointer(item.node_id, "inputs", item.name)
             if not isinstance(value, str):

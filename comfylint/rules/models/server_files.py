@@ -53,6 +53,17 @@ def _file_inputs(ctx: Context) -> Iterator[FileInput]:
             yield FileInput(node_id, node_def.name, name, unwrap_value(raw), folder, spec.choices)
 
 
+def carried_model(ctx: Context, folder: str, name: str) -> bool:
+    """The request brings this model along (a `files` entry such as
+    "/models/loras/y.safetensors", or one given to the Python API): it counts as present."""
+    wanted = folder + "/" + name.replace("\\", "/")
+    for path in ctx.loaded.envelope_files:
+        path = path.replace("\\", "/").lstrip("/")
+        if path == wanted or path == f"models/{wanted}":
+            return True
+    return False
+
+
 def looks_like_file(name: object) -> bool:
     return isinstance(name, str) and name.lower().endswith(MODEL_FILE_SUFFIXES)
 
