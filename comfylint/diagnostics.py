@@ -107,6 +107,7 @@ class FileResult:
     skipped: bool = False  # non-workflow JSON found while walking a directory
     suppressed: int = 0  # findings dropped by per-file ignores and node-level suppressions
     text: str | None = field(default=None, repr=False)  # for snippets in human output
+    masked: bool = False  # the document holds secrets: findings and text show them masked
 
     @property
     def status(self) -> str:

@@ -24,13 +24,17 @@ class Behaviour:
 
     def __init__(self, *, token: str | None = None, html: bool = False, fail: dict | None = None,
                  delay: dict | None = None, body: dict | None = None,
-                 history_after: int = 0) -> None:
+                 history_after: int = 0, redirect: dict | None = None,
+                 trickle: dict | None = None) -> None:
         self.token = token  # the exact Authorization value required, if any
         self.html = html
         self.fail = fail or {}  # path -> status to answer instead
         self.delay = delay or {}  # path -> seconds before answering
         self.body = body or {}  # path -> raw bytes to answer instead (e.g. a huge /object_info)
         self.history_after = history_after  # /history/<id> is empty for this many polls
+        self.redirect = redirect or {}  # path -> (status, Location) to answer instead
+        # path -> "headers" | "body": send the header lines / the body a byte at a time, forever
+        self.trickle = trickle or {}
 
 
 class RecordedComfyUI(ThreadingHTTPServer):
@@ -64,6 +68,15 @@ class Handler(BaseHTTPRequestHandler):
         server, behaviour = self.server, self.server.behaviour
         server.requests.append((method, self.path, dict(self.headers), body))
         time.sleep(behaviour.delay.get(self.path, 0))
+        if self.path in behaviour.redirect:
+            status, location = behaviour.redirect[self.path]
+            self.send_response(status)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if self.path in behaviour.trickle:
+            return self._trickle(behaviour.trickle[self.path])
         if behaviour.token is not None and self.headers.get("Authorization") != behaviour.token:
             return self._send(401, b"401: Unauthorized", "text/plain")
         if self.path in behaviour.fail:
@@ -94,6 +107,23 @@ class Handler(BaseHTTPRequestHandler):
                     node.get("inputs", {}).get("ckpt_name") not in INSTALLED_CHECKPOINTS:
                 return "value_not_in_list"
         return "accepted"
+
+    def _trickle(self, part: str) -> None:
+        """A hostile server: a byte (or a header line) every few milliseconds, never done."""
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            if part == "headers":
+                for index in range(100_000):
+                    self.wfile.write(b"X-Slow-%d: 1\r\n" % index)
+                    self.wfile.flush()
+                    time.sleep(0.01)
+            self.wfile.write(b"Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
+            for _ in range(100_000):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.01)
+        except OSError:
+            pass  # the client gave up, as it should
 
     def _send(self, status: int, data: bytes, content_type: str) -> None:
         self.send_response(status)

@@ -88,3 +88,93 @@ def test_filename_prefix_traversal(prefix, escapes):
     assert bool(found) == escapes
     if found:
         assert not found[0].fix.safe and ".." not in found[0].fix.edits[0].value
+
+
+# -- a secret is masked wherever comfylint shows the workflow, whatever rules run -----------------
+PRIVATE_KEY = ("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n"
+               "q9Xk2LmN8pR4sT6uV0wY3zA5bC7dE9fG1hJ2kL4mN6oP8\n-----END PRIVATE KEY-----\n")
+LEAKS = ("Ab3Ab3Ab3", "MIIEvQIBAD", "q9Xk2LmN8p", "hunter2hunter")
+
+
+def everywhere_workflow():
+    """The key as a node id, an input name, a title, a combo value, a filename prefix, a class
+    type, a link target; a private key with JSON escapes; a named password."""
+    return {
+        "1": {"class_type": "KSampler", "inputs": {
+            "sampler_name": OPENAI_KEY, "seed": 1, "steps": 20, "cfg": 7.0, "scheduler": "normal",
+            "denoise": 1.0, "model": [OPENAI_KEY, 0], "positive": ["9", 0], "negative": ["9", 0],
+            "latent_image": ["9", 0], OPENAI_KEY: 3}},
+        OPENAI_KEY: {"class_type": "SaveImage", "_meta": {"title": OPENAI_KEY},
+                     "inputs": {"images": ["1", 0], "filename_prefix": "../" + OPENAI_KEY}},
+        "3": {"class_type": OPENAI_KEY, "inputs": {"key": PRIVATE_KEY, "password": "hunter2hunter2X9"}},
+    }
+
+
+def assert_no_leak(text: str) -> None:
+    assert not [leak for leak in LEAKS if leak in text], text
+
+
+@pytest.mark.parametrize("output_format", ["full", "concise", "json", "sarif", "github", "junit",
+                                           "gitlab"])
+@pytest.mark.parametrize("selection", [[], ["--ignore", "P501"], ["--select", "T306,N205,G101"]])
+def test_a_secret_anywhere_is_masked_in_every_output_whatever_rules_run(write_json, output_format,
+                                                                        selection):
+    path = write_json("wf.json", everywhere_workflow())
+    result = CliRunner().invoke(cli, ["check", "--no-cache", "--output-format", output_format,
+                                      *selection, str(path)])
+    assert result.exit_code in (0, 1), result.output
+    assert_no_leak(result.output)
+    assert "sk-p****" in result.output
+
+
+def test_masked_in_the_results_cache_and_in_cached_and_parallel_runs(tmp_path):
+    import json
+    import os
+
+    for index in range(3):
+        (tmp_path / f"wf{index}.json").write_text(json.dumps(everywhere_workflow(), indent=2))
+    os.chdir(tmp_path)
+    outputs = [CliRunner().invoke(cli, ["check", *jobs, "."]).output
+               for jobs in ([], [], ["--no-cache", "--jobs", "2"])]
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert "sk-p****" in outputs[0] and "| " in outputs[0]  # snippets are shown, masked
+    for output in outputs:
+        assert_no_leak(output)
+    cached = [p for p in (tmp_path / ".comfylint_cache").rglob("*") if p.is_file()]
+    assert cached
+    for path in cached:
+        assert_no_leak(path.read_text(encoding="utf-8"))
+
+
+def test_masked_through_the_python_api_and_in_rule_errors():
+    from comfylint.engine.secrets import Masker
+
+    found = lint(everywhere_workflow())
+    assert any(d.code == "P501" for d in found)
+    for diag in found:
+        assert_no_leak(repr(diag.to_dict()) + repr(diag.title))
+    masker = Masker([OPENAI_KEY])
+    # A message quoting the key cut short (as `'sk-proj-Ab3Ab3...'`) is masked too.
+    assert masker.text(f"value {OPENAI_KEY[:14]!r}... is long") == "value 'sk-p**********'... is long"
+    assert masker.text("no secret here") == "no secret here"
+
+
+def test_an_unparsable_file_is_masked_by_the_known_shapes(write_json, tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"1": {"inputs": {"key": "' + OPENAI_KEY + '" oops', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "--no-cache", str(path)])
+    assert "F001" in result.output
+    assert_no_leak(result.output)
+
+
+def test_a_file_with_a_secret_can_still_be_fixed(write_json):
+    from comfylint.load import load_path
+
+    workflow = graph(api_key=OPENAI_KEY)
+    workflow["1"]["inputs"]["image"] = "example.png"
+    workflow["4"] = {"class_type": "KSampler", "inputs": {"sampler_name": "Euler"}}
+    path = write_json("wf.json", workflow)
+    result = CliRunner().invoke(cli, ["check", "--no-cache", "--fix", "--select", "T306", str(path)])
+    assert "applied 1 fix" in result.output
+    fixed = load_path(path).document
+    assert fixed["3"]["inputs"]["api_key"] == OPENAI_KEY and fixed["4"]["inputs"]["sampler_name"] == "euler"

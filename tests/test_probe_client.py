@@ -118,3 +118,47 @@ def test_bad_server_url_and_header_are_usage_errors():
         ServerClient("localhost:8188")
     with pytest.raises(ProbeError, match="expected 'Name: value'"):
         parse_header("Authorization")
+
+
+# -- credentials never leave for another origin; hostile answers end within --timeout ------------
+def test_a_redirect_to_another_origin_never_receives_the_credentials():
+    with serve() as elsewhere, serve(Behaviour(redirect={
+            "/system_stats": (302, elsewhere.url + "/system_stats")})) as server:
+        with pytest.raises(ProbeError, match=r"redirects to another origin .*127\.0\.0\.1.*--server"):
+            client(server.url, headers={"Authorization": "Bearer s3cret-t0ken"}, retries=0) \
+                .get_json("/system_stats")
+        assert elsewhere.requests == []
+        # Without credentials the redirect is followed (nothing to leak).
+        assert client(server.url, retries=0).get_json("/system_stats")["system"]
+    assert [path for _m, path, *_ in elsewhere.requests] == ["/system_stats"]
+
+
+def test_a_redirect_within_the_origin_keeps_the_credentials():
+    with serve(Behaviour(token="Bearer abc", redirect={"/old/system_stats": (301, "/system_stats")})) \
+            as server:
+        answer = client(server.url + "/old", headers={"Authorization": "Bearer abc"}) \
+            .get_json("/system_stats")
+    assert answer["system"]
+
+
+@pytest.mark.parametrize("part", ["headers", "body"])
+def test_a_server_trickling_its_answer_is_cut_at_the_timeout(part):
+    with serve(Behaviour(trickle={"/system_stats": part})) as server:
+        with pytest.raises(ProbeError, match="within 0.3 s|within the timeout"):
+            client(server.url, timeout=0.3, retries=0).get_json("/system_stats")
+
+
+@pytest.mark.parametrize("header", ["Authorization Bearer s3cret-t0ken", "Author ization: s3cret-t0ken",
+                                    "Authorization: s3cret-t0ken\r\nX-Evil: 1",
+                                    "Authorization: s3cret-t0ken\u2603"])
+def test_a_malformed_header_is_an_error_that_never_shows_the_value(header):
+    with pytest.raises(ProbeError) as error:
+        parse_header(header)
+    assert "s3cret" not in str(error.value)
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://local host:8188", "http://h:99999",
+                                 "http://h\n:8188", "ftp://h", "http://", "http://héllo:8188"])
+def test_a_bad_server_url_is_a_clear_error(url):
+    with pytest.raises(ProbeError, match="--server"):
+        ServerClient(url)

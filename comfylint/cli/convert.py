@@ -33,6 +33,7 @@ def convert(path: str, output: str, envelope: str, object_info: str | None, forc
             as_saved: bool) -> None:
     """Convert a UI (editor) workflow to the API format, as the frontend's Export (API) does."""
     from ..catalog.sources import CatalogSources, build_catalog
+    from ..engine.secrets import Masker, document_secrets
     from ..load import load_bytes, load_path
     from ..ui import EXACT, REFUSED, to_api
 
@@ -47,11 +48,12 @@ def convert(path: str, output: str, envelope: str, object_info: str | None, forc
         _fail(f"{path}: not a UI workflow" + (" (it is already in the API format)"
                                                  if loaded.format == "api" else ""))
     result = to_api(loaded.workflow, build_catalog(CatalogSources(object_info=object_info)), as_saved=as_saved)
+    masker = Masker(document_secrets(loaded))  # reasons quote titles and values
     if result.saved_by is not None:
-        click.echo(f"comfylint convert: emulating {result.saved_by.label} "
-                   f"({result.saved_by.evidence})", err=True)
+        click.echo(masker.text(f"comfylint convert: emulating {result.saved_by.label} "
+                               f"({result.saved_by.evidence})"), err=True)
     for reason in result.reasons:
-        click.echo(f"comfylint convert: {result.grade}: {reason}", err=True)
+        click.echo(masker.text(f"comfylint convert: {result.grade}: {reason}"), err=True)
     if result.grade == REFUSED and not force:
         click.echo("comfylint convert: nothing written (use --force to write it anyway)", err=True)
         sys.exit(EXIT_INEXACT)

@@ -132,6 +132,7 @@ def _json_lint(results) -> dict:
 
 def _submit(client, result, wait: bool, wait_timeout: float) -> dict:
     """POST one workflow to /prompt and record the server's answer next to comfylint's."""
+    from ..engine.secrets import Masker, document_secrets
     from ..load import load_path
     from ..probe.client import ProbeError
 
@@ -154,8 +155,10 @@ def _submit(client, result, wait: bool, wait_timeout: float) -> dict:
     item["status"] = response.status
     try:
         answer = json.loads(response.body)
-    except ValueError:
+    except (ValueError, RecursionError):
         answer = {"text": response.body[:300].decode("utf-8", "replace")}
+    # The server's errors quote the values it rejected: a secret of the workflow among them.
+    answer = Masker(document_secrets(loaded)).value(answer)
     item["server"] = answer
     prompt_id = answer.get("prompt_id") if isinstance(answer, dict) else None
     if wait and response.status == 200 and isinstance(prompt_id, str):

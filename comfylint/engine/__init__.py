@@ -1,7 +1,7 @@
 """The one pipeline: one loaded document and a catalog in, one FileResult out.
 
     view (API graph, or a UI file's converted graph) -> rules -> UI translation
-    -> node-level suppressions and per-file ignores -> severity -> positions
+    -> node-level suppressions and per-file ignores -> severity -> positions -> secrets masked
 
 Every entry point calls `lint_document`: `check` (through the project runner), the Python API,
 `probe`, `snapshot diff` and `serve`; so the same document gets the same verdict everywhere.
@@ -68,7 +68,6 @@ def lint_document(loaded: "LoadedFile", catalog: "Catalog", options: Options = O
             except Exception as exc:  # a broken rule must not hide the others' findings
                 ctx.findings.append(_rule_error(loaded.path, rule, exc))
     ctx.rule = None
-    result.text = loaded.text  # a rule may have masked secrets in it (P501)
     if ctx.api_workflow is not None:
         from ..ui import (
             translate_findings,  # API findings point into the UI file instead
@@ -83,8 +82,23 @@ def lint_document(loaded: "LoadedFile", catalog: "Catalog", options: Options = O
             where = loaded.positions.locate(diag.pointer)
             if where:
                 diag.line, diag.column = where
+    _mask_secrets(loaded, kept, result)
     result.diagnostics = sorted(kept, key=Diagnostic.sort_key)
     return result
+
+
+def _mask_secrets(loaded: "LoadedFile", findings: list[Diagnostic], result: FileResult) -> None:
+    """Whatever rules ran, no credential of the document leaves in a finding or a snippet (P501
+    is only the rule that reports them): the last step, after suppressions matched real ids."""
+    from .secrets import Masker, document_secrets
+
+    masker = Masker(document_secrets(loaded))
+    if not masker:
+        return
+    for diag in findings:
+        masker.diagnostic(diag)
+    result.text = masker.json_text(loaded.text) if loaded.text is not None else None
+    result.masked = True
 
 
 def _skipped_while_walking(loaded: "LoadedFile") -> bool:

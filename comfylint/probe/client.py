@@ -3,11 +3,19 @@
 Standard library only (urllib). Every failure becomes a ProbeError whose message says what went
 wrong and what to try, so the CLI can print it and exit 2: server down, timeout, 401/403, 404,
 5xx (retried first), an answer that is not JSON or not from ComfyUI, a body larger than allowed.
+
+Two promises to a user who gives credentials: they never leave for another origin (a redirect to
+another scheme, host or port is refused when the request carries any --header, --token or URL
+credentials), and they never appear in a message (a malformed --header is not echoed). And one
+to everyone: a request ends within --timeout, however slowly the server trickles its answer.
 """
 from __future__ import annotations
 
+import http.client
 import json
+import re
 import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -42,6 +50,8 @@ class Response:
         except MemoryError:
             raise ProbeError(f"{what}: not enough memory to parse the {len(self.body) / 1e6:.0f} MB "
                              "answer") from None
+        except RecursionError:
+            raise ProbeError(f"{what}: the answer is nested too deeply to be ComfyUI's") from None
         except ValueError:
             kind = self.content_type or "no content type"
             start = self.body[:80].decode("utf-8", "replace").strip()
@@ -49,19 +59,56 @@ class Response:
                              "server, and is the URL its root (e.g. http://host:8188)?") from None
 
 
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP token (RFC 9110)
+
+
 def parse_header(text: str) -> tuple[str, str]:
-    """'Name: value' from the command line."""
+    """'Name: value' from the command line. Errors never show the value: it is a credential."""
     name, sep, value = text.partition(":")
-    if not sep or not name.strip():
-        raise ProbeError(f"--header {text!r}: expected 'Name: value'")
-    return name.strip(), value.strip()
+    name, value = name.strip(), value.strip()
+    if not sep or not name:
+        raise ProbeError("--header: expected 'Name: value' (the header given is not shown here: "
+                         "it may hold a credential)")
+    if not HEADER_NAME.fullmatch(name):
+        raise ProbeError("a --header name holds characters a header name cannot have (letters, "
+                         "digits and !#$%&'*+.^_`|~- only; the header is not shown here)")
+    check_header_value(f"--header {name}", value)
+    return name, value
+
+
+def check_header_value(what: str, value: str) -> None:
+    """A value HTTP can carry: Latin-1 text without line breaks or control characters."""
+    if any(c in value for c in "\r\n\0"):
+        raise ProbeError(f"{what}: the value holds a line break or NUL, which would end the header "
+                         "early (the value is not shown here)")
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise ProbeError(f"{what}: the value holds characters an HTTP header cannot carry (only "
+                         "Latin-1 text; the value is not shown here)") from None
 
 
 def auth_header(url: str, token: str) -> tuple[str, str]:
     """Authorization for a token: PAI-EAS takes the bare token, other hosts `Bearer <token>`."""
-    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    check_header_value("--token", token)
+    try:
+        host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    except ValueError:
+        host = ""
     bare = host.endswith((".pai-eas.aliyuncs.com", ".eas.aliyuncs.com"))
     return "Authorization", token if bare or token.lower().startswith("bearer ") else f"Bearer {token}"
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the scheme's default port filled in: what a redirect may not
+    change while credentials ride along."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
 
 
 @dataclass
@@ -73,18 +120,39 @@ class ServerClient:
     retry_delay: float = 0.5
 
     def __post_init__(self) -> None:
-        parts = urllib.parse.urlsplit(self.base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ProbeError(f"--server {self.base_url!r}: expected an http(s) URL such as "
-                             "http://127.0.0.1:8188")
+        parts = self._parse(self.base_url)
         # Credentials in the URL become a header; the printable URL never shows them.
         if parts.username or parts.password:
             import base64
 
             pair = f"{urllib.parse.unquote(parts.username or '')}:{urllib.parse.unquote(parts.password or '')}"
             self.headers.setdefault("Authorization", "Basic " + base64.b64encode(pair.encode()).decode())
-            parts = parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else ""))
+            host = parts.hostname or ""
+            host = f"[{host}]" if ":" in host else host
+            parts = parts._replace(netloc=host + (f":{parts.port}" if parts.port else ""))
         self.base_url = urllib.parse.urlunsplit(parts._replace(query="", fragment="")).rstrip("/")
+        for name, value in self.headers.items():
+            if not HEADER_NAME.fullmatch(name):
+                raise ProbeError("a header name holds characters a header name cannot have")
+            check_header_value(f"header {name}", value)
+
+    @staticmethod
+    def _parse(url: str) -> urllib.parse.SplitResult:
+        """The --server URL, checked: an http(s) URL with a host and nothing HTTP cannot send."""
+        expected = "expected an http(s) URL such as http://127.0.0.1:8188"
+        if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+            raise ProbeError(f"--server: the URL holds spaces or control characters; {expected}")
+        try:
+            parts = urllib.parse.urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+        except ValueError as exc:
+            raise ProbeError(f"--server: not a valid URL ({exc}); {expected}") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ProbeError(f"--server: {expected}")
+        if not url.isascii():
+            raise ProbeError("--server: the URL holds non-ASCII characters (write an international "
+                             f"host name in its xn-- form); {expected}")
+        return parts
 
     @property
     def display_url(self) -> str:
@@ -133,19 +201,35 @@ class ServerClient:
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **self.headers}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(self.url(path), data=body, method=method, headers=headers)
         where = f"{method} {self.display_url}{path}"
-        deadline = time.monotonic() + self.timeout
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as handle:
+            request = urllib.request.Request(self.url(path), data=body, method=method,
+                                             headers=headers)
+        except ValueError as exc:
+            raise ProbeError(f"{where}: not a URL that can be requested ({exc})") from None
+        deadline = _Deadline(time.monotonic() + self.timeout)
+        opener = urllib.request.build_opener(
+            _DeadlineHTTPHandler(deadline), _DeadlineHTTPSHandler(deadline),
+            _SameOriginRedirects(credentials=bool(self.headers)))
+        try:
+            with opener.open(request, timeout=self.timeout) as handle:
                 return Response(handle.status, handle.headers.get("Content-Type", ""),
                                 _read_limited(handle, max_bytes, deadline, where))
         except urllib.error.HTTPError as exc:
             try:
                 data = _read_limited(exc, SMALL_MAX_BYTES, deadline, where)
-            except ProbeError:
+            except (ProbeError, _Retryable):
                 data = b""
             return Response(exc.code, exc.headers.get("Content-Type", "") if exc.headers else "", data)
+        except (http.client.HTTPException, ValueError) as exc:
+            if deadline.passed:
+                raise _Retryable(f"{where}: no answer within {self.timeout:g} s "
+                                 "(raise --timeout for a slow server)") from None
+            if isinstance(exc, http.client.RemoteDisconnected):
+                raise _Retryable(f"{where}: the server closed the connection without "
+                                 "answering") from None
+            raise ProbeError(f"{where}: not a valid HTTP answer ({type(exc).__name__}: "
+                             f"{_short(exc)})") from None
         except urllib.error.URLError as exc:
             reason = exc.reason
             if isinstance(reason, (socket.timeout, TimeoutError)):
@@ -161,7 +245,12 @@ class ServerClient:
             raise _Retryable(f"{where}: no answer within {self.timeout:g} s "
                              "(raise --timeout for a slow server)") from None
         except (ConnectionError, OSError) as exc:
+            if deadline.passed:
+                raise _Retryable(f"{where}: no answer within {self.timeout:g} s "
+                                 "(raise --timeout for a slow server)") from None
             raise _Retryable(f"{where}: connection failed: {exc}") from None
+        finally:
+            deadline.cancel()
 
     def _status_error(self, method: str, path: str, response: Response) -> ProbeError:
         where = f"{method} {self.display_url}{path}"
@@ -183,22 +272,127 @@ class _Retryable(Exception):
     """A transport failure worth another attempt (refused, reset, timed out)."""
 
 
-def _read_limited(handle: Any, max_bytes: int, deadline: float, where: str) -> bytearray:
+def _read_limited(handle: Any, max_bytes: int, deadline: "_Deadline", where: str) -> bytearray:
     """Read a body in chunks, refusing more than `max_bytes` and stopping at the deadline
-    (a server that trickles bytes must not hang the run)."""
+    (a server that trickles bytes must not hang the run; the deadline's watchdog cuts a read
+    that blocks)."""
     declared = handle.headers.get("Content-Length") if getattr(handle, "headers", None) else None
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise ProbeError(f"{where}: the answer is {int(declared) / 1e6:.0f} MB, more than the "
                          f"{max_bytes / 1e6:.0f} MB allowed (raise --max-mb)")
+    read = getattr(handle, "read1", handle.read)  # what has arrived, not a full megabyte
     body = bytearray()  # grown in place: no second copy of a 100 MB answer at the end
     while True:
-        if time.monotonic() > deadline:
+        try:
+            chunk = read(CHUNK)
+        except (http.client.HTTPException, OSError, ValueError) as exc:
+            if deadline.passed:
+                chunk = b""
+            else:
+                raise _Retryable(f"{where}: the answer was cut short ({type(exc).__name__})") from None
+        if deadline.passed:
             raise _Retryable(f"{where}: the answer did not finish within the timeout "
                              f"({len(body) / 1e6:.1f} MB read; raise --timeout)")
-        chunk = handle.read(CHUNK)
         if not chunk:
+            if getattr(handle, "length", None):  # Content-Length promised more
+                raise _Retryable(f"{where}: the answer was cut short ({len(body)} bytes of "
+                                 f"{len(body) + handle.length})")
             return body
         if len(body) + len(chunk) > max_bytes:
             raise ProbeError(f"{where}: the answer exceeds {max_bytes / 1e6:.0f} MB "
                              "(raise --max-mb)")
         body += chunk
+
+
+def _short(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+class _Deadline:
+    """One request's end: the sockets it opens are shut down when it passes, which ends any read
+    blocked on a server that answers a byte at a time (a per-read timeout alone never would)."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self._timers: list[threading.Timer] = []
+
+    @property
+    def passed(self) -> bool:
+        return time.monotonic() >= self.at
+
+    def watch(self, sock: socket.socket) -> None:
+        timer = threading.Timer(max(self.at - time.monotonic(), 0.0), _shut, (sock,))
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
+
+    def cancel(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
+
+
+class _DeadlineHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline = deadline
+
+    def connect(self) -> None:
+        super().connect()
+        self._deadline.watch(self.sock)
+
+
+class _DeadlineHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline = deadline
+
+    def connect(self) -> None:
+        super().connect()
+        self._deadline.watch(self.sock)
+
+
+class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(_DeadlineHTTPConnection, req, deadline=self._deadline)
+
+
+class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(_DeadlineHTTPSConnection, req, context=self._context,
+                            deadline=self._deadline)
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects, but never carry credentials to another origin: urllib would forward
+    every header (Authorization included) to wherever the server points."""
+
+    def __init__(self, credentials: bool) -> None:
+        super().__init__()
+        self.credentials = credentials
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        target = urllib.parse.urljoin(req.full_url, newurl)
+        if self.credentials and origin(target) != origin(req.full_url):
+            scheme, host, port = origin(target)
+            raise ProbeError(
+                f"{req.get_method()} {req.full_url.split('?')[0]}: the server redirects to another "
+                f"origin ({scheme}://{host}:{port}); comfylint does not send your credentials "
+                "(--token, --header, URL user info) there. If that is the real server, give it "
+                "as --server")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)

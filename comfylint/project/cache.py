@@ -98,7 +98,7 @@ class Cache:
 # -- (de)serialising results -------------------------------------------------------------------
 def result_entry(result) -> dict:
     return {"format": result.format, "envelope": result.envelope, "skipped": result.skipped,
-            "suppressed": result.suppressed,
+            "suppressed": result.suppressed, "masked": result.masked,
             "diagnostics": [dict(d.to_dict(), title=d.title) for d in result.diagnostics]}
 
 

@@ -128,7 +128,8 @@ def _worker_lint(batch: list[tuple[str, bool]]) -> list[FileResult]:
     out = []
     for path, explicit in batch:
         result = _lint_path(_WORKER_JOB, path, explicit)
-        result.text = None  # the parent has the bytes; do not ship the text back
+        if not result.masked:
+            result.text = None  # the parent has the bytes; do not ship the text back
         out.append(result)
     return out
 
@@ -191,7 +192,8 @@ def run(job: Job, files: list[tuple[str, bool]], *, cache=None, jobs: int | None
         if entry is not None:
             cached = FileResult(path=path, format=entry["format"], envelope=entry["envelope"],
                                 diagnostics=[diagnostic_from_dict(d) for d in entry["diagnostics"]],
-                                skipped=entry["skipped"], suppressed=entry["suppressed"])
+                                skipped=entry["skipped"], suppressed=entry["suppressed"],
+                                masked=bool(entry.get("masked")))
             slots[index] = cached
             report.suppressed += cached.suppressed
             report.cached += 1
@@ -215,11 +217,22 @@ def run(job: Job, files: list[tuple[str, bool]], *, cache=None, jobs: int | None
     report.results = [r for r in slots if r is not None]
     for index, result in enumerate(slots):
         if result is not None and result.text is None and result.diagnostics and index in contents:
-            if not contents[index].startswith((b"\x89PNG", b"RIFF")):
-                result.text = contents[index].decode("utf-8-sig", "replace")
+            result.text = _source_text(result, contents[index])
     if cache is not None:
         cache.save()
     return report
+
+
+def _source_text(result: FileResult, data: bytes) -> str | None:
+    """The text renderers quote in snippets (none for images); secrets masked as the engine
+    masked them (a cached result keeps no text, and no secret)."""
+    if data.startswith((b"\x89PNG", b"RIFF")):
+        return None
+    if result.masked:
+        from ..engine.secrets import mask_source
+
+        return mask_source(data, result.path)
+    return data.decode("utf-8-sig", "replace")
 
 
 def apply_baseline(job: Job, report: Report, baseline: "Baseline") -> None:
@@ -280,6 +293,4 @@ def fix_results(job: Job, report: Report, unsafe: bool, write: bool) -> None:
         report.fixes.append(outcome)
         if write:
             atomic_write(result.path, outcome.fixed)
-            fresh = lint_bytes(job, result.path, outcome.fixed, explicit)[1]
-            fresh.text = outcome.fixed.decode("utf-8-sig", "replace")
-            report.results[position] = fresh
+            report.results[position] = lint_bytes(job, result.path, outcome.fixed, explicit)[1]

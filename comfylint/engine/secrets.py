@@ -1,0 +1,290 @@
+"""Secrets in a document: found once per document, masked in everything comfylint shows of it.
+
+Workflows get shared, committed and embedded in every PNG the server saves, so a key in a widget
+value leaks with them; comfylint must not leak it a second time through its own output. The
+engine finds the document's credentials here whatever rules are selected (P501 only REPORTS
+them) and masks them in every finding (message, help, node id, title, input, pointer, fix) and in
+the source text the renderers quote, in any of the forms a message may show a value in: as is,
+as Python or JSON string literals write it (a multi-line private key reads `\\n` there), or cut
+short.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterator
+
+from ..load.positions import escape_pointer_token
+
+if TYPE_CHECKING:
+    from ..diagnostics import Diagnostic
+    from ..load import LoadedFile
+
+# Formats that identify a credential by its shape alone, each with the literal text (or, for the
+# fal.ai key, a cheap pattern) that any match must contain: a file lacking every anchor skips the
+# format's full pattern, whose leading \b defeats the regex engine's fast literal search.
+KNOWN_FORMATS = [
+    ("an OpenAI/Anthropic-style API key", ("sk-",),
+     re.compile(r"\bsk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")),
+    ("a Hugging Face token", ("hf_",), re.compile(r"\bhf_[A-Za-z0-9]{30,}")),
+    ("a GitHub token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+     re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})")),
+    ("an AWS access key id", ("AKIA", "ASIA"), re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("a Google API key", ("AIza",), re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
+    ("a Replicate token", ("r8_",), re.compile(r"\br8_[A-Za-z0-9]{37}")),
+    ("a Slack token", ("xox",), re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}")),
+    ("a Stripe key", ("_live_",), re.compile(r"\b(?:sk|rk)_live_[A-Za-z0-9]{20,}")),
+    ("a fal.ai key", re.compile(r":[0-9a-f]{32}"),
+     re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[0-9a-f]{32}\b")),
+    ("a JSON Web Token", ("eyJ",),
+     re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")),
+    ("a bearer token", ("Bearer",), re.compile(r"\bBearer\s+([A-Za-z0-9._~+/-]{20,}=*)")),
+    ("a private key", ("PRIVATE KEY",), re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----[\s\S]*?"
+                                                   r"(?:-----END (?:[A-Z]+ )?PRIVATE KEY-----|$)")),
+]
+ALL_FORMATS = [(kind, pattern) for kind, _anchors, pattern in KNOWN_FORMATS]
+
+# Keys whose string value is a credential whatever it looks like (api_key, hf_token, password...).
+SECRET_NAME = re.compile(r"(?i)api[_-]?key|apikey|secret|password|passwd|"
+                         r"(?:^|[_-])(?:access|auth|api|hf|bearer|bot|session)?[_-]?token$")
+PLACEHOLDER = re.compile(r"(?i)^(?:|none|null|env|your[_ -].*|<.*>|\$\{?[A-Z_]+\}?|x+|\*+|\.+|changeme)$")
+# Lower-case fragments of every key name SECRET_NAME accepts, to screen a whole text with plain
+# substring tests (a case-insensitive regex over the text costs more than the rest of the rule).
+SECRET_NAME_FRAGMENTS = ("api_key", "api-key", "apikey", "secret", "password", "passwd", "token")
+MIN_NAMED_SECRET_LENGTH = 12
+SHOWN_PREFIX = 4
+MIN_CUT_SHORT = 8  # a value cut short in a message is masked from this many leading characters
+SECRETS_KEY = "secrets"  # loaded.extra[...]: the document's secrets, found once
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+
+
+@dataclass(frozen=True)
+class Secret:
+    tokens: tuple  # where it is: JSON pointer tokens (of the member, for a secret key)
+    key: str  # the nearest key (names a secret: api_key, password, ...)
+    kind: str  # what it is, for messages ("a Hugging Face token")
+    value: str  # the secret itself: never shown
+
+
+def mask(secret: str) -> str:
+    return secret[:SHOWN_PREFIX] + "*" * max(len(secret) - SHOWN_PREFIX, 4)
+
+
+# -- finding -------------------------------------------------------------------------------------
+def formats_present(text: str) -> list[tuple[str, re.Pattern]]:
+    """The known formats whose anchor occurs somewhere in `text` (usually none)."""
+    present = []
+    for kind, anchors, pattern in KNOWN_FORMATS:
+        if anchors.search(text) if isinstance(anchors, re.Pattern) else any(a in text for a in anchors):
+            present.append((kind, pattern))
+    return present
+
+
+def secrets_in_value(key: str, value: str, formats: list = ALL_FORMATS) -> Iterator[tuple[str, str]]:
+    """(kind, secret) for each credential in one string value stored under `key`, looking for
+    the given known formats (by default all)."""
+    found = False
+    for kind, pattern in formats:
+        for match in pattern.finditer(value):
+            found = True
+            yield kind, match.group(match.lastindex or 0)
+    text = value.strip()
+    if (not found and SECRET_NAME.search(key) and len(text) >= MIN_NAMED_SECRET_LENGTH
+            and not any(c.isspace() for c in text) and not PLACEHOLDER.match(text)
+            and any(c.isdigit() for c in text) and any(c.isalpha() for c in text)):
+        yield f"a value stored under {key!r}", text
+
+
+def walk_strings(value: Any) -> Iterator[tuple[tuple, str, str, bool]]:
+    """(pointer tokens, nearest key, string, is_key) for every string of a JSON document, object
+    keys included (a node id or an input name can hold a key too). Iterative: any depth."""
+    stack: list[tuple[tuple, Any]] = [((), value)]
+    while stack:
+        tokens, item = stack.pop()
+        if isinstance(item, dict):
+            for key, child in reversed(list(item.items())):
+                where = (*tokens, key)
+                if isinstance(child, str):
+                    stack.append((where, _Leaf(str(key), child)))
+                elif isinstance(child, (dict, list)):
+                    stack.append((where, child))
+                if isinstance(key, str):
+                    stack.append((where, _Leaf("", key, is_key=True)))
+        elif isinstance(item, list):
+            key = str(tokens[-1]) if tokens else ""
+            for index in range(len(item) - 1, -1, -1):
+                child = item[index]
+                if isinstance(child, str):
+                    stack.append(((*tokens, index), _Leaf(key, child)))
+                elif isinstance(child, (dict, list)):
+                    stack.append(((*tokens, index), child))
+        elif isinstance(item, _Leaf):
+            yield tokens, item.key, item.text, item.is_key
+        elif isinstance(item, str) and not tokens:
+            yield tokens, "", item, False
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    key: str
+    text: str
+    is_key: bool = False
+
+
+def document_secrets(loaded: "LoadedFile") -> tuple[Secret, ...]:
+    """Every credential in the loaded document (found once, kept in loaded.extra). A file that
+    did not parse is searched as text for the known formats."""
+    cached = loaded.extra.get(SECRETS_KEY)
+    if cached is not None:
+        return cached
+    from ..load import JSON_TEXT_KEY
+
+    text = loaded.text if loaded.text is not None else loaded.extra.get(JSON_TEXT_KEY)
+    found: list[Secret] = []
+    if loaded.document is None:
+        if text:
+            found = [Secret((), "", kind, secret)
+                     for kind, secret in secrets_in_value("", text, formats_present(text))]
+    else:
+        found = list(_document_secrets(loaded.document, text))
+    loaded.extra[SECRETS_KEY] = result = tuple(found)
+    return result
+
+
+def _document_secrets(document: Any, text: str | None) -> Iterator[Secret]:
+    # Screen the whole text first: most files hold no anchor and no secret-like key name. A
+    # \u escape can spell an anchor or a key name that the raw text does not show: look closer.
+    if text is None or "\\u" in text:
+        formats = ALL_FORMATS
+    else:
+        formats = formats_present(text)
+        if not formats and not any(fragment in text.lower() for fragment in SECRET_NAME_FRAGMENTS):
+            return
+    for tokens, key, value, is_key in walk_strings(document):
+        if is_key:
+            for kind, secret in secrets_in_value("", value, formats):
+                yield Secret(tokens, key, kind, secret)
+        else:
+            for kind, secret in secrets_in_value(key, value, formats):
+                yield Secret(tokens, key, kind, secret)
+
+
+# -- masking ---------------------------------------------------------------------------------
+class Masker:
+    """Masks a document's secrets in any text comfylint shows."""
+
+    def __init__(self, secrets: "tuple[Secret, ...] | list[str]") -> None:
+        values = {s.value if isinstance(s, Secret) else s for s in secrets}
+        renderings: set[str] = set()
+        for value in values:
+            if not value:
+                continue
+            renderings.update((value, repr(value)[1:-1], json.dumps(value)[1:-1],
+                               json.dumps(value, ensure_ascii=False)[1:-1],
+                               escape_pointer_token(value)))
+        # Longest first: a secret that contains another is masked whole.
+        self.renderings = sorted((r for r in renderings if r), key=len, reverse=True)
+        self.values = values
+
+    def __bool__(self) -> bool:
+        return bool(self.renderings)
+
+    def text(self, text: str) -> str:
+        """`text` with every secret masked, also where it is quoted or cut short."""
+        if not text or not self.renderings:
+            return text
+        spans = [span for rendering in self.renderings if rendering[:MIN_CUT_SHORT] in text
+                 for span in _runs(text, rendering)]
+        if not spans:
+            return text
+        pieces, position = [], 0
+        for start, end in _merged(spans):
+            shown = min(start + SHOWN_PREFIX, end)
+            pieces += [text[position:shown], "*" * (end - shown)]
+            position = end
+        pieces.append(text[position:])
+        return "".join(pieces)
+
+    def json_text(self, text: str) -> str:
+        """JSON source text with every string literal that holds a secret masked, whatever
+        escapes it is written with; the line structure (and the length) stays as it was."""
+        if not text or not self.renderings:
+            return text
+        # Then the plain sweep: text that is not valid JSON may not split into literals.
+        return self.text(_JSON_STRING.sub(self._literal, text))
+
+    def _literal(self, match: re.Match) -> str:
+        literal = match.group(0)
+        try:
+            value = json.loads(literal)
+        except ValueError:
+            return self.text(literal)
+        if not any(secret in value for secret in self.values):
+            return literal
+        masked = json.dumps(self.text(value), ensure_ascii=literal.isascii())
+        if len(masked) > len(literal):
+            return self.text(literal)
+        return masked[:-1] + "*" * (len(literal) - len(masked)) + '"'
+
+    def value(self, value: Any) -> Any:
+        """A JSON-like value (a server's answer echoing the workflow) with its secrets masked."""
+        if not self.renderings:
+            return value
+        text = json.dumps(value, default=str)
+        masked = self.json_text(text)
+        if masked == text:
+            return value
+        try:
+            return json.loads(masked)
+        except ValueError:
+            return masked
+
+    def diagnostic(self, diag: "Diagnostic") -> None:
+        """Mask every text field of a finding in place. A fix whose edits would carry a secret (or
+        a masked one into the file) is dropped: it cannot be shown and must not be applied."""
+        for name in ("message", "help", "node_id", "class_type", "input", "pointer", "title"):
+            value = getattr(diag, name)
+            if isinstance(value, str):
+                setattr(diag, name, self.text(value))
+        if diag.fix is not None:
+            edits = json.dumps([edit.to_dict() for edit in diag.fix.edits], default=str)
+            if self.text(edits) != edits:
+                diag.fix = None
+            else:
+                diag.fix.description = self.text(diag.fix.description)
+
+
+def _runs(text: str, rendering: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each place where `rendering` starts (by its first characters), as far as
+    the text goes on matching it: the whole secret, or what a message kept of it."""
+    anchor = rendering[:MIN_CUT_SHORT]
+    start = text.find(anchor)
+    while start >= 0:
+        end = start + len(anchor)
+        limit = min(len(text), start + len(rendering))
+        while end < limit and text[end] == rendering[end - start]:
+            end += 1
+        yield start, end
+        start = text.find(anchor, end)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
+def mask_source(data: bytes, path: str = "-") -> "str | None":
+    """The text of a file's bytes with its secrets masked (for snippets of results that come
+    from the results cache or a worker process, which keep no text)."""
+    from ..load import load_bytes
+
+    loaded = load_bytes(data, path)
+    if loaded.text is None:
+        return None
+    return Masker(document_secrets(loaded)).json_text(loaded.text)
