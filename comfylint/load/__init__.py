@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,9 @@ from .envelope import unwrap
 from .positions import PositionIndex
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
-JSON_TEXT_KEY = "json_text"  # loaded.extra[...]: the JSON form of a document given as a dict
+# loaded.extra[...] of a document given as a dict: text holding all its strings (its JSON form, or
+# its strings joined by newlines), for whole-text screens such as secret-in-workflow's.
+JSON_TEXT_KEY = "json_text"
 
 
 @dataclass
@@ -169,16 +173,78 @@ def load_document(document: Any, path: str = "<workflow>", *, envelope: str = "a
 
     The server only ever receives JSON, so the document is read as its JSON form: non-string keys
     become strings (as json.dumps writes them), and a document JSON cannot carry (a tuple key, a
-    set, a cycle) is an F001 finding. The caller's object is never modified.
+    set, a cycle) is an F001 finding. The caller's object is never modified. A document that is
+    already what json.loads makes (the common case) is read as it is, without the round trip.
     """
     loaded = LoadedFile(path=path)
+    strings = plain_json_strings(document)
+    if strings is not None:
+        loaded.document = document
+        loaded.extra[JSON_TEXT_KEY] = "\n".join(strings)
+        unwrap(loaded, envelope=envelope, require_format=require_format)
+        return loaded
     try:
         text = json.dumps(document, allow_nan=True)
         loaded.document = json.loads(text)
-        loaded.extra[JSON_TEXT_KEY] = text  # for whole-text scans; not a source to locate lines in
+        loaded.extra[JSON_TEXT_KEY] = text
     except (TypeError, ValueError, RecursionError) as exc:
         loaded.diagnostics.append(findings.invalid_json(
             path, f"the document cannot be sent as JSON ({type(exc).__name__}: {exc})", 1, 1))
         return loaded
     unwrap(loaded, envelope=envelope, require_format=require_format)
     return loaded
+
+
+PLAIN_DEPTH = 64  # deeper documents take the JSON round trip (and its recursion limits)
+
+
+@lru_cache(maxsize=4)
+def _int_bound(digits: int) -> int:
+    return 10 ** digits
+
+
+def _largest_writable_int() -> int | None:
+    """10**n where n is how many digits str(int) may write (Python >= 3.11 limits it), or None."""
+    limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+    return _int_bound(limit) if limit else None
+
+
+def plain_json_strings(document: Any) -> list[str] | None:
+    """Every string (keys and values) of a document built only of what json.loads returns: dicts
+    with string keys, lists, strings, ints (that str() can write), floats, booleans and None, at
+    most PLAIN_DEPTH deep. None for anything else: the JSON round trip must normalize it."""
+    largest = _largest_writable_int()
+    strings: list[str] = []
+    add = strings.append
+
+    def plain(value: Any, depth: int) -> bool:
+        kind = type(value)
+        if kind is dict:
+            if depth > PLAIN_DEPTH:
+                return False
+            for key, item in value.items():
+                if type(key) is not str:
+                    return False
+                add(key)
+                if type(item) is str:
+                    add(item)
+                elif not plain(item, depth + 1):
+                    return False
+            return True
+        if kind is list:
+            if depth > PLAIN_DEPTH:
+                return False
+            for item in value:
+                if type(item) is str:
+                    add(item)
+                elif not plain(item, depth + 1):
+                    return False
+            return True
+        if kind is str:
+            add(value)
+            return True
+        if kind is int:
+            return largest is None or -largest < value < largest
+        return kind is float or kind is bool or value is None
+
+    return strings if plain(document, 0) else None
