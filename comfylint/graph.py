@@ -7,18 +7,28 @@ list-shaped is recorded as a LinkProblem (a finding), never a crash.
 "Validated" mirrors ComfyUI: validation starts at the output nodes and recurses only through
 links it can follow (well-formed, type-compatible). Nodes it never reaches are neither validated
 nor executed by the server, so rules report problems there at a lower severity.
+
+The networkx graph `g` is the model the rules and the Python API share; it is built on first use.
+The analyses every file needs (what feeds an output, is there a cycle, how deep is validation)
+are plain linear passes over the link lists, ~10x faster than the networkx algorithms on the same
+edges; networkx answers where its algorithms are needed (naming a cycle's path).
+tests/test_fast_paths.py checks each pass against the networkx algorithm on generated graphs.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog, InputSpec, NodeDef
 from .catalog.dynamic import ResolvedInputs, resolve_inputs
 from .catalog.types import link_types_match
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+# Link problems that still connect two existing nodes (the edge exists in the graph).
+EDGE_PROBLEMS = (None, "slot-range", "slot-type")
 
 
 @dataclass(slots=True)
@@ -49,32 +59,71 @@ class WorkflowGraph:
         self.catalog = catalog
         self.partial_targets = partial_targets
         self.has_partial_targets = has_partial_targets
-        self.g = nx.MultiDiGraph()
         self.links: list[Link] = []
         self.links_by_target: dict[str, list[Link]] = {}
+        self.edges: list[Link] = []  # links between two existing nodes: the graph's edges, in order
+        self._class_types: dict[str, Any] = {}
+        self._titles: dict[str, str | None] = {}
         self._node_defs: dict[str, NodeDef | None] = {}  # rules ask for these thousands of times
         # Nodes with v3 dynamic inputs: their inputs as finalized against the prompt (catalog.dynamic).
         self._resolved: dict[str, ResolvedInputs] = {}
+        # The graph satisfies schemas/api-workflow.schema.json: node objects with a class_type and
+        # an inputs object, every list-valued input a `["<id>", <int>]` link. When it does, the
+        # node-structure rules (missing-class-type, malformed-node) have nothing to say; when it
+        # does not, they explain where and how the server reacts. (bad-link-shape still looks:
+        # JSON Schema's integer admits 2.0, which the server cannot index with.) Decided while
+        # building, with the schema's exact semantics (tests/test_api_schema.py).
+        self.well_formed = True
         self._build()
 
     # -- construction ---------------------------------------------------------------------------
     def _build(self) -> None:
+        get_def = self.catalog.get
+        well_formed = True
         for node_id, node in self.workflow.items():
-            class_type = node.get("class_type") if isinstance(node, dict) else None
-            meta = node.get("_meta") if isinstance(node, dict) else None
-            title = meta.get("title") if isinstance(meta, dict) else None
-            self.g.add_node(node_id, class_type=class_type, title=title)
-            node_def = self._node_defs[node_id] = self.catalog.get(class_type)
+            if isinstance(node, dict):
+                class_type = node.get("class_type")
+                meta = node.get("_meta")
+                title = meta.get("title") if isinstance(meta, dict) else None
+                if well_formed and not _well_formed_node(node, class_type, meta):
+                    well_formed = False
+            else:
+                class_type = title = None
+                well_formed = False
+            self._class_types[node_id] = class_type
+            self._titles[node_id] = title
+            node_def = self._node_defs[node_id] = get_def(class_type)
             if node_def is not None and node_def.has_dynamic_inputs:
                 self._resolved[node_id] = resolve_inputs(node_def, self.inputs(node_id))
-        for node_id in list(self.g.nodes):
+        workflow = self.workflow
+        for node_id in self._class_types:
+            node_links = None
             for name, value in self.inputs(node_id).items():
                 if isinstance(value, list):
                     link = self._classify(node_id, name, value)
                     self.links.append(link)
-                    self.links_by_target.setdefault(node_id, []).append(link)
-                    if link.problem in (None, "slot-range", "slot-type") and link.source in self.g:
-                        self.g.add_edge(link.source, node_id, key=name, link=link)
+                    if node_links is None:
+                        node_links = self.links_by_target[node_id] = []
+                    node_links.append(link)
+                    if link.problem in EDGE_PROBLEMS and link.source in workflow:
+                        self.edges.append(link)
+                    if well_formed and not _well_formed_link(value):
+                        well_formed = False
+        self.well_formed = well_formed
+
+    @cached_property
+    def g(self) -> "nx.MultiDiGraph":
+        """The workflow as a networkx.MultiDiGraph: one node per node id (attributes class_type,
+        title), one edge per link between existing nodes (key: the input name, attribute link)."""
+        import networkx as nx
+
+        graph = nx.MultiDiGraph()
+        titles = self._titles
+        graph.add_nodes_from((node_id, {"class_type": class_type, "title": titles[node_id]})
+                             for node_id, class_type in self._class_types.items())
+        graph.add_edges_from((link.source, link.target, link.input, {"link": link})
+                             for link in self.edges)
+        return graph
 
     def _classify(self, target: str, name: str, value: list) -> Link:
         link = Link(target=target, input=name, value=value)
@@ -114,11 +163,23 @@ class WorkflowGraph:
     def node(self, node_id: str) -> Any:
         return self.workflow.get(node_id)
 
+    def __contains__(self, node_id: object) -> bool:
+        """A node id of the workflow (a node of `g`)."""
+        try:
+            return node_id in self._class_types
+        except TypeError:  # unhashable: no node id
+            return False
+
+    @property
+    def node_ids(self) -> list[str]:
+        """Every node id, in the workflow's order (the order of `g.nodes`)."""
+        return list(self._class_types)
+
     def class_type(self, node_id: str) -> Any:
-        return self.g.nodes[node_id]["class_type"] if node_id in self.g else None
+        return self._class_types.get(node_id)
 
     def title(self, node_id: str) -> str | None:
-        return self.g.nodes[node_id]["title"] if node_id in self.g else None
+        return self._titles.get(node_id)
 
     def node_def(self, node_id: str) -> NodeDef | None:
         return self._node_defs.get(node_id)
@@ -143,17 +204,6 @@ class WorkflowGraph:
     def known_nodes(self) -> list[tuple[str, NodeDef]]:
         """(node_id, definition) for every well-formed node whose class the catalog knows."""
         return self._known_nodes
-
-    @cached_property
-    def well_formed(self) -> bool:
-        """The graph satisfies schemas/api-workflow.schema.json: node objects with a class_type
-        and an inputs object, every list-valued input a `["<id>", <int>]` link. When it does,
-        the node-structure rules (missing-class-type, malformed-node) have nothing to say; when it
-        does not, they explain where and how the server reacts. (bad-link-shape still looks:
-        JSON Schema's integer admits 2.0, which the server cannot index with.)"""
-        from .schema_check import plainly_valid
-
-        return plainly_valid(self.workflow, "api-workflow.schema.json")
 
     @cached_property
     def _known_nodes(self) -> list[tuple[str, NodeDef]]:
@@ -209,25 +259,68 @@ class WorkflowGraph:
     @cached_property
     def feeds_output(self) -> frozenset[str]:
         """Nodes any selected output depends on through any link that names an existing node."""
-        seen: set[str] = set()
-        for output in self.output_nodes:
-            if output not in seen:
-                seen.add(output)
-                seen.update(nx.ancestors(self.g, output))
-        return frozenset(seen)
+        return frozenset(self.ancestors(self.output_nodes))
+
+    def ancestors(self, starts: "list[str] | set[str]") -> set[str]:
+        """`starts` and every node they depend on through any edge (networkx.ancestors of each,
+        united with the starts), by one pass over the link lists."""
+        sources = self._edge_sources
+        seen = set(starts)
+        stack = list(seen)
+        while stack:
+            for source in sources.get(stack.pop(), ()):
+                if source not in seen:
+                    seen.add(source)
+                    stack.append(source)
+        return seen
+
+    @cached_property
+    def _edge_sources(self) -> dict[str, list[str]]:
+        """node id -> the sources of its edges (one per edge, in input order)."""
+        sources: dict[str, list[str]] = {}
+        for link in self.edges:
+            sources.setdefault(link.target, []).append(link.source)
+        return sources
 
     @cached_property
     def dependent_outputs(self) -> dict[str, list[str]]:
         """node id -> the selected outputs whose validation reaches it (the server's field)."""
         result: dict[str, list[str]] = {}
         for output in self.output_nodes:
-            for node_id in nx.ancestors(self.g, output) | {output}:
+            for node_id in self.ancestors([output]):
                 result.setdefault(node_id, []).append(output)
         return result
 
     @cached_property
+    def is_acyclic(self) -> bool:
+        """No node depends on itself (Kahn's algorithm over the edges: linear)."""
+        waiting = {node_id: len(sources) for node_id, sources in self._edge_sources.items()}
+        consumers = self._edge_targets
+        ready = [node_id for node_id in self._class_types if node_id not in waiting]
+        done = 0
+        while ready:
+            done += 1
+            for target in consumers.get(ready.pop(), ()):
+                waiting[target] -= 1
+                if not waiting[target]:
+                    ready.append(target)
+        return done == len(self._class_types)
+
+    @cached_property
+    def _edge_targets(self) -> dict[str, list[str]]:
+        """node id -> the targets of its edges (one per edge, in the order edges were added)."""
+        targets: dict[str, list[str]] = {}
+        for link in self.edges:
+            targets.setdefault(link.source, []).append(link.target)
+        return targets
+
+    @cached_property
     def cycles(self) -> list[list[str]]:
         """One cycle path per strongly connected knot (self-loops included), in a stable order."""
+        if self.is_acyclic:
+            return []
+        import networkx as nx
+
         found = []
         for component in nx.strongly_connected_components(self.g):
             if len(component) == 1:
@@ -242,11 +335,70 @@ class WorkflowGraph:
             found.append([edge[0] for edge in edges])
         return sorted(found, key=lambda path: natural_key(path[0]))
 
+    def longest_path(self, nodes: "set[str] | frozenset[str]") -> list[str]:
+        """networkx.dag_longest_path of the acyclic subgraph induced by `nodes`, by the same
+        rules (generations of Kahn's algorithm, first predecessor and first node of greatest
+        depth win ties), with nodes in the workflow's order: a linear pass, no subgraph view."""
+        successors: dict[str, dict[str, int]] = {}
+        predecessors: dict[str, dict[str, int]] = {}
+        for link in self.edges:
+            source, target = link.source, link.target
+            if source in nodes and target in nodes:
+                after = successors.setdefault(source, {})
+                after[target] = after.get(target, 0) + 1
+                before = predecessors.setdefault(target, {})
+                before[source] = before.get(source, 0) + 1
+        waiting = {node_id: sum(before.values()) for node_id, before in predecessors.items()}
+        generation = [node_id for node_id in self._class_types
+                      if node_id in nodes and node_id not in waiting]
+        depth: dict[str, tuple[int, str]] = {}  # node -> (edges on its longest path, previous)
+        while generation:
+            following = []
+            for node_id in generation:
+                best = (0, node_id)  # a node without predecessors starts a path
+                for source in predecessors.get(node_id, ()):
+                    if depth[source][0] + 1 > best[0]:
+                        best = (depth[source][0] + 1, source)
+                depth[node_id] = best
+                for target, count in successors.get(node_id, {}).items():
+                    waiting[target] -= count
+                    if not waiting[target]:
+                        following.append(target)
+                        del waiting[target]
+            generation = following
+        if not depth:
+            return []
+        end = max(depth, key=lambda node_id: depth[node_id][0])
+        path = [end]
+        while depth[path[-1]][1] != path[-1]:
+            path.append(depth[path[-1]][1])
+        path.reverse()
+        return path
+
     @cached_property
     def topological_order(self) -> list[str] | None:
         if self.cycles:
             return None
+        import networkx as nx
+
         return list(nx.lexicographical_topological_sort(self.g, key=natural_key))
+
+
+def _well_formed_node(node: dict, class_type: Any, meta: Any) -> bool:
+    """The api-workflow schema's node: a non-empty string class_type, an inputs object, and a
+    `_meta` (when present) that is an object whose title (when present) is a string."""
+    return (type(node) is dict and type(class_type) is str and class_type != ""
+            and type(node.get("inputs")) is dict
+            and ("_meta" not in node or (type(meta) is dict
+                                         and ("title" not in meta or type(meta["title"]) is str))))
+
+
+def _well_formed_link(value: list) -> bool:
+    """The schema's link: [string, integer], where JSON Schema's integer admits 2.0 (not true)."""
+    if type(value) is not list or len(value) != 2 or type(value[0]) is not str:
+        return False
+    slot = value[1]
+    return type(slot) is int or (type(slot) is float and slot.is_integer())
 
 
 def natural_key(node_id: str) -> tuple:

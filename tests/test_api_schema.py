@@ -13,12 +13,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from comfylint import lint
+from comfylint import Catalog, lint
+from comfylint.graph import WorkflowGraph
 from comfylint.resources import validator
 from comfylint.schema_check import plainly_valid, shipped_check
 
 FOX = json.loads((Path(__file__).parent / "fixtures" / "fox.api.json").read_text())
 SCHEMA = "api-workflow.schema.json"
+BUNDLED = Catalog.bundled_core()
 STRUCTURAL = {"N202", "N203", "G103"}
 GATED = {"N202", "N203"}  # silent whenever the schema holds
 # A link to a missing node is explained by dangling-link whatever its slot holds: the server
@@ -63,6 +65,8 @@ def test_the_api_schema_compiles_to_a_fast_check():
 def test_compiled_check_agrees_with_jsonschema(edits):
     workflow = mutated(edits)
     assert plainly_valid(workflow, SCHEMA) == validator(SCHEMA).is_valid(workflow)
+    # The graph decides it while it builds (no second walk over the workflow).
+    assert WorkflowGraph(workflow, BUNDLED).well_formed == validator(SCHEMA).is_valid(workflow)
 
 
 @SETTINGS

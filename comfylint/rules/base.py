@@ -78,7 +78,7 @@ class Context:
     def label(self, node_id: str) -> str:
         """`#6 CLIPTextEncode "Positive"` for messages."""
         graph = self.graph
-        if graph is None or node_id not in graph.g:
+        if graph is None or node_id not in graph:
             return node_label(node_id, None)
         class_type = graph.class_type(node_id)
         return node_label(node_id, class_type if isinstance(class_type, str) else None,
@@ -94,7 +94,7 @@ class Context:
         level = severity if severity is not None else rule.severity
         graph = self.graph
         class_type = title = None
-        if node_id is not None and graph is not None and node_id in graph.g:
+        if node_id is not None and graph is not None and node_id in graph:
             class_type, title = graph.class_type(node_id), graph.title(node_id)
             if not isinstance(class_type, str):
                 class_type = None

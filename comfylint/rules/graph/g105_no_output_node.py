@@ -23,7 +23,7 @@ class NoOutputNode(Rule):
                 pointer=ctx.loaded.base_pointer.rsplit("/", 1)[0] + "/partial_execution_targets",
                 help="List output node ids (as strings) in partial_execution_targets.")
             return
-        unknown = sorted({c for n in graph.g.nodes if isinstance(c := graph.class_type(n), str)
+        unknown = sorted({c for n in graph.node_ids if isinstance(c := graph.class_type(n), str)
                           and c not in ctx.catalog})
         if unknown:
             yield ctx.report(

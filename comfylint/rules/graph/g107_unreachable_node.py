@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from typing import Iterable
 
-import networkx as nx
-
 from ...diagnostics import Diagnostic, Severity
 from ..base import Context, Rule
 
@@ -22,11 +20,8 @@ class UnreachableNode(Rule):
                for n in graph.feeds_output):
             return  # nor when a node on the way to an output lost its inputs (malformed-node says it)
         # A node of unknown type may be a custom output: what feeds it is not reported.
-        unknown = [n for n in graph.g.nodes if graph.node_def(n) is None]
-        feeds_unknown = set(unknown)
-        for node_id in unknown:
-            feeds_unknown.update(nx.ancestors(graph.g, node_id))
-        for node_id in graph.g.nodes:
+        feeds_unknown = graph.ancestors({n for n in graph.node_ids if graph.node_def(n) is None})
+        for node_id in graph.node_ids:
             if node_id in graph.feeds_output or node_id in feeds_unknown:
                 continue
             if node_id in graph.all_output_nodes:

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from typing import Iterable
 
-import networkx as nx
-
 from ...diagnostics import Diagnostic, Severity
 from ..base import Context, Rule
 
@@ -23,8 +21,7 @@ class ValidationTooDeep(Rule):
         graph = ctx.graph
         if len(graph.validated) < MAY_FAIL or graph.cycles:
             return
-        sub = graph.g.subgraph(graph.validated)
-        path = nx.dag_longest_path(sub)
+        path = graph.longest_path(graph.validated)  # networkx.dag_longest_path, linear
         depth = len(path)
         if depth < MAY_FAIL:
             return

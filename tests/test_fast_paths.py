@@ -1,0 +1,240 @@
+"""The fast paths give the findings the slower reference paths gave (hypothesis, derandomized).
+
+- The graph's plain passes over the link lists (comfylint/graph.py: what feeds an output, is there
+  a cycle, how deep validation goes) against the networkx algorithms they replace, and a whole
+  lint with a reference graph that uses networkx everywhere.
+- A document given as a dict is read as it is when it is plain JSON (load.plain_json_strings),
+  else through the JSON round trip: both give the same findings, and the caller's object is
+  never modified.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import random
+from pathlib import Path
+from unittest import mock
+from functools import cached_property
+
+import networkx as nx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import comfylint.graph
+import comfylint.load
+from comfylint import Catalog, lint
+from comfylint.diagnostics import Severity
+from comfylint.graph import WorkflowGraph, natural_key
+
+BUNDLED = Catalog.bundled_core()
+SETTINGS = settings(derandomize=True, max_examples=200, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+# Classes with 0, 1 and 2 IMAGE inputs, two outputs, one the catalog does not know.
+NODE_INPUTS = {"EmptyImage": [], "ImageInvert": ["image"], "ImageBlend": ["image1", "image2"],
+               "ImageCompositeMasked": ["destination", "source"], "SaveImage": ["images"],
+               "PreviewImage": ["images"], "NotInTheCatalog": ["a", "b"]}
+
+
+@st.composite
+def workflows(draw, max_nodes: int = 14) -> dict:
+    """API workflows whose links go anywhere: parallel edges, self-loops, cycles, dangling ids,
+    bad shapes and out-of-range slots included."""
+    count = draw(st.integers(min_value=1, max_value=max_nodes))
+    ids = [str(i) for i in draw(st.permutations(range(1, count + 1)))]
+    workflow = {}
+    for node_id in ids:
+        class_type = draw(st.sampled_from(sorted(NODE_INPUTS)))
+        inputs: dict = {}
+        for name in NODE_INPUTS[class_type]:
+            source = draw(st.sampled_from(ids + ["99"]))
+            inputs[name] = draw(st.sampled_from([
+                [source, 0], [source, 0], [source, 0], [source, 1], [source], [int(source), 0],
+                [source, "0"], "not a link"]))
+        if class_type == "SaveImage":
+            inputs["filename_prefix"] = "out"
+        if class_type == "EmptyImage":
+            inputs.update(width=8, height=8, batch_size=1, color=0)
+        workflow[node_id] = {"class_type": class_type, "inputs": inputs}
+    return workflow
+
+
+class NetworkxGraph(WorkflowGraph):
+    """The analyses as networkx computed them before the plain passes (the reference)."""
+
+    def ancestors(self, starts):
+        found = set(starts)
+        for node_id in starts:
+            found.update(nx.ancestors(self.g, node_id))
+        return found
+
+    @cached_property
+    def feeds_output(self):
+        seen: set[str] = set()
+        for output in self.output_nodes:
+            if output not in seen:
+                seen.add(output)
+                seen.update(nx.ancestors(self.g, output))
+        return frozenset(seen)
+
+    @cached_property
+    def is_acyclic(self):
+        return nx.is_directed_acyclic_graph(self.g)
+
+    @cached_property
+    def cycles(self):
+        found = []
+        for component in nx.strongly_connected_components(self.g):
+            if len(component) == 1:
+                (node_id,) = component
+                if self.g.has_edge(node_id, node_id):
+                    found.append([node_id])
+                continue
+            edges = nx.find_cycle(self.g.subgraph(component), source=min(component, key=natural_key))
+            found.append([edge[0] for edge in edges])
+        return sorted(found, key=lambda path: natural_key(path[0]))
+
+    def longest_path(self, nodes):
+        return nx.dag_longest_path(self.g.subgraph(nodes))
+
+
+def same_longest_path(graph: WorkflowGraph, reference: NetworkxGraph, nodes) -> bool:
+    """The same path; or, where networkx's subgraph view iterates a small node set in hash order
+    (fewer than half the graph's nodes), ties may fall either way: the same length."""
+    ours, theirs = graph.longest_path(nodes), reference.longest_path(nodes)
+    if 2 * len(nodes) < len(graph.node_ids):
+        return len(ours) == len(theirs)
+    return ours == theirs
+
+
+@SETTINGS
+@given(workflows())
+def test_passes_answer_as_networkx(workflow):
+    graph = WorkflowGraph(workflow, BUNDLED)
+    reference = NetworkxGraph(workflow, BUNDLED)
+    assert graph.feeds_output == reference.feeds_output
+    assert graph.is_acyclic == reference.is_acyclic
+    assert graph.cycles == reference.cycles
+    for node_id in workflow:
+        assert graph.ancestors([node_id]) == reference.ancestors([node_id])
+    if graph.is_acyclic:
+        assert same_longest_path(graph, reference, set(workflow))
+        assert same_longest_path(graph, reference, graph.validated)
+
+
+@SETTINGS
+@given(workflows())
+def test_graph_g_is_the_workflow(workflow):
+    graph = WorkflowGraph(workflow, BUNDLED)
+    assert list(graph.g.nodes) == list(workflow) == graph.node_ids
+    assert [(u, v, k) for u, v, k in graph.g.edges(keys=True)] == \
+        sorted(((link.source, link.target, link.input) for link in graph.edges),
+               key=lambda edge: (list(workflow).index(edge[0])))  # grouped by source, in order
+    for node_id, node in workflow.items():
+        assert graph.g.nodes[node_id] == {"class_type": node["class_type"], "title": None}
+
+
+def findings(workflow: dict) -> list[dict]:
+    return [d.to_dict() for d in lint(workflow, BUNDLED)]
+
+
+@SETTINGS
+@given(workflows())
+def test_same_findings_as_the_networkx_graph(workflow):
+    assert findings(workflow) == with_networkx_graph(lambda: findings(workflow))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_validation_depth_as_networkx_on_deep_graphs(seed):
+    """validation-too-deep reports the path networkx's dag_longest_path finds, ties included:
+    layers of two nodes, each fed by both nodes of the layer before, in a shuffled file order."""
+    chooser = random.Random(seed)
+    ids = [str(i) for i in range(1, 2 * 950 + 3)]
+    chooser.shuffle(ids)
+    source = ids.pop()
+    nodes = {source: {"class_type": "EmptyImage",
+                      "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": 0}}}
+    layer = [source, source]
+    for _ in range(950):
+        new = [ids.pop(), ids.pop()]
+        for node_id in new:
+            first, second = chooser.sample(layer, 2)
+            nodes[node_id] = {"class_type": "ImageBlend", "inputs": {
+                "image1": [first, 0], "image2": [second, 0], "blend_factor": 0.5,
+                "blend_mode": "normal"}}
+        layer = new
+    nodes[ids.pop()] = {"class_type": "SaveImage", "inputs": {"images": [chooser.choice(layer), 0],
+                                                              "filename_prefix": "deep"}}
+    order = list(nodes)
+    chooser.shuffle(order)
+    workflow = {node_id: nodes[node_id] for node_id in order}
+    found = findings(workflow)
+    assert "G109" in {d["code"] for d in found}
+    assert found == with_networkx_graph(lambda: findings(workflow))
+
+
+def with_networkx_graph(function):
+    """Run a function with the engine building NetworkxGraph instead of WorkflowGraph."""
+    with mock.patch.object(comfylint.graph, "WorkflowGraph", NetworkxGraph):
+        return function()
+
+
+# -- documents given as dicts ------------------------------------------------------------------------
+FOX = json.loads((Path(__file__).parent / "fixtures" / "fox.api.json").read_text())
+scalars = (st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70)
+           | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=12)
+           | st.sampled_from(["1", "2", "KSampler", "IMAGE", "sk-" + "a" * 24, "api_key"]))
+json_values = st.recursive(
+    scalars,
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=8) | st.sampled_from(["prompt", "class_type", "inputs",
+                                                              "api_key", "_meta", "seed"]),
+                      children, max_size=4),
+    max_leaves=25)
+# What json.loads never returns, which the JSON round trip normalizes or rejects.
+unusual = st.sampled_from([(1, 2), ("1", 0), {1: "a"}, {None: 1}, {True: 2}, {2.5: 3}, {1, 2},
+                           object(), Severity.ERROR, 10 ** 5000, float("nan")])
+
+
+def lint_as_round_trip(document, catalog=BUNDLED):
+    """The reference: every document through json.dumps/json.loads, as before the fast path."""
+    with mock.patch.object(comfylint.load, "plain_json_strings", lambda document: None):
+        return [d.to_dict() for d in lint(document, catalog)]
+
+
+def same_findings_unmodified(document) -> None:
+    before = copy.deepcopy(document)
+    assert [d.to_dict() for d in lint(document, BUNDLED)] == lint_as_round_trip(document)
+    assert identical(document, before)  # the caller's object is left as it was
+
+
+def identical(a, b) -> bool:
+    """Equal in type and value, all the way down (NaN equals NaN)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float) and a != a:
+        return b != b
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(identical(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(identical(x, y) for x, y in zip(a, b))
+    return a == b or type(a) is object
+
+
+@SETTINGS
+@given(json_values)
+def test_plain_documents_as_the_round_trip(value):
+    same_findings_unmodified(value)
+    same_findings_unmodified({"prompt": value})
+
+
+@SETTINGS
+@given(st.dictionaries(st.sampled_from(sorted(FOX) + ["99"]), json_values | unusual, max_size=3),
+       st.sampled_from(sorted(FOX)), st.sampled_from(["seed", "text", "images", "clip", "_meta"]),
+       json_values | unusual)
+def test_workflows_with_unusual_values_as_the_round_trip(nodes, node_id, name, value):
+    workflow = copy.deepcopy(dict(FOX, **nodes))
+    if isinstance(workflow.get(node_id), dict) and isinstance(workflow[node_id].get("inputs"), dict):
+        workflow[node_id]["inputs"][name] = value
+    same_findings_unmodified(workflow)
