@@ -36,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from peers import ComfyCli, ComfyLint, load_peers  # noqa: E402
+from peers import ComfyCli, ComfyLint, load_peers
 
 SHARED = next((up / "shared" for up in ROOT.parents if (up / "shared" / "comfyui").is_dir()),
               ROOT.parent / "shared")  # /work/shared beside /work/main or /work/wt/<name>
@@ -115,7 +115,7 @@ def _peer_call(peer):
                     "input" in graph:
                 return None  # a shape this peer does not take (RunPod envelope, UI graph)
             return peer.validate(graph)
-        except Exception:
+        except Exception:  # noqa: BLE001 (a peer's own failure on a file: leave the file out)
             return None
     return call
 
@@ -242,7 +242,8 @@ def many_files(rounds: int, count: int = 1000) -> None:
             commands["comfy-lint (one process)"] = peer + names
         env = user_env()
         env["COMFYLINT_CACHE_DIR"] = str(directory / "user-cache")
-        subprocess.run(comfylint + ["."], cwd=directory, capture_output=True, env=env)  # fill caches
+        # Fill the catalog and results caches once.
+        subprocess.run(comfylint + ["."], cwd=directory, check=False, capture_output=True, env=env)
         times = _interleaved(commands, directory, env, rounds)
         print(f"{count} API files (15-57 nodes, 1 in 10 with a finding), one cold process, "
               "object_info.core.json, median of interleaved runs:")
@@ -260,7 +261,7 @@ def _interleaved(commands: dict[str, list[str]], cwd: Path, env: dict, rounds: i
     for _ in range(rounds):
         for name, command in commands.items():
             started = time.perf_counter()
-            subprocess.run(command, cwd=cwd, capture_output=True, env=env)
+            subprocess.run(command, cwd=cwd, check=False, capture_output=True, env=env)
             times[name].append(time.perf_counter() - started)
     return {name: statistics.median(values) for name, values in times.items()}
 
@@ -287,7 +288,7 @@ def cold(rounds: int) -> None:
         env = user_env()
         env["COMFYLINT_CACHE_DIR"] = temporary
         for command in commands.values():  # bytecode and catalog cache written once
-            subprocess.run(command, capture_output=True, env=env)
+            subprocess.run(command, check=False, capture_output=True, env=env)
         times = _interleaved(commands, Path(temporary), env, max(rounds, 7))
     print(f"one file, cold process (median of {max(rounds, 7)} interleaved runs):")
     for name, seconds in times.items():
@@ -331,12 +332,12 @@ print(time.perf_counter() - started)
 def own_import(example: Path, rounds: int) -> float:
     """Import time of the comfylint modules a one-file check loads, everything else preloaded."""
     env = user_env()
-    listed = subprocess.run([sys.executable, "-c", OWN_IMPORT, str(example)], capture_output=True,
-                            text=True, env=env).stdout.split("\n")
+    listed = subprocess.run([sys.executable, "-c", OWN_IMPORT, str(example)], check=False,
+                            capture_output=True, text=True, env=env).stdout.split("\n")
     modules = [m for m in listed if m and " " not in m and not m.startswith("All")]
     times = []
     for _ in range(max(rounds, 7)):
-        out = subprocess.run([sys.executable, "-c", TIME_IMPORTS, ",".join(modules)],
+        out = subprocess.run([sys.executable, "-c", TIME_IMPORTS, ",".join(modules)], check=False,
                              capture_output=True, text=True, env=env).stdout
         times.append(float(out.strip() or "nan"))
     return statistics.median(times)
@@ -356,12 +357,12 @@ def big_catalog(rounds: int, target_mb: int = 100) -> None:
         lint_command = ComfyLint.command(work / "big.json")
         if lint_command:
             started = time.perf_counter()
-            subprocess.run(lint_command + [str(workflow)], capture_output=True, cwd=work)
+            subprocess.run(lint_command + [str(workflow)], check=False, capture_output=True, cwd=work)
             print(f"  comfy-lint --schema-cache big.json: {time.perf_counter() - started:.2f} s")
         cli_command = ComfyCli.command(str(workflow), work / "big.json")
         if cli_command:
             started = time.perf_counter()
-            subprocess.run(cli_command, capture_output=True, cwd=work)
+            subprocess.run(cli_command, check=False, capture_output=True, cwd=work)
             print(f"  comfy-cli workflow validate --input big.json: {time.perf_counter() - started:.2f} s")
 
 
@@ -389,8 +390,8 @@ def ui_files(rounds: int) -> None:
                 for name, call in tools.items():
                     try:
                         seconds = _time_call(call, doc, repeat=1)
-                    except Exception:
-                        continue  # the peer gives up on some files: left out of its column
+                    except Exception:  # noqa: BLE001, S112 (the peer gives up on some files)
+                        continue  # left out of its column
                     samples[name].setdefault(path, []).append(seconds)
     print(f"UI files of the corpus ({len(documents)}), per file, in-process, object_info.core.json:")
     for name, by_file in samples.items():

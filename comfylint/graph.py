@@ -112,7 +112,7 @@ class WorkflowGraph:
         self.well_formed = well_formed
 
     @cached_property
-    def g(self) -> "nx.MultiDiGraph":
+    def g(self) -> nx.MultiDiGraph:
         """The workflow as a networkx.MultiDiGraph: one node per node id (attributes class_type,
         title), one edge per link between existing nodes (key: the input name, attribute link)."""
         import networkx as nx
@@ -261,7 +261,7 @@ class WorkflowGraph:
         """Nodes any selected output depends on through any link that names an existing node."""
         return frozenset(self.ancestors(self.output_nodes))
 
-    def ancestors(self, starts: "list[str] | set[str]") -> set[str]:
+    def ancestors(self, starts: list[str] | set[str]) -> set[str]:
         """`starts` and every node they depend on through any edge (networkx.ancestors of each,
         united with the starts), by one pass over the link lists."""
         sources = self._edge_sources
@@ -335,7 +335,7 @@ class WorkflowGraph:
             found.append([edge[0] for edge in edges])
         return sorted(found, key=lambda path: natural_key(path[0]))
 
-    def longest_path(self, nodes: "set[str] | frozenset[str]") -> list[str]:
+    def longest_path(self, nodes: set[str] | frozenset[str]) -> list[str]:
         """networkx.dag_longest_path of the acyclic subgraph induced by `nodes`, by the same
         rules (generations of Kahn's algorithm, first predecessor and first node of greatest
         depth win ties), with nodes in the workflow's order: a linear pass, no subgraph view."""

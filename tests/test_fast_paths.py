@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import random
+from functools import cached_property
 from pathlib import Path
 from unittest import mock
-from functools import cached_property
 
 import networkx as nx
 import pytest
@@ -213,8 +214,8 @@ def identical(a, b) -> bool:
     """Equal in type and value, all the way down (NaN equals NaN)."""
     if type(a) is not type(b):
         return False
-    if isinstance(a, float) and a != a:
-        return b != b
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
     if isinstance(a, dict):
         return list(a) == list(b) and all(identical(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)):
