@@ -1,12 +1,30 @@
-"""Shared test helpers: the repository root and a CLI runner that calls the real entry point."""
+"""Shared test setup: the repository root, a JSON-writing fixture, one hypothesis profile, and
+isolation: the suite writes nothing into the checkout or the user's caches."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# One profile for every property test: the same examples on every run and machine (a failure
+# reproduces), no example database, no deadline (CI machines stall), nothing stored in the checkout.
+settings.register_profile("comfylint", derandomize=True, database=None, deadline=None,
+                          print_blob=False, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile("comfylint")
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="comfylint-hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)  # its unicode tables are cached here, not in .hypothesis/
+
+# What the suite may leave in a checkout: bytecode, pytest's own cache, and tool caches.
+_ALLOWED_LEFTOVERS = ("__pycache__/", ".pytest_cache/", ".mypy_cache/", ".ruff_cache/", ".venv/")
 
 
 @pytest.fixture
@@ -23,11 +41,22 @@ def write_json(tmp_path):
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _no_sleeping_through_retries():
+    """Retries of the HTTP client still happen against the loopback servers; the back-off
+    between them ($COMFYLINT_RETRY_DELAY, probe/client.py) is zero."""
+    previous = os.environ.get("COMFYLINT_RETRY_DELAY")
+    os.environ["COMFYLINT_RETRY_DELAY"] = "0"
+    yield
+    if previous is None:
+        os.environ.pop("COMFYLINT_RETRY_DELAY", None)
+    else:
+        os.environ["COMFYLINT_RETRY_DELAY"] = previous
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _catalog_cache_in_a_temp_dir(tmp_path_factory):
     """The catalog cache (catalog/cache.py) of every test, CLI subprocesses included, lives in a
     temporary directory: tests never read or fill the user's ~/.cache."""
-    import os
-
     previous = os.environ.get("COMFYLINT_CACHE_DIR")
     os.environ["COMFYLINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("user-cache"))
     yield
@@ -35,3 +64,34 @@ def _catalog_cache_in_a_temp_dir(tmp_path_factory):
         os.environ.pop("COMFYLINT_CACHE_DIR", None)
     else:
         os.environ["COMFYLINT_CACHE_DIR"] = previous
+
+
+def _checkout_leftovers() -> set[str] | None:
+    """Untracked and ignored paths in the checkout (None outside a git checkout)."""
+    try:
+        done = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=normal"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return {line[3:] for line in done.stdout.splitlines() if line[:2] in ("??", "!!")
+            and not any(part in line[3:] or line[3:].startswith(part.rstrip("/"))
+                        for part in _ALLOWED_LEFTOVERS)}
+
+
+def pytest_sessionstart(session):
+    session.config._checkout_before = _checkout_leftovers()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run when a test wrote into the checkout (a results cache, a hypothesis database,
+    a converted file): tests work in temporary directories."""
+    shutil.rmtree(_HYPOTHESIS_HOME, ignore_errors=True)
+    before, after = session.config._checkout_before, _checkout_leftovers()
+    if before is None or after is None or not after - before:
+        return
+    written = "\n  ".join(sorted(after - before))
+    session.config.get_terminal_writer().line(
+        f"\nThe tests wrote into the checkout ({ROOT}):\n  {written}", red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -10,7 +10,7 @@ import copy
 import json
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from comfylint import Catalog, lint
@@ -27,8 +27,7 @@ GATED = {"N202", "N203"}  # silent whenever the schema holds
 # looks the node up before it reads the slot, so that is the root cause it reports. A null or
 # numeric class_type is looked up as a node name ("node None does not exist"): unknown-node-type.
 EXPLAINERS = STRUCTURAL | {"G101", "N201"}
-SETTINGS = settings(derandomize=True, max_examples=300, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=300)  # on conftest's profile
 
 values = st.recursive(
     st.none() | st.booleans() | st.integers(-3, 40) | st.floats(allow_nan=False)

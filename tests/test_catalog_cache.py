@@ -173,11 +173,13 @@ def test_turned_off_by_environment_or_argument(tmp_path, cache_dir, big_info, mo
     assert not cache_dir.exists()
 
 
-def test_cli_no_cache_flag_leaves_the_catalog_cache_alone(tmp_path, cache_dir, big_info):
+def test_cli_no_cache_flag_leaves_the_catalog_cache_alone(tmp_path, cache_dir, big_info,
+                                                         monkeypatch):
     from click.testing import CliRunner
 
     from comfylint.cli import cli
 
+    monkeypatch.chdir(tmp_path)  # the results cache of the cached run goes here
     path = write_info(tmp_path / "object_info.json", big_info)
     workflow = tmp_path / "wf.json"
     workflow.write_text(json.dumps(WORKFLOW), encoding="utf-8")

@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 
+from ci_support import comfylint
 from comfylint import Catalog, lint
 from comfylint.diagnostics import Severity
 from comfylint.engine import Options, lint_document
@@ -200,8 +200,7 @@ def test_missing_path_through_the_loader():
 
 # -- the command line -----------------------------------------------------------------------------
 def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "comfylint", *args], input=stdin,
-                          capture_output=True)
+    return comfylint(*args, stdin=stdin, text=False)
 
 
 def test_require_format_api_on_a_ui_file_is_f004(write_json):

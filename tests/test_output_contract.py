@@ -2,18 +2,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-
 import pytest
 
+from ci_support import comfylint
 from comfylint.resources import validator
 from conftest import ROOT
 
 
 def run_json(*args: str) -> dict:
-    done = subprocess.run([sys.executable, "-m", "comfylint", "check", "--output-format", "json",
-                           *args], capture_output=True, text=True)
+    done = comfylint("check", "--output-format", "json", "--no-cache", *args)
     assert done.returncode in (0, 1), done.stderr
     return json.loads(done.stdout)
 

@@ -9,13 +9,12 @@ import copy
 import json
 import math
 import random
-import subprocess
-import sys
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ci_support import comfylint
 from comfylint import Catalog, lint
 from comfylint.diagnostics import Diagnostic
 from comfylint.engine import Options, lint_document
@@ -26,8 +25,7 @@ FOX = json.loads((FIXTURES / "fox.api.json").read_text())
 SERVER = Catalog.from_object_info(FIXTURES / "object_info.small.json")
 BUNDLED = Catalog.bundled_core()
 
-SETTINGS = settings(derandomize=True, max_examples=150, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(max_examples=150)  # on conftest's profile
 
 scalars = (st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70)
            | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=12)
@@ -181,7 +179,6 @@ def test_cli_on_garbage_files_exits_cleanly(tmp_path):
             path.write_bytes(header + data)
             named.append(str(path))
     for args in ([str(tmp_path)], named, named + ["--output-format", "json"]):
-        done = subprocess.run([sys.executable, "-m", "comfylint", "check", *args],
-                              capture_output=True, text=True)
+        done = comfylint("check", *args)
         assert done.returncode in (0, 1, 2), done.stderr
         assert "Traceback" not in done.stderr + done.stdout

@@ -11,12 +11,11 @@ instead of the bundled core catalog.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from ci_support import comfylint
 from comfylint import Catalog, lint_file
 from comfylint.catalog.sources import CatalogSources, build_catalog
 from comfylint.rules import all_rules
@@ -93,15 +92,13 @@ def test_good_example_yields_nothing(folder, path):
 
 @pytest.mark.parametrize("selector", ["T302", "link-type-mismatch", "t302"])
 def test_cli_prints_the_rule_doc(selector):
-    done = subprocess.run([sys.executable, "-m", "comfylint", "rule", selector],
-                          capture_output=True, text=True)
+    done = comfylint("rule", selector)
     assert done.returncode == 0, done.stderr
     expected = (RULES_DIR / "T302-link-type-mismatch" / "rule.md").read_text(encoding="utf-8")
     assert done.stdout.strip() == expected.strip()
 
 
 def test_cli_unknown_rule_is_a_usage_error_with_a_suggestion():
-    done = subprocess.run([sys.executable, "-m", "comfylint", "rule", "link-type-mismatc"],
-                          capture_output=True, text=True)
+    done = comfylint("rule", "link-type-mismatc")
     assert done.returncode == 2
     assert "did you mean 'link-type-mismatch'" in done.stderr and "Traceback" not in done.stderr

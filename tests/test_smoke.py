@@ -33,15 +33,16 @@ def test_steps_below_min_is_the_servers_error():
         "T304", "3", "steps", "value_smaller_than_min")
 
 
-def test_cli_exit_codes(write_json):
+def test_cli_exit_codes(write_json, tmp_path):
+    """The installed entry point in a real subprocess (the other CLI tests run in-process)."""
     good = write_json("good.json", TXT2IMG)
     bad = dict(TXT2IMG, **{"8": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0],
                                                                         "vae": ["99", 0]}}})
     bad_path = write_json("bad.json", bad)
     run = [sys.executable, "-m", "comfylint", "check"]
-    assert subprocess.run(run + [str(good)], capture_output=True).returncode == 0
+    assert subprocess.run(run + [str(good)], capture_output=True, cwd=tmp_path).returncode == 0
     done = subprocess.run(run + [str(bad_path), "--output-format", "json"], capture_output=True,
-                          text=True)
+                          text=True, cwd=tmp_path)
     assert done.returncode == 1
     report = json.loads(done.stdout)
     assert [d["code"] for d in report["diagnostics"]] == ["G101"]

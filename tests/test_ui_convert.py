@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from ci_support import comfylint
 from comfylint.ui import EXACT, HEURISTIC, REFUSED, to_api
 from conftest import ROOT
 
@@ -357,8 +357,7 @@ def test_legacy_force_input_dummy_slots_are_dropped():
 
 def test_convert_command_writes_a_prompt_envelope(tmp_path: Path):
     target = tmp_path / "api.json"
-    run = subprocess.run([sys.executable, "-m", "comfylint", "convert", str(FIXTURES / "txt2img.json"),
-                          "-o", str(target), "--envelope", "prompt"], capture_output=True, text=True)
+    run = comfylint("convert", str(FIXTURES / "txt2img.json"), "-o", str(target), "--envelope", "prompt")
     assert run.returncode == 0, run.stderr
     expected = json.loads((FIXTURES / "txt2img.api.json").read_text())
     assert json.loads(target.read_text()) == {"prompt": expected}
@@ -367,8 +366,7 @@ def test_convert_command_writes_a_prompt_envelope(tmp_path: Path):
 def test_convert_command_refuses_an_api_file(tmp_path: Path):
     source = tmp_path / "api.json"
     source.write_text((FIXTURES / "txt2img.api.json").read_text())
-    run = subprocess.run([sys.executable, "-m", "comfylint", "convert", str(source)],
-                         capture_output=True, text=True)
+    run = comfylint("convert", str(source))
     assert run.returncode == 2 and "already in the API format" in run.stderr
 
 

@@ -1,12 +1,10 @@
 """Emulating the frontend that saved a UI file (`to_api(..., as_saved=True)`), on workflows of our own."""
 from __future__ import annotations
 
-import subprocess
-import sys
+import json
 from pathlib import Path
 
-import json
-
+from ci_support import comfylint
 from comfylint.catalog import Catalog
 from comfylint.ui import to_api
 from comfylint.ui.document import read_document
@@ -77,8 +75,7 @@ def test_a_node_that_stored_no_widget_values_had_no_widgets_when_saved():
 def test_convert_as_saved_names_the_emulated_frontend(tmp_path: Path):
     source = tmp_path / "ui.json"
     source.write_text(json.dumps(_load_image_workflow({"ds": {}})))
-    run = subprocess.run([sys.executable, "-m", "comfylint", "convert", "--as-saved", str(source)],
-                         capture_output=True, text=True)
+    run = comfylint("convert", "--as-saved", str(source))
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["1"]["inputs"]["upload"] == "image"
     assert "emulating an unstamped frontend" in run.stderr

@@ -5,7 +5,7 @@ import copy
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from comfylint.resources import validator
@@ -98,13 +98,13 @@ def test_real_documents_are_valid_for_both():
     assert plainly_valid(BASE, SCHEMAS[0]) and plainly_valid(BASES[1], SCHEMAS[1])
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600)
 @given(mutated_documents())
 def test_fast_check_accepts_exactly_what_jsonschema_accepts_on_mutated_workflows(document):
     _agree(document)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(JSON)
 def test_fast_check_accepts_exactly_what_jsonschema_accepts_on_random_json(document):
     _agree(document)
