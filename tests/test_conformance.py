@@ -1,9 +1,9 @@
 """comfylint's verdict against the real ComfyUI v0.3.64 server, case by case.
 
-Runs only when COMFYLINT_CONFORMANCE_DIR points at a `prompt_cases/` folder of captured
-POST /prompt requests and the server's exact answers (`.ci/run` sets it when the shared reference
-data sits beside the checkout). The catalog is that capture's own `/object_info`
-(`../object_info.core.json`), so model lists are the captured server's real state.
+The cases are tests/fixtures/prompt_cases/: captured POST /prompt requests and the server's exact
+answers (see its README). The catalog is that capture's own `/object_info` (`object_info.json`
+there), so model lists are the captured server's real state. Always run: this is the product's
+central claim.
 
 What "agree" means, per case:
 - the server rejected it (400/500) or accepted it with non-empty node_errors
@@ -20,7 +20,6 @@ Deliberate divergences are listed in DIVERGENCES with the reason; everything els
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -30,8 +29,7 @@ from comfylint.diagnostics import Severity
 from comfylint.load import load_bytes
 from comfylint.engine import Options, lint_document
 
-CASES_DIR = os.environ.get("COMFYLINT_CONFORMANCE_DIR")
-pytestmark = pytest.mark.skipif(not CASES_DIR, reason="COMFYLINT_CONFORMANCE_DIR is not set")
+CASES_DIR = Path(__file__).resolve().parent / "fixtures" / "prompt_cases"
 
 # Server error types reported per node (in node_errors) rather than for the whole prompt.
 NODE_LEVEL_TYPES = {
@@ -69,19 +67,16 @@ EMPTY_NODE_ERRORS_CASES = {"38_cycle_reachable_from_output", "39_self_loop"}
 
 
 def _cases() -> list[str]:
-    if not CASES_DIR:
-        return []
-    folder = Path(CASES_DIR)
-    return sorted(p.name[: -len(".response.json")] for p in folder.glob("*.response.json"))
+    return sorted(p.name[: -len(".response.json")] for p in CASES_DIR.glob("*.response.json"))
 
 
 @pytest.fixture(scope="module")
 def server_catalog() -> Catalog:
-    return Catalog.from_object_info(Path(CASES_DIR).parent / "object_info.core.json")
+    return Catalog.from_object_info(CASES_DIR / "object_info.json")
 
 
 def _request_bytes(case: str) -> bytes:
-    folder = Path(CASES_DIR)
+    folder = CASES_DIR
     for suffix in (".request.json", ".request.txt"):
         if (folder / f"{case}{suffix}").exists():
             return (folder / f"{case}{suffix}").read_bytes()
@@ -96,7 +91,7 @@ def _lint_case(case: str, catalog: Catalog):
 
 def _verdict(case: str, catalog: Catalog) -> list[str]:
     """The disagreements between comfylint and the server on one case (empty: agreement)."""
-    response = json.loads((Path(CASES_DIR) / f"{case}.response.json").read_text())
+    response = json.loads((CASES_DIR / f"{case}.response.json").read_text())
     status, body = response["status"], response["body"]
     findings = _lint_case(case, catalog)
     errors = [d for d in findings if d.severity == Severity.ERROR]
