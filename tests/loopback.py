@@ -139,7 +139,7 @@ class Handler(BaseHTTPRequestHandler):
 @contextmanager
 def serve(behaviour: Behaviour | None = None) -> Iterator[RecordedComfyUI]:
     server = RecordedComfyUI(behaviour or Behaviour())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield server

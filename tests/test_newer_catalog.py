@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -174,13 +173,12 @@ def newer() -> Catalog:
 
 
 @needs_newer
-def test_real_newer_catalog_loads_fast():
-    started = time.perf_counter()
+def test_real_newer_catalog_loads():
+    """Every class of the real newer catalog decodes (its speed: benchmarks/big_object_info.py)."""
     catalog = Catalog.from_object_info(NEWER)
     names = list(catalog.names())
     for name in names:
-        catalog.get(name)
-    assert time.perf_counter() - started < 2.0
+        assert catalog.get(name) is not None
     assert len(names) > 700
 
 

@@ -67,8 +67,8 @@ def test_submit_prints_the_servers_verdict_beside_ours(write_json):
 def test_submit_and_wait_follow_the_history(write_json):
     path = write_json("wf.json", VALID)
     with serve(Behaviour(history_after=1)) as server:
-        result = run("probe", "--server", server.url, "--submit", "--wait", "--output-format",
-                     "json", str(path))
+        result = run("probe", "--server", server.url, "--submit", "--wait", "--poll-interval", "0",
+                     "--output-format", "json", str(path))
     report = json.loads(result.output)
     [submission] = report["submissions"]
     assert submission["status"] == 200 and submission["comfylint_errors"] == []

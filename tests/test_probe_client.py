@@ -162,3 +162,23 @@ def test_a_malformed_header_is_an_error_that_never_shows_the_value(header):
 def test_a_bad_server_url_is_a_clear_error(url):
     with pytest.raises(ProbeError, match="--server"):
         ServerClient(url)
+
+
+def test_retry_back_off_is_configured_by_the_environment(monkeypatch):
+    monkeypatch.setenv("COMFYLINT_RETRY_DELAY", "2.5")
+    assert ServerClient("http://127.0.0.1:1").retry_delay == 2.5
+    monkeypatch.setenv("COMFYLINT_RETRY_DELAY", "")
+    assert ServerClient("http://127.0.0.1:1").retry_delay == 0.5
+    for bad in ("soon", "-1", "nan"):
+        monkeypatch.setenv("COMFYLINT_RETRY_DELAY", bad)
+        with pytest.raises(ProbeError, match="COMFYLINT_RETRY_DELAY"):
+            ServerClient("http://127.0.0.1:1")
+
+
+def test_retries_happen_without_sleeping_when_the_back_off_is_zero(monkeypatch):
+    """The suite's setting (conftest): three attempts reach the server, none waits."""
+    monkeypatch.setenv("COMFYLINT_RETRY_DELAY", "0")
+    with serve(Behaviour(fail={"/object_info": 503})) as server:
+        with pytest.raises(ProbeError, match="after 3 attempts"):
+            ServerClient(server.url, retries=2).get_json("/object_info")
+    assert [path for _method, path, *_ in server.requests].count("/object_info") == 3

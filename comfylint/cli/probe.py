@@ -17,7 +17,7 @@ import click
 from . import EXIT_FINDINGS, EXIT_OK
 from .options import server_options
 
-POLL_SECONDS = 1.0
+POLL_SECONDS = 1.0  # --poll-interval's default
 
 
 @click.command()
@@ -32,10 +32,12 @@ POLL_SECONDS = 1.0
 @click.option("--wait", is_flag=True, help="With --submit: follow /history until each run ends.")
 @click.option("--wait-timeout", type=click.FloatRange(min=1), default=600, show_default=True,
               help="Seconds --wait follows one run.")
+@click.option("--poll-interval", type=click.FloatRange(min=0), default=POLL_SECONDS,
+              show_default=True, help="Seconds --wait pauses between two looks at /history.")
 @click.option("--max-mb", type=click.IntRange(min=1), default=512, show_default=True,
               help="Refuse a /object_info answer larger than this.")
 def probe(paths, server, headers, token, timeout, extension_node_map, output_format, submit, wait,
-          wait_timeout, max_mb) -> None:
+          wait_timeout, poll_interval, max_mb) -> None:
     """Report a live server (version, devices, VRAM, queue, nodes, models) and lint PATHS with
     the server's own nodes and files. Never executes anything unless --submit."""
     from ..catalog.packs import load_index
@@ -56,7 +58,7 @@ def probe(paths, server, headers, token, timeout, extension_node_map, output_for
     catalog = catalog_from_snapshot(document, source=f"server {client.display_url}")
     catalog.node_packs = packs
     results = _lint(paths, catalog) if paths else []
-    submissions = [_submit(client, result, wait, wait_timeout) for result in results
+    submissions = [_submit(client, result, wait, wait_timeout, poll_interval) for result in results
                    if result.format is not None] if submit else []
     if output_format == "json":
         click.echo(json.dumps({"server": report, "lint": _json_lint(results),
@@ -130,7 +132,7 @@ def _json_lint(results) -> dict:
     return json.loads(buffer.getvalue())
 
 
-def _submit(client, result, wait: bool, wait_timeout: float) -> dict:
+def _submit(client, result, wait: bool, wait_timeout: float, poll_interval: float) -> dict:
     """POST one workflow to /prompt and record the server's answer next to comfylint's."""
     from ..engine.secrets import Masker, document_secrets
     from ..load import load_path
@@ -162,11 +164,11 @@ def _submit(client, result, wait: bool, wait_timeout: float) -> dict:
     item["server"] = answer
     prompt_id = answer.get("prompt_id") if isinstance(answer, dict) else None
     if wait and response.status == 200 and isinstance(prompt_id, str):
-        item["execution"] = _follow(client, prompt_id, wait_timeout)
+        item["execution"] = _follow(client, prompt_id, wait_timeout, poll_interval)
     return item
 
 
-def _follow(client, prompt_id: str, wait_timeout: float) -> dict:
+def _follow(client, prompt_id: str, wait_timeout: float, poll_interval: float) -> dict:
     """Poll /history/{id} until the run is recorded (success or error) or the time is up."""
     from ..probe.client import ProbeError
 
@@ -180,7 +182,7 @@ def _follow(client, prompt_id: str, wait_timeout: float) -> dict:
         status = entry.get("status") if isinstance(entry, dict) else None
         if isinstance(status, dict) and (status.get("completed") or status.get("status_str") == "error"):
             return {"status": status.get("status_str"), "error": _execution_error(status)}
-        time.sleep(POLL_SECONDS)
+        time.sleep(poll_interval)
     return {"status": "timeout", "error": f"not finished after {wait_timeout:g} s"}
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import socket
 import threading
@@ -27,6 +28,8 @@ from ..errors import ComfylintError
 from . import DEFAULT_TIMEOUT
 
 DEFAULT_RETRIES = 2
+DEFAULT_RETRY_DELAY = 0.5  # seconds before the first retry; doubled before each next one
+RETRY_DELAY_ENV_VAR = "COMFYLINT_RETRY_DELAY"
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024  # /object_info of a server with many packs reaches 100 MB
 SMALL_MAX_BYTES = 64 * 1024 * 1024
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
@@ -60,6 +63,21 @@ class Response:
 
 
 HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP token (RFC 9110)
+
+
+def retry_delay_setting() -> float:
+    """The first retry's back-off: $COMFYLINT_RETRY_DELAY seconds (a flaky gateway may want
+    longer, a test on loopback 0), else DEFAULT_RETRY_DELAY."""
+    text = os.environ.get(RETRY_DELAY_ENV_VAR, "").strip()
+    if not text:
+        return DEFAULT_RETRY_DELAY
+    try:
+        delay = float(text)
+    except ValueError:
+        delay = -1.0
+    if not 0 <= delay <= 3600:
+        raise ProbeError(f"${RETRY_DELAY_ENV_VAR}={text!r}: expected seconds between 0 and 3600")
+    return delay
 
 
 def parse_header(text: str) -> tuple[str, str]:
@@ -117,7 +135,7 @@ class ServerClient:
     headers: dict[str, str] = field(default_factory=dict)
     timeout: float = DEFAULT_TIMEOUT
     retries: int = DEFAULT_RETRIES
-    retry_delay: float = 0.5
+    retry_delay: float = field(default_factory=lambda: retry_delay_setting())
 
     def __post_init__(self) -> None:
         parts = self._parse(self.base_url)
