@@ -6,6 +6,7 @@ never rename or remove them.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,3 +162,71 @@ def closest_spelling(value: object, candidates, cutoff: float = 0.6) -> str | No
     close = difflib.get_close_matches(value, strings, n=1, cutoff=cutoff)
     return close[0] if close else None
 
+
+
+def typo_correction(value: object, candidates) -> str | None:
+    """The one candidate `value` is a typo of, or None: a match ignoring case, else the single
+    nearest name within a typo's reach (one edit up to 7 characters, two from 8; an edit is a
+    letter inserted, deleted, replaced or two neighbours swapped). A name that merely shares a
+    long part with another (SeargePreviewImage, PreviewImage) is a different name, not a typo."""
+    if not isinstance(value, str) or not value:
+        return None
+    strings = [c for c in candidates if isinstance(c, str)]
+    lowered = value.lower()
+    same_case = [c for c in strings if c.lower() == lowered]
+    if same_case:
+        return same_case[0]
+    best: list[str] = []
+    best_distance = typo_reach(value)  # ties at the best distance so far are kept
+    for candidate in strings:
+        if abs(len(candidate) - len(value)) > best_distance:
+            continue
+        distance = edit_distance(lowered, candidate.lower(), best_distance)
+        if distance > best_distance:
+            continue
+        if distance < best_distance or not best:
+            best, best_distance = [candidate], distance
+        else:
+            best.append(candidate)
+    if len(best) != 1:
+        return None  # two equally near names: no guess
+    return None if _versions_apart(value, best[0]) else best[0]
+
+
+_VERSION_TAG = re.compile(r"(?:[A-Z]|v)?\d+")  # V2, v2, P1, 4: what new versions add to a name
+
+
+def _versions_apart(a: str, b: str) -> bool:
+    """Names that differ only in version tags (GeminiNodeV2, GeminiNode; Vidu4..., Vidu...) are
+    two versions of a node, not a typo."""
+    return _VERSION_TAG.sub("", a).lower() == _VERSION_TAG.sub("", b).lower()
+
+
+def typo_reach(value: str) -> int:
+    """How many edits a typo of `value` may be: one for short names, two from 8 characters."""
+    return 1 if len(value) < 8 else 2
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Edits (insert, delete, replace, swap of neighbours) from `a` to `b`, or `limit + 1` as soon
+    as the distance is known to exceed `limit` (optimal string alignment; only the diagonal band
+    of width `limit` is computed, cells outside it count as too far)."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    far = limit + 1
+    previous2: list[int] = []
+    previous = [j if j <= limit else far for j in range(len(b) + 1)]
+    for i in range(1, len(a) + 1):
+        current = [far] * (len(b) + 1)
+        row_best = current[0] = i if i <= limit else far
+        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                best = min(best, previous2[j - 2] + 1)
+            current[j] = best = min(best, far)
+            row_best = min(row_best, best)
+        if row_best > limit:
+            return far
+        previous2, previous = previous, current
+    return previous[-1]

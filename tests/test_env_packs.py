@@ -117,3 +117,25 @@ def test_packs_update_downloads_only_when_asked(tmp_path, monkeypatch, node_map)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "cache" / "comfylint" / "extension-node-map.json").is_file()
     assert find_map() == tmp_path / "cache" / "comfylint" / "extension-node-map.json"
+
+
+@pytest.mark.parametrize("class_type, meant", [
+    ("VAEDecod", "VAEDecode"), ("KSamplerAdvnaced", "KSamplerAdvanced"), ("saveimage", "SaveImage"),
+    ("SeargePreviewImage", None), ("VHS_LoadVideo", None), ("DualCLIPLoaderGGUF", None),
+    ("ImageInvertV2", None), ("Vidu4ImageToVideoNode", None)])  # versions of a node, no typos
+def test_did_you_mean_only_for_a_typo_sized_change(class_type, meant):
+    [diag] = [d for d in lint(unknown(class_type)) if d.node_id == "1"]
+    assert (f"did you mean {meant!r}?" in diag.message) if meant else "did you mean" not in diag.message
+
+
+def test_no_did_you_mean_for_a_node_whose_pack_is_known(write_json):
+    # one edit from core ImageInvert, but the workflow (aux_id) or the map says whose node it is
+    def message(workflow, catalog=None):
+        return next(d.message for d in lint(workflow, catalog) if d.node_id == "1")
+
+    assert "did you mean 'ImageInvert'" in message(unknown("ImageInvertt"))
+    assert "did you mean" not in message(unknown("ImageInvertt", aux_id="someone/pack"))
+    node_map = write_json("extension-node-map.json", {
+        "https://github.com/example/invert-pack": [["ImageInvertt"], {"title_aux": "Invert Pack"}]})
+    catalog = build_catalog(CatalogSources(extension_node_map=str(node_map)))
+    assert "did you mean" not in message(unknown("ImageInvertt"), catalog)

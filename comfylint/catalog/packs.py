@@ -149,6 +149,19 @@ def node_origin(node: Any) -> dict[str, str]:
     return found
 
 
+def has_known_origin(catalog: Any, class_type: str, node: Any) -> bool:
+    """The workflow (cnr_id / aux_id) or the packs map says which pack provides the node: it is
+    a node of its own, not a misspelt one."""
+    from . import Catalog
+
+    if node_origin(node).keys() & {"cnr_id", "aux_id"}:
+        return True
+    if not catalog.bundled and class_type in Catalog.bundled_core():
+        return True
+    index = getattr(catalog, "node_packs", None)
+    return index is not None and bool(index.lookup(class_type))
+
+
 def unknown_node_hint(catalog: Any, class_type: str, node: Any, workflow: Any) -> str | None:
     """Where a class_type the catalog lacks comes from, and how to get it; None if unknown.
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from ...catalog.packs import unknown_node_hint
-from ...diagnostics import Diagnostic, Severity, closest_spelling
+from ...catalog.packs import has_known_origin, unknown_node_hint
+from ...diagnostics import Diagnostic, Severity, typo_correction
 from ..base import Context, Rule
 
 
@@ -18,6 +18,10 @@ def _origin_holder(ctx: Context, node_id: str, node: dict) -> dict:
 
 
 class UnknownNodeType(Rule):
+    """Did you mean: only for a typo-sized difference (diagnostics.typo_correction), never for a
+    node whose pack the workflow or the packs map names; a long shared part
+    (VHS_LoadVideo, LoadVideo) makes two names alike, not one a typo of the other."""
+
     code = "N201"
     name = "unknown-node-type"
     summary = "A class_type the server does not have (a missing custom node, or a typo)."
@@ -25,6 +29,7 @@ class UnknownNodeType(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         catalog = ctx.catalog
+        corrections: dict[str, str | None] = {}  # class_type -> its typo correction, once
         for node_id, node in ctx.workflow.items():
             if not isinstance(node, dict) or "class_type" not in node:
                 continue  # missing-class-type / malformed-node
@@ -34,10 +39,14 @@ class UnknownNodeType(Rule):
                 continue
             if not isinstance(class_type, str) or class_type in catalog:
                 continue
-            suggestion = closest_spelling(class_type, catalog.names(), cutoff=0.8)
+            holder = _origin_holder(ctx, node_id, node)
+            suggestion = None
+            if not has_known_origin(catalog, class_type, holder):  # a pack's node is no typo
+                if class_type not in corrections:
+                    corrections[class_type] = typo_correction(class_type, catalog.names())
+                suggestion = corrections[class_type]
             hint = f"; did you mean {suggestion!r}?" if suggestion else ""
-            origin = unknown_node_hint(catalog, class_type, _origin_holder(ctx, node_id, node),
-                                       ctx.workflow)
+            origin = unknown_node_hint(catalog, class_type, holder, ctx.workflow)
             origin = f"{origin} " if origin else ""
             if catalog.bundled:
                 yield ctx.report(
