@@ -97,3 +97,29 @@ def test_u004_accepts_what_the_saving_frontend_sent_and_still_reports_edits():
     saved["1"]["inputs"]["image"] = "dog.png"
     data = _png(*chunks, (b"tEXt", b"prompt\x00" + json.dumps(saved).encode()))
     assert [d.code for d in _lint_bytes(data)[1]] == ["U004"]
+
+
+def test_a_core_node_made_by_comfyui_0_3_19_or_later_dates_the_file_after_the_button():
+    doc = _load_image_workflow({"ds": {}})
+    doc["nodes"][0]["properties"] = {"cnr_id": "comfy-core", "ver": "0.3.40"}
+    frontend = _frontend(doc)
+    assert frontend.upload_input is None and "ComfyUI 0.3.40" in frontend.evidence
+    assert to_api(doc, as_saved=True).prompt["1"]["inputs"] == {"image": "cat.png"}
+    doc["nodes"][0]["properties"]["ver"] = "0.3.18"  # made before: the marks decide
+    assert _frontend(doc).upload_input == UPLOAD_NAME
+
+
+def test_u004_ignores_inputs_the_server_ignores():
+    from test_ui_lint import _lint_bytes, _png
+
+    ui = Ui()
+    ui.node(1, "LoadImage", ["cat.png", "image"])
+    ui.node(2, "PreviewImage")
+    ui.link(1, 0, 2, "images", "IMAGE")
+    doc = ui.doc()
+    doc["extra"] = {"ds": {}}
+    saved = to_api(doc).prompt  # today's: no upload button, though the marks say it was sent
+    saved["1"]["inputs"]["speak_and_recognation"] = {"__value__": [False, True]}  # an extension's
+    chunks = [(b"tEXt", b"workflow\x00" + json.dumps(doc).encode()),
+              (b"tEXt", b"prompt\x00" + json.dumps(saved).encode())]
+    assert [d.code for d in _lint_bytes(_png(*chunks))[1]] == []

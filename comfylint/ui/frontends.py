@@ -15,7 +15,9 @@ Evidence in the file, strongest first:
 
 1. `extra.frontendVersion`: stamped by graphToPrompt since well after v1.10, so a stamped file's
    frontend never sent the upload button.
-2. Without a stamp, the frontend predates the stamping. Marks of the newer editors (the
+2. A core node's `properties.ver` (cnr_id "comfy-core"): the ComfyUI release that created it. From
+   v0.3.19 ComfyUI ships frontend 1.10 or later, so the file was saved without the button.
+3. Without either, the frontend predates the stamping. Marks of the newer editors (the
    `ComfyUI_frontend` era: a saved canvas view `extra.ds`, input slot `shape`s, legacy group
    nodes `extra.groupNodes`), or any node from a module ComfyUI did not have in November 2023,
    date the file after the rename: `upload`. Otherwise the file may come from the original app,
@@ -39,6 +41,9 @@ from .document import UiDocument
 # branch) made resolveOutput stop at any muted node. ComfyUI's original app and the litegraph
 # ExecutableNodeDTO (frontend 1.24 to 1.41) only skipped muted nodes that are not virtual.
 MUTED_VIRTUAL_NODES_CUT_SINCE = (1, 42, 0)
+# The first ComfyUI release that shipped a frontend without the upload button in the prompt:
+# v0.3.19 (2025-03-03), the first to pin comfyui-frontend-package 1.10.17 (ComfyUI PR #7021).
+FIRST_COMFYUI_WITHOUT_UPLOAD_BUTTON = (0, 3, 19)
 LEGACY_UPLOAD_NAME = "choose file to upload"  # ComfyUI's original web app (to late 2023)
 UPLOAD_NAME = "upload"  # the button named after its input (late 2023 to frontend v1.10)
 # ComfyUI's node modules as of November 2023 (the last month of the "choose file to upload"
@@ -85,11 +90,27 @@ def saving_frontend(document: UiDocument, catalog: Catalog) -> SavingFrontend:
     version = version_tuple(stamp)
     if version is not None:
         return SavingFrontend(version, None, f"extra.frontendVersion {stamp}")
+    made_by = _core_node_made_after_upload_button(document)
+    if made_by:
+        return SavingFrontend(None, None, f"no frontendVersion; {made_by}")
     mark = _newer_editor_mark(document, extra) or _newer_node(document, catalog)
     if mark:
         return SavingFrontend(None, UPLOAD_NAME, f"no frontendVersion; {mark}")
     return SavingFrontend(None, LEGACY_UPLOAD_NAME,
                           "no frontendVersion and nothing newer than ComfyUI of November 2023")
+
+
+def _core_node_made_after_upload_button(document: UiDocument) -> str | None:
+    """A core node whose `ver` (the ComfyUI that created it) ships frontend 1.10 or later: the
+    file was saved after the upload button stopped being sent."""
+    for node in document.all_nodes():
+        properties = node.properties
+        ver = version_tuple(properties.get("ver"))
+        if properties.get("cnr_id") == "comfy-core" and ver is not None \
+                and ver >= FIRST_COMFYUI_WITHOUT_UPLOAD_BUTTON:
+            return (f"node {node.id} ({node.type}) was made by ComfyUI {properties['ver']}, which "
+                    "ships frontend 1.10 or later")
+    return None
 
 
 def _newer_editor_mark(document: UiDocument, extra: dict) -> str | None:

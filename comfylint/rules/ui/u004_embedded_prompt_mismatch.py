@@ -16,8 +16,10 @@ class EmbeddedPromptMismatch(Rule):
     Both come from one frontend call, so they agree unless one was edited afterwards (or the
     image was written by another tool). The workflow is converted as the frontend that saved it
     exported (`to_api(..., as_saved=True)`): older frontends sent the upload button and nothing
-    for inputs nodes gained later, which is no sign of editing. Seeds are left out: the frontend
-    may change them after queueing.
+    for inputs nodes gained later, which is no sign of editing. Only inputs the node declares are
+    compared: the server ignores the rest, widgets frontend extensions add to every node
+    (`speak_and_recognation`) or the upload button whose era the file leaves open. Seeds are left
+    out: the frontend may change them after queueing.
     """
 
     code = "U004"
@@ -37,7 +39,8 @@ class EmbeddedPromptMismatch(Rule):
             return
         converted = result.prompt
         for node_id in sorted(set(embedded) | set(converted)):
-            differences = _node_differences(embedded.get(node_id), converted.get(node_id))
+            differences = _node_differences(embedded.get(node_id), converted.get(node_id),
+                                            ctx.catalog)
             if not differences:
                 continue
             node = result.nodes.get(node_id)
@@ -50,7 +53,7 @@ class EmbeddedPromptMismatch(Rule):
                                   "prompt is what ran, the workflow is what the editor loads.")
 
 
-def _node_differences(embedded, converted) -> list[str]:
+def _node_differences(embedded, converted, catalog) -> list[str]:
     if embedded is None or converted is None:
         return ["only in the workflow" if embedded is None else "only in the prompt"]
     if not isinstance(embedded, dict):
@@ -60,9 +63,12 @@ def _node_differences(embedded, converted) -> list[str]:
         found.append(f"class_type {embedded.get('class_type')!r} vs {converted.get('class_type')!r}")
     want = embedded.get("inputs") if isinstance(embedded.get("inputs"), dict) else {}
     got = converted["inputs"]
+    node_def = catalog.get(converted.get("class_type"))
     for name in sorted(set(want) | set(got)):
         if name in IMPLICIT_CONTROL_NAMES or want.get(name) == got.get(name):
             continue
+        if node_def is not None and name.split(".")[0] not in node_def.inputs:
+            continue  # an input the server ignores: a frontend extension's widget, an upload button
         found.append(f"{name!r}: prompt {_short(want.get(name, '<absent>'))} vs workflow "
                      f"{_short(got.get(name, '<absent>'))}")
     return found
