@@ -72,7 +72,7 @@ def chain_workflow(stages: int) -> dict:
 
 
 def per_workflow(repeats: int = 300) -> None:
-    catalog = Catalog.bundled_core()
+    catalog = Catalog.stock()
     workflow = chain_workflow(6)  # 43 nodes, like the median real workflow
     lint(workflow, catalog)
     start = time.perf_counter()
@@ -83,7 +83,7 @@ def per_workflow(repeats: int = 300) -> None:
 
 
 def large_workflows() -> None:
-    catalog = Catalog.bundled_core()
+    catalog = Catalog.stock()
     for stages in (72, 143, 286):
         workflow = chain_workflow(stages)
         start = time.perf_counter()
@@ -94,7 +94,7 @@ def large_workflows() -> None:
 
 
 def big_object_info(target_mb: int = 100) -> None:
-    core = json.loads((ROOT / "comfylint" / "catalog" / "data" / "core.json").read_text())["nodes"]
+    core = Catalog.stock().definitions()
     blob = json.dumps(core)
     copies = max(1, target_mb * 1024 * 1024 // len(blob))
     replicated = {f"{name}_{i}": node for i in range(copies) for name, node in core.items()}

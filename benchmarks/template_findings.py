@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         print("pip install comfyui-workflow-templates-json first", file=sys.stderr)
         return 2
     catalog = Catalog.from_object_info(args.object_info) if args.object_info \
-        else Catalog.bundled_core()
+        else Catalog.stock()
     every, known_only = Counter(), Counter()
     known_files = 0
     for path in files:

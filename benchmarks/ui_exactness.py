@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--object-info")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
-    catalog = Catalog.from_object_info(args.object_info) if args.object_info else Catalog.bundled_core()
+    catalog = Catalog.from_object_info(args.object_info) if args.object_info else Catalog.stock()
     corpus = Path(args.corpus)
     if not corpus.is_dir():
         print(f"no corpus at {corpus}", file=sys.stderr)

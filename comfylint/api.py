@@ -172,7 +172,7 @@ class Validator:
 
         if fail_on not in FAIL_ON:
             raise ComfylintError(f"fail_on {fail_on!r}: expected one of {', '.join(FAIL_ON)}")
-        self.catalog = catalog if catalog is not None else Catalog.bundled_core()
+        self.catalog = catalog if catalog is not None else Catalog.stock()
         self.threshold = Severity.parse(fail_on)
         rules = None
         if select is not None or extend_select or ignore:

@@ -35,7 +35,7 @@ WORKFLOW = {
 
 def server_object_info(copies: int) -> dict:
     """A server-shaped /object_info: core nodes, free text, copies under pack names, a model list."""
-    core = json.loads(json.dumps(Catalog.bundled_core()._raw))
+    core = json.loads(json.dumps(Catalog.stock().definitions()))
     core["CheckpointLoaderSimple"]["input"]["required"]["ckpt_name"][0] = ["sd_xl_base_1.0.safetensors"]
     for node in core.values():
         node["description"] = "What this node does, in words a translation may change."
@@ -77,8 +77,8 @@ def findings(catalog) -> list:
 def assert_same_catalog(cached: Catalog, plain: Catalog) -> None:
     assert list(cached.names()) == list(plain.names()) and len(cached) == len(plain)
     assert cached.output_types == plain.output_types
-    assert (cached.custom_validation, cached.v3_combos_unchecked, cached.server_lists) == \
-        (plain.custom_validation, plain.v3_combos_unchecked, plain.server_lists)
+    assert (cached.custom_validation, cached.release, cached.server_lists) == \
+        (plain.custom_validation, plain.release, plain.server_lists)
     for name in ("KSampler", "CheckpointLoaderSimple_pack5", "LoadImage_pack2", "PreviewAny"):
         mine, theirs = cached.get(name), plain.get(name)
         assert mine.inputs.keys() == theirs.inputs.keys()

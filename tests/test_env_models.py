@@ -114,7 +114,7 @@ def test_source_conflicts_and_bad_paths_are_usage_errors(tmp_path, write_json):
 
 def test_the_bundled_catalog_is_not_changed_by_a_manifest(comfyui):
     catalog_for(comfyui)
-    assert Catalog.bundled_core().manifest is None
+    assert Catalog.stock().manifest is None
 
 
 @pytest.mark.parametrize("value,expected,safe", [
@@ -178,7 +178,7 @@ def test_m403_non_portable_paths_even_when_they_resolve(tmp_path, write_json):
     found = one(loader("SDXL\\a.safetensors"), catalog, "M403")
     assert "Windows" in found.message and not found.fix.safe
     assert not [d for d in lint(loader("SDXL\\a.safetensors"), catalog) if d.code == "M401"]
-    absolute = one(loader("/home/bob/models/a.safetensors"), Catalog.bundled_core(), "M403")
+    absolute = one(loader("/home/bob/models/a.safetensors"), Catalog.stock(), "M403")
     assert "absolute path" in absolute.message
 
 

@@ -63,8 +63,8 @@ def test_a_core_node_missing_from_an_older_catalog_is_said_to_be_that(node_map):
     catalog = build_catalog(CatalogSources(extension_node_map=str(node_map)))
     assert "is a core ComfyUI node" in help_for(unknown("BrandNewCoreNode"), catalog)
     # the workflow's own record says so too, without any map
-    hint = help_for(unknown("NewerCore", cnr_id="comfy-core", ver="0.3.70"), Catalog.bundled_core())
-    assert "core ComfyUI 0.3.70 node" in hint and "0.3.64" in hint
+    hint = help_for(unknown("NewerCore", cnr_id="comfy-core", ver="0.3.70"), Catalog.stock())
+    assert "core ComfyUI 0.3.70 node" in hint and "ComfyUI 0.26.0)" in hint
 
 
 def test_a_server_lacking_a_bundled_core_node_is_older(write_json):
@@ -73,9 +73,9 @@ def test_a_server_lacking_a_bundled_core_node_is_older(write_json):
 
 
 def test_registry_ids_recorded_by_the_frontend(write_json):
-    hint = help_for(unknown("Foo", cnr_id="comfyui-foo", ver="1.2.0"), Catalog.bundled_core())
+    hint = help_for(unknown("Foo", cnr_id="comfyui-foo", ver="1.2.0"), Catalog.stock())
     assert "`comfy node install comfyui-foo`" in hint and "1.2.0" in hint
-    hint = help_for(unknown("Bar", aux_id="someone/bar-nodes"), Catalog.bundled_core())
+    hint = help_for(unknown("Bar", aux_id="someone/bar-nodes"), Catalog.stock())
     assert "https://github.com/someone/bar-nodes" in hint
 
 

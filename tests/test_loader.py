@@ -23,7 +23,7 @@ UI = {"last_node_id": 1, "last_link_id": 0, "version": 0.4, "links": [],
 
 def findings_of(data: bytes, **options):
     loaded = load_bytes(data, "wf.json", **options)
-    return loaded, lint_document(loaded, Catalog.bundled_core(), Options()).diagnostics
+    return loaded, lint_document(loaded, Catalog.stock(), Options()).diagnostics
 
 
 def codes(found) -> list[str]:

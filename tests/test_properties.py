@@ -23,7 +23,7 @@ from comfylint.load import load_bytes
 FIXTURES = Path(__file__).parent / "fixtures"
 FOX = json.loads((FIXTURES / "fox.api.json").read_text())
 SERVER = Catalog.from_object_info(FIXTURES / "object_info.small.json")
-BUNDLED = Catalog.bundled_core()
+BUNDLED = Catalog.stock()
 
 SETTINGS = settings(max_examples=150)  # on conftest's profile
 

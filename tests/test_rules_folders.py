@@ -42,7 +42,7 @@ FOLDER_SOURCES = {"object_info": "object_info.json", "snapshot": "snapshot.json"
 def _catalog(folder: str) -> Catalog:
     given = {source: str(RULES_DIR / folder / name) for source, name in FOLDER_SOURCES.items()
              if (RULES_DIR / folder / name).exists()}
-    return build_catalog(CatalogSources(**given)) if given else Catalog.bundled_core()
+    return build_catalog(CatalogSources(**given)) if given else Catalog.stock()
 
 
 def test_registry_and_folders_match_exactly():

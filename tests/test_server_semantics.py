@@ -14,12 +14,18 @@ from pathlib import Path
 
 import pytest
 
-from comfylint import Catalog, lint
+import comfylint
+from comfylint import Catalog
 from comfylint.diagnostics import Severity
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FOX = json.loads((FIXTURES / "fox.api.json").read_text())
-SERVER = Catalog.from_object_info(FIXTURES / "object_info.small.json")
+SERVER = Catalog.from_object_info(FIXTURES / "object_info.small.json", comfyui_version="0.3.64")
+BUNDLED_0_3_64 = Catalog.stock("0.3.64")  # the release whose answers these lessons record
+
+
+def lint(workflow, catalog: Catalog | None = None, **options) -> list:
+    return comfylint.lint(workflow, catalog or BUNDLED_0_3_64, **options)
 
 
 DELETE = object()
@@ -143,7 +149,7 @@ def test_v3_combo_is_checked_like_newer_servers_and_says_so():
     assert "0.3.64 lets this through" in diag.message
     # Combo lists grow with ComfyUI: the bundled catalog only warns, a server's catalog decides.
     assert diag.severity == Severity.WARNING and "--object-info" in diag.message
-    server = Catalog.from_object_info(Catalog.bundled_core()._raw)
+    server = Catalog.from_object_info(BUNDLED_0_3_64.definitions(), comfyui_version="0.3.64")
     assert only(lint(workflow, server), "T306").severity == Severity.ERROR
 
 

@@ -23,7 +23,7 @@ def _load_image_workflow(extra: dict | None = None, *more_nodes: tuple) -> dict:
 
 
 def _frontend(doc: dict):
-    return saving_frontend(read_document(doc), Catalog.bundled_core())
+    return saving_frontend(read_document(doc), Catalog.stock())
 
 
 def test_default_conversion_is_todays_export_whatever_saved_the_file():

@@ -1,9 +1,11 @@
 """The node catalog: what each class_type accepts and returns, read from `/object_info` data.
 
-`Catalog.bundled()` is the core node set of a real ComfyUI (v0.3.64) with server state removed:
-it knows node definitions but not which models or input files a server has, so combos that list
-server files are never judged against it. `Catalog.from_object_info()` reads a real server's
-`/object_info`, where those lists are the server's truth.
+`Catalog.stock()` is a real stock ComfyUI release's node set (catalog/releases.py: the newest
+by default) with server state removed: it knows node definitions but not which models or input
+files a server has, so combos that list server files are never judged against it.
+`Catalog.from_object_info()` reads a real server's `/object_info`, where those lists are the
+server's truth. Either way `catalog.release` is the bundled release whose facts about ComfyUI
+(how it validates, which nodes validate themselves, which inputs list files) apply.
 """
 from __future__ import annotations
 
@@ -12,42 +14,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from ..errors import ComfylintError
 from .types import DYNAMIC_COMBO, MATCH_TYPE, is_dynamic_type
 
-_BUNDLED_PATH = Path(__file__).with_name("data") / "core.json"
+if TYPE_CHECKING:
+    from .releases import Release
 
-# Input names whose combo lists a server folder. Used for catalogs that do not say it themselves
-# (a raw /object_info). Folder names follow ComfyUI's folder_paths.
-MODEL_INPUT_FOLDERS = {
-    "ckpt_name": "checkpoints",
-    "lora_name": "loras",
-    "vae_name": "vae",
-    "control_net_name": "controlnet",
-    "unet_name": "diffusion_models",
-    "clip_name": "text_encoders",
-    "clip_name1": "text_encoders",
-    "clip_name2": "text_encoders",
-    "clip_name3": "text_encoders",
-    "clip_name4": "text_encoders",
-    "upscale_model": "upscale_models",
-    "model_name": "upscale_models",
-    "style_model_name": "style_models",
-    "gligen_name": "gligen",
-    "hypernetwork_name": "hypernetworks",
-    "photomaker_model_name": "photomaker",
-    "audio_encoder_name": "audio_encoders",
-}
-# Core classes newer than the bundled catalog whose own validate function takes over value checks.
-# CustomCombo (choices written in the browser, none declared) accepts any value and extra inputs.
-NEWER_CUSTOM_VALIDATION = {
-    "CustomCombo": {"has_kwargs": True, "skips_min_max_combo_for": ["choice", "index"],
-                    "skips_link_type_check": False},
-}
 MODEL_FILE_SUFFIXES = (".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".gguf", ".sft", ".onnx")
 UPLOAD_OPTION_KEYS = ("image_upload", "audio_upload", "video_upload", "file_upload")
+# server_list_folder's answer for an input that lists server files from a folder nobody can name
+# (a loader the bundled releases do not know): messages name the input, never a "models" folder.
+UNNAMED_FOLDER = ""
 
 
 class CatalogError(ComfylintError):
@@ -192,18 +171,24 @@ class NodeDef:
 class Catalog:
     """Node definitions plus what the source knows about server state and validation quirks."""
 
-    def __init__(self, nodes: dict[str, dict], *, source: str, bundled: bool = False,
-                 server_lists: dict[str, dict[str, str]] | None = None,
-                 custom_validation: dict[str, dict] | None = None,
-                 v3_combos_unchecked: dict[str, list[str]] | None = None,
+    def __init__(self, nodes: "Mapping[str, Any]", *, source: str, release: "Release",
+                 bundled: bool = False, server_lists: dict[str, dict[str, Any]] | None = None,
                  comfyui_version: str | None = None) -> None:
+        from .releases import known_core_facts
+
         self._raw = nodes
         self._parsed: dict[str, NodeDef] = {}
         self.source = source
         self.bundled = bundled
-        self.server_lists = server_lists or {}
-        self.custom_validation = custom_validation or {}
-        self.v3_combos_unchecked = v3_combos_unchecked or {}
+        # The bundled release whose facts about ComfyUI apply: the catalog's own release, or for
+        # a server the newest bundled release not newer than it (its behaviour: release.server).
+        self.release = release
+        # Inputs this catalog says list server files (a bundled release's, a snapshot's $files).
+        self.server_lists = server_lists if server_lists is not None else {}
+        # Facts about core classes (who validates itself, which loader lists which folder) hold
+        # for any server that has the class: the release in use first, then the other releases.
+        self.custom_validation = known_core_facts(release, "custom_validation")
+        self._core_lists = known_core_facts(release, "server_lists")
         self.comfyui_version = comfyui_version
         # Server files (catalog.manifest.Manifest) and the custom-node pack index
         # (catalog.packs.PackIndex), when catalog.sources was given a source for them.
@@ -212,21 +197,25 @@ class Catalog:
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod
-    def bundled_core(cls) -> "Catalog":
-        global _BUNDLED
-        if _BUNDLED is None:
-            data = json.loads(_BUNDLED_PATH.read_text(encoding="utf-8"))
-            _BUNDLED = cls(data["nodes"], source="bundled core catalog (ComfyUI "
-                           f"{data['comfyui_version']})", bundled=True,
-                           server_lists=data["server_lists"],
-                           custom_validation=data["custom_validation"],
-                           v3_combos_unchecked=data["v3_combo_inputs_unchecked"],
-                           comfyui_version=data["comfyui_version"])
-        return _BUNDLED
+    def stock(cls, version: str | None = None) -> "Catalog":
+        """A bundled release's catalog: the newest not newer than `version` (default: the newest).
+        Raises releases.UnknownRelease for a version no bundled release can stand for."""
+        from .releases import bundled_release
+
+        chosen = bundled_release(version)
+        catalog = _BUNDLED.get(chosen.version)
+        if catalog is None:
+            catalog = _BUNDLED[chosen.version] = cls(
+                chosen.nodes(), source=chosen.describe(), release=chosen, bundled=True,
+                server_lists=chosen.server_lists, comfyui_version=chosen.version)
+            catalog.output_types = chosen.output_types  # known without decoding every node
+        return catalog
 
     @classmethod
-    def from_object_info(cls, source: "str | Path | dict", *, name: str | None = None) -> "Catalog":
-        """Read a real server's `/object_info` (a path or the parsed dict)."""
+    def from_object_info(cls, source: "str | Path | dict", *, name: str | None = None,
+                         comfyui_version: str | None = None) -> "Catalog":
+        """Read a real server's `/object_info` (a path or the parsed dict). `comfyui_version`:
+        the server's version when known (an /object_info does not say it)."""
         if isinstance(source, dict):
             data, label = source, name or "object_info"
         else:
@@ -244,16 +233,20 @@ class Catalog:
         sample = next(iter(data.values()))
         if not isinstance(sample, dict) or not ("input" in sample or "output" in sample):
             raise CatalogError(f"{label} is not /object_info data: entries need 'input' and 'output'")
-        return cls.from_server_nodes(data, source=label)
+        return cls.from_server_nodes(data, source=label, comfyui_version=comfyui_version)
 
     @classmethod
-    def from_server_nodes(cls, nodes: "Mapping[str, Any]", *, source: str) -> "Catalog":
-        """A server's node definitions (checked /object_info data, or catalog.cache's packed form)."""
-        core = cls.bundled_core()
-        # The server's own validation quirks are facts about core classes, not about its state.
-        return cls(nodes, source=source,
-                   custom_validation={**NEWER_CUSTOM_VALIDATION, **core.custom_validation},
-                   v3_combos_unchecked=core.v3_combos_unchecked)
+    def from_server_nodes(cls, nodes: "Mapping[str, Any]", *, source: str,
+                          comfyui_version: str | None = None,
+                          server_lists: dict[str, dict[str, Any]] | None = None) -> "Catalog":
+        """A server's node definitions (checked /object_info data, a snapshot's, or
+        catalog.cache's packed form). Its facts come from the newest bundled release not newer
+        than the server's version; without a version, from the release its node set points to."""
+        from .releases import infer_release, release_for
+
+        release = release_for(comfyui_version) or infer_release(nodes.keys())
+        return cls(nodes, source=source, release=release, server_lists=server_lists,
+                   comfyui_version=comfyui_version)
 
     # -- lookups --------------------------------------------------------------------------------
     def get(self, class_type: Any) -> NodeDef | None:
@@ -276,27 +269,46 @@ class Catalog:
     def names(self) -> Iterable[str]:
         return self._raw.keys()
 
-    def server_list_folder(self, class_type: str, input_name: str) -> str | None:
-        """The server folder a combo enumerates (models or input files), or None for a plain choice.
+    def definitions(self) -> dict[str, Any]:
+        """Every node definition as /object_info data (decodes them all: for tools and tests)."""
+        return {name: self._raw[name] for name in self._raw}
 
-        The bundled catalog says so explicitly; for a server's /object_info we fall back on the
-        known loader input names and on file-like options.
+    @property
+    def version_label(self) -> str:
+        """`ComfyUI 0.26.0`: the server's (or bundled release's) version, for messages."""
+        if self.comfyui_version:
+            return f"ComfyUI {self.comfyui_version}"
+        return f"a ComfyUI of unknown version (read as {self.release.version})"
+
+    def server_list_folder(self, class_type: str, input_name: str) -> str | None:
+        """The server folder a combo enumerates (models or input files; UNNAMED_FOLDER when no
+        one can name it), or None for a plain choice.
+
+        The bundled catalog and a snapshot say so explicitly; for a server's /object_info the
+        bundled releases' core loaders, the release's loader input names and file-like options
+        tell.
         """
-        folder = self.server_lists.get(class_type, {}).get(input_name)
-        if folder or self.bundled:
-            return folder
+        listed = self.server_lists.get(class_type)
+        if listed is not None and input_name in listed:
+            return listed[input_name] or UNNAMED_FOLDER
+        if self.bundled:
+            return None
         node = self.get(class_type)
         spec = node.inputs.get(input_name) if node else None
         if spec is None or spec.choices is None:
             return None
         if spec.is_upload:
             return spec.options.get("image_folder") or "input"
-        if input_name in MODEL_INPUT_FOLDERS:
-            return MODEL_INPUT_FOLDERS[input_name]
+        core = self._core_lists.get(class_type)
+        if core is not None and input_name in core:
+            return core[input_name] or UNNAMED_FOLDER
+        by_name = self.release.model_input_folders.get(input_name)
+        if by_name:
+            return by_name
         if not spec.choices:
-            return "models"  # only a folder listing comes out empty (a server with no such files)
+            return UNNAMED_FOLDER  # only a folder listing comes out empty (no such files)
         if any(isinstance(c, str) and c.lower().endswith(MODEL_FILE_SUFFIXES) for c in spec.choices):
-            return "models"
+            return UNNAMED_FOLDER
         return None
 
     def skips_value_checks(self, class_type: str, input_name: str) -> bool:
@@ -349,4 +361,4 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-_BUNDLED: Catalog | None = None
+_BUNDLED: dict[str, Catalog] = {}  # release version -> its catalog (immutable once built)

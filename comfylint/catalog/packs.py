@@ -168,20 +168,21 @@ def unknown_node_hint(catalog: Any, class_type: str, node: Any, workflow: Any) -
     `workflow` (the API graph) ranks packs claiming the same name: the pack that also provides
     the workflow's other node types comes first.
     """
-    from . import Catalog
+    from .releases import core_release_of
 
     workflow_types = {n.get("class_type") for n in workflow.values()
                       if isinstance(n, dict) and isinstance(n.get("class_type"), str)} \
         if isinstance(workflow, dict) else set()
 
     origin = node_origin(node)
-    core = Catalog.bundled_core()
     catalog_version = catalog.comfyui_version or "unknown"
-    if origin.get("cnr_id") == CORE_CNR_ID or (not catalog.bundled and class_type in core):
+    core = core_release_of(class_type)
+    if origin.get("cnr_id") == CORE_CNR_ID or core is not None:
         newer = f" {origin['ver']}" if origin.get("ver") else ""
-        return (f"{class_type!r} is a core ComfyUI{newer} node; the catalog in use ({catalog.source}, "
-                f"ComfyUI {catalog_version}) is older or lacks it: update ComfyUI on the server, "
-                "or lint against a snapshot of the server that will run it.")
+        since = f" (bundled ComfyUI {core.version} has it)" if core is not None else ""
+        return (f"{class_type!r} is a core ComfyUI{newer} node{since}; the catalog in use "
+                f"({catalog.source}, ComfyUI {catalog_version}) is older or lacks it: update "
+                "ComfyUI on the server, or lint against a snapshot of the server that will run it.")
     parts = []
     if origin.get("cnr_id"):
         version = f" {origin['ver']}" if origin.get("ver") else ""

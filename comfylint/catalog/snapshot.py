@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
-from . import MODEL_INPUT_FOLDERS, UPLOAD_OPTION_KEYS, Catalog, CatalogError
+from . import UPLOAD_OPTION_KEYS, Catalog, CatalogError
 from .manifest import Manifest, is_name_list, read_json_file, schema_problem
 
 SNAPSHOT_VERSION = 1
@@ -32,11 +32,14 @@ INPUT_GROUPS = ("required", "optional", "hidden")
 def build_snapshot(object_info: dict, manifest: Manifest, *, comfyui_version: str | None,
                    system: dict | None = None, captured_at: str | None = None) -> dict:
     """The snapshot document of a server whose /object_info and files are known."""
-    core_lists = Catalog.bundled_core().server_lists
+    from .releases import infer_release, known_core_facts, release_for
+
+    release = release_for(comfyui_version) or infer_release(object_info)
+    core = CoreFolders(known_core_facts(release, "server_lists"), release.model_input_folders)
     nodes = {}
     for class_type, raw in object_info.items():
         if isinstance(raw, dict):
-            nodes[class_type] = compact_node(class_type, raw, manifest, core_lists)
+            nodes[class_type] = compact_node(class_type, raw, manifest, core)
     modules = sorted({str(raw.get("python_module")) for raw in object_info.values()
                       if isinstance(raw, dict)
                       and str(raw.get("python_module", "")).startswith("custom_nodes.")})
@@ -57,8 +60,15 @@ def build_snapshot(object_info: dict, manifest: Manifest, *, comfyui_version: st
     return snapshot
 
 
-def compact_node(class_type: str, raw: dict, manifest: Manifest,
-                 core_lists: dict[str, dict[str, str]]) -> dict:
+@dataclass(frozen=True)
+class CoreFolders:
+    """What the bundled releases know about which inputs list which folder."""
+
+    by_class: dict[str, dict[str, Any]]  # class -> input -> folder (None: unnamed)
+    by_input_name: dict[str, str]  # loader input names that always list one folder
+
+
+def compact_node(class_type: str, raw: dict, manifest: Manifest, core: CoreFolders) -> dict:
     node = strip_free_text(raw)
     declared = node.get("input")
     if not isinstance(declared, dict):
@@ -68,7 +78,7 @@ def compact_node(class_type: str, raw: dict, manifest: Manifest,
         if not isinstance(entries, dict):
             continue
         for input_name, spec in entries.items():
-            folder = files_folder(class_type, input_name, spec, manifest, core_lists)
+            folder = files_folder(class_type, input_name, spec, manifest, core)
             if folder is not None:
                 entries[input_name] = _file_reference(spec, folder, manifest)
     return node
@@ -98,7 +108,7 @@ def _choices_and_options(spec: Any) -> tuple[list | None, dict]:
 
 
 def files_folder(class_type: str, input_name: str, spec: Any, manifest: Manifest,
-                 core_lists: dict[str, dict[str, str]]) -> str | None:
+                 core: CoreFolders) -> str | None:
     """Which server folder a combo lists, by what the combo holds (DESIGN: match option lists
     against the server's folder lists), then by the core node's known folder or the input name."""
     choices, options = _choices_and_options(spec)
@@ -106,7 +116,7 @@ def files_folder(class_type: str, input_name: str, spec: Any, manifest: Manifest
         return None
     if any(options.get(key) for key in UPLOAD_OPTION_KEYS):
         return options.get("image_folder") or "input"
-    known = core_lists.get(class_type, {}).get(input_name)
+    known = core.by_class.get(class_type, {}).get(input_name)
     if known:
         return known
     offered = {c for c in choices if isinstance(c, str)}
@@ -119,7 +129,7 @@ def files_folder(class_type: str, input_name: str, spec: Any, manifest: Manifest
             best, best_overlap = folder, overlap
     if best is not None:
         return best
-    guess = MODEL_INPUT_FOLDERS.get(input_name)
+    guess = core.by_input_name.get(input_name)
     return guess if guess in manifest.models and not offered - set(manifest.models[guess]) else None
 
 
@@ -212,11 +222,8 @@ def catalog_from_snapshot(data: dict, *, source: str) -> Catalog:
 def snapshot_catalog(nodes: "Mapping[str, Any]", server_lists: dict[str, dict[str, str]],
                      manifest: Manifest, comfyui_version: str | None, *, source: str) -> Catalog:
     """A snapshot's Catalog from its expanded nodes (a dict, or catalog.cache's packed form)."""
-    core = Catalog.bundled_core()
-    catalog = Catalog(nodes, source=source, server_lists=server_lists,
-                      custom_validation=core.custom_validation,
-                      v3_combos_unchecked=core.v3_combos_unchecked,
-                      comfyui_version=comfyui_version)
+    catalog = Catalog.from_server_nodes(nodes, source=source, comfyui_version=comfyui_version,
+                                        server_lists=server_lists)
     catalog.manifest = manifest
     return catalog
 

@@ -82,7 +82,7 @@ def _node_catalog(sources: CatalogSources) -> Catalog:
         return load_snapshot(sources.snapshot, use_cache=sources.cache)
     if sources.server:
         return server_catalog(sources)
-    return Catalog.bundled_core()
+    return Catalog.stock()
 
 
 def load_catalog_file(path: str | Path, *, use_cache: bool = True) -> Catalog:

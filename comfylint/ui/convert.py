@@ -619,7 +619,7 @@ def to_api(ui_workflow: dict, catalog: Catalog | None = None, *,
     today's: what that editor exported, e.g. the prompt embedded beside it in a PNG.
     """
     if catalog is None:
-        catalog = Catalog.bundled_core()
+        catalog = Catalog.stock()
     document = read_document(ui_workflow)
     saved_by = saving_frontend(document, catalog) if as_saved else None
     result = _Converter(document, catalog, saved_by).run()

@@ -68,7 +68,7 @@ class ModelNotFound(Rule):
         if not found:
             return ""
         folder, name = found[0]
-        loader = loader_for(folder)
+        loader = loader_for(catalog.release, folder)
         how = f" (loaded by {loader}, not {item.class_type})" if loader else ""
         return (f"it is installed in {folder} as {name!r}{how}: use a loader for that folder or "
                 f"move the file to models/{item.folder}/")

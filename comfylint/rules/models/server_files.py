@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from ...catalog import MODEL_FILE_SUFFIXES, Catalog
+from ...catalog.releases import Release, known_core_facts
 from ...catalog.types import unwrap_value
 from ...diagnostics import Edit, Fix
 from ..base import Context, node_inputs_with_specs
@@ -165,9 +166,9 @@ def _stem(name: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def loader_for(folder: str) -> str | None:
-    """A core node that loads files from `folder` (from the bundled catalog), for advice."""
-    for class_type, inputs in sorted(Catalog.bundled_core().server_lists.items()):
+def loader_for(release: Release, folder: str) -> str | None:
+    """A core node that loads files from `folder` (from the bundled releases), for advice."""
+    for class_type, inputs in sorted(known_core_facts(release, "server_lists").items()):
         if folder in inputs.values() and "Loader" in class_type:
             return class_type
     return None

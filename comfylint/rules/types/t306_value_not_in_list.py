@@ -58,7 +58,7 @@ class ValueNotInList(Rule):
                 continue
             suggestion, fix = _suggested_fix(ctx, node_id, name, value, choices)
             note = ""
-            if spec.is_v3_combo and name in catalog.v3_combos_unchecked.get(class_type, ()):
+            if spec.is_v3_combo and not catalog.release.server.checks_v3_combo_values:
                 note = (" (ComfyUI 0.3.64 lets this through and the node fails when it runs; "
                         "newer servers reject it)")
             hint = f"; did you mean {suggestion!r}?" if suggestion else ""

@@ -1,0 +1,256 @@
+"""ComfyUI releases as data: everything comfylint knows about one release, read by one loader.
+
+Each bundled release is a folder `comfylint/catalog/data/<version>/` written by
+`tools/build_releases.py` from a real server capture (never edited by hand):
+
+- `release.json`: provenance (version, commit or source, date, how it was captured), how that
+  server validates (`server`: which error types exist, what it checks), the nodes that validate
+  their own inputs, which inputs list server files (and from which folder), the model folder
+  layout, the frontend's widget kinds of that era, and summaries of the node set;
+- `nodes.jsonl`: the node definitions without free text, one `["Class", {...}]` per line (sorted,
+  so that a diff between releases reads as ComfyUI's drift), decoded only when a class is looked up;
+- any licence notice the data's source asks to keep beside it (`NOTICE`).
+
+Only the release in use is read, and only when first needed: listing the bundled releases is a
+directory listing. A server catalog (an /object_info, a snapshot, a live server) borrows the facts
+of the newest bundled release not newer than that server (`release_for`).
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).with_name("data")
+NODES_FILE = "nodes.jsonl"
+RELEASE_FILE = "release.json"
+_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
+# A raw /object_info is taken to be at least a release when it has this share of the node classes
+# that release introduced (classes get added far more often than removed).
+INTRODUCED_SHARE = 0.5
+
+
+def parse_version(text: Any) -> tuple[int, int, int] | None:
+    """`"0.26.0"`, `"v0.3.64"`, `"0.35"` -> a comparable tuple; None for anything else."""
+    match = _VERSION.match(text.strip()) if isinstance(text, str) else None
+    return (int(match[1]), int(match[2]), int(match[3] or 0)) if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class ServerBehaviour:
+    """How a release's `POST /prompt` validation answers (the reference's §2-§8, and §12 for
+    newer servers). Rules read these instead of assuming one ComfyUI."""
+
+    # Error types this release names differently from the newest (e.g. 0.3.64 says invalid_prompt
+    # where newer servers say missing_node_type); a type mapped to null does not exist there.
+    error_types: Mapping[str, str | None]
+    checks_v3_combo_values: bool  # v3 `COMBO` inputs checked against their options
+    wildcard_anywhere: bool  # `*` matches anything, even inside a union or on a plain str type
+    match_type_passes: bool  # a COMFY_MATCHTYPE_V3 input accepts any link
+    list_into_combo: bool  # a list-typed output (a node's choices) may feed a v3 `COMBO`
+    skips_non_navigable_links: bool  # links into `nonNavigable` inputs are not followed
+    canonical_prompt_ids: bool  # a client `prompt_id` must be a canonical lowercase UUID
+    cycle_errors_per_node: bool  # dependency_cycle on every node of a cycle (else no node errors)
+
+    def error_type(self, newest: str | None) -> str | None:
+        """What this release calls the error the newest servers call `newest`."""
+        if newest is None:
+            return None
+        return self.error_types.get(newest, newest)
+
+
+@dataclass(frozen=True, eq=False)
+class Release:
+    """One bundled ComfyUI release: its facts (release.json) and, on demand, its nodes. One
+    object per release (release() caches them), compared and hashed by identity."""
+
+    version: str
+    folder: Path
+    facts: dict
+
+    @property
+    def version_tuple(self) -> tuple[int, int, int]:
+        parsed = parse_version(self.version)
+        assert parsed is not None, f"bundled release folder {self.folder} is not a version"
+        return parsed
+
+    @property
+    def provenance(self) -> dict:
+        return self.facts["provenance"]
+
+    @property
+    def server(self) -> ServerBehaviour:
+        return _behaviour(self.version)
+
+    @property
+    def custom_validation(self) -> dict[str, dict]:
+        return self.facts["custom_validation"]
+
+    @property
+    def server_lists(self) -> dict[str, dict[str, str | None]]:
+        """class -> input -> the server folder its combo lists (None: a folder the capture
+        cannot name), for the release's core nodes."""
+        return self.facts["server_lists"]
+
+    @property
+    def model_input_folders(self) -> dict[str, str]:
+        """Input names that always list one folder in this release (ckpt_name -> checkpoints):
+        how a server's own loaders are recognised when the catalog does not say."""
+        return self.facts["model_input_folders"]
+
+    @property
+    def model_folders(self) -> dict[str, list[str]]:
+        """Model folder -> directories relative to a ComfyUI root (folder_paths)."""
+        return self.facts["model_folders"]
+
+    @property
+    def frontend(self) -> dict:
+        return self.facts["frontend"]
+
+    @property
+    def introduced(self) -> frozenset[str]:
+        return frozenset(self.facts["introduced"])
+
+    @property
+    def output_types(self) -> frozenset[str]:
+        return frozenset(self.facts["output_types"])
+
+    def nodes(self) -> Mapping[str, Any]:
+        return _nodes(self.version)
+
+    def describe(self) -> str:
+        return f"bundled catalog (ComfyUI {self.version})"
+
+
+@cache
+def bundled_versions() -> tuple[str, ...]:
+    """The bundled releases, oldest first (folder names only: nothing is read)."""
+    found = [entry.name for entry in DATA_DIR.iterdir()
+             if entry.is_dir() and parse_version(entry.name) is not None
+             and (entry / RELEASE_FILE).is_file()]
+    return tuple(sorted(found, key=parse_version))  # type: ignore[arg-type]
+
+
+def newest() -> Release:
+    return release(bundled_versions()[-1])
+
+
+@cache
+def release(version: str) -> Release:
+    """A bundled release by its exact version (KeyError when it is not bundled)."""
+    if version not in bundled_versions():
+        raise KeyError(version)
+    folder = DATA_DIR / version
+    facts = json.loads((folder / RELEASE_FILE).read_text(encoding="utf-8"))
+    return Release(version, folder, facts)
+
+
+class UnknownRelease(ValueError):
+    """A ComfyUI version no bundled release can stand for; the message is for the user."""
+
+
+def bundled_release(version: str | None) -> Release:
+    """The bundled catalog for `--comfyui-version`: the newest bundled release not newer than the
+    version asked for (the newest of all when None)."""
+    if version is None:
+        return newest()
+    wanted = parse_version(version)
+    if wanted is None:
+        raise UnknownRelease(f"{version!r} is not a ComfyUI version (expected e.g. "
+                             f"{bundled_versions()[-1]})")
+    chosen = release_for(version)
+    if chosen is None:
+        raise UnknownRelease(
+            f"no bundled catalog is as old as ComfyUI {version} (bundled: "
+            f"{', '.join(bundled_versions())}): lint against a snapshot of that server "
+            "(comfylint snapshot --server URL)")
+    return chosen
+
+
+def release_for(version: Any) -> Release | None:
+    """The newest bundled release not newer than `version` (a server's own version), or None
+    when the version is unknown or older than every bundled release."""
+    wanted = parse_version(version)
+    if wanted is None:
+        return None
+    fitting = [v for v in bundled_versions() if parse_version(v) <= wanted]  # type: ignore[operator]
+    return release(fitting[-1]) if fitting else None
+
+
+def infer_release(class_names: Iterable[str]) -> Release:
+    """The release a versionless /object_info most likely comes from: the newest bundled release
+    whose newly introduced core classes it mostly has (else the oldest bundled release)."""
+    names = set(class_names)
+    versions = bundled_versions()
+    for version in reversed(versions[1:]):
+        introduced = release(version).introduced
+        if introduced and len(names & introduced) >= INTRODUCED_SHARE * len(introduced):
+            return release(version)
+    return release(versions[0])
+
+
+def core_release_of(class_type: str) -> Release | None:
+    """The oldest bundled release that has `class_type` as a core node, or None."""
+    for version in bundled_versions():
+        if class_type in release(version).nodes():
+            return release(version)
+    return None
+
+
+def known_core_facts(preferred: Release, key: str) -> dict[str, Any]:
+    """class -> a per-class fact (`custom_validation`, `server_lists`) from every bundled release,
+    `preferred`'s where it has the class: what a core class does holds on any server that has it."""
+    return _known_core_facts(preferred.version, key)
+
+
+@cache
+def _known_core_facts(preferred: str, key: str) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for version in bundled_versions():
+        merged.update(release(version).facts[key])
+    merged.update(release(preferred).facts[key])
+    return merged
+
+
+@cache
+def _behaviour(version: str) -> ServerBehaviour:
+    server = dict(release(version).facts["server"])
+    return ServerBehaviour(**server)
+
+
+@cache
+def _nodes(version: str) -> Mapping[str, Any]:
+    from .cache import PackedNodes
+
+    names, ends, payload = read_node_lines((DATA_DIR / version / NODES_FILE).read_bytes())
+    return PackedNodes(names, ends, payload)
+
+
+def read_node_lines(data: bytes) -> tuple[list[str], list[int], bytes]:
+    """(names, end offsets, payload) of a nodes.jsonl: each definition's JSON text kept as is
+    (PackedNodes decodes one on lookup), its class name read without decoding the rest."""
+    names: list[str] = []
+    ends: list[int] = []
+    bodies: list[bytes] = []
+    size = 0
+    for line in data.splitlines():
+        if not line:
+            continue
+        # node_line writes ASCII only, so character and byte offsets agree
+        name, at = json.decoder.scanstring(line.decode("ascii"), 2)  # type: ignore[attr-defined]
+        body = line[at + 1:-1]  # after `["<name>",`, before the closing `]`
+        names.append(name)
+        bodies.append(body)
+        size += len(body)
+        ends.append(size)
+    return names, ends, b"".join(bodies)
+
+
+def node_line(name: str, node: Any) -> str:
+    """One nodes.jsonl line (what tools/build_releases.py writes and read_node_lines reads). Keys
+    keep the capture's order: it is the input order, and dynamic inputs depend on it."""
+    return json.dumps([name, node], separators=(",", ":"), ensure_ascii=True)

@@ -1,0 +1,132 @@
+"""The bundled ComfyUI releases: one loader, lazy, data that its generator reproduces.
+
+The generator comparison needs the real captures (../shared/comfyui): it runs when
+COMFYLINT_CONFORMANCE_DIR points into that folder (CI and `land` set it), like the conformance test.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from comfylint import Catalog
+from comfylint.catalog import releases
+from comfylint.catalog.releases import (
+    UnknownRelease,
+    bundled_release,
+    bundled_versions,
+    infer_release,
+    parse_version,
+    read_node_lines,
+    release,
+    release_for,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES_DIR = os.environ.get("COMFYLINT_CONFORMANCE_DIR")
+
+
+def test_bundled_releases_are_listed_oldest_first_and_the_newest_is_the_default():
+    versions = bundled_versions()
+    assert versions == ("0.3.64", "0.26.0")
+    assert Catalog.stock().release is release("0.26.0")
+    assert Catalog.stock().comfyui_version == "0.26.0" and Catalog.stock().bundled
+    assert Catalog.stock("0.3.64").release is release("0.3.64")
+
+
+def test_a_version_between_releases_gets_the_newest_not_newer_than_it():
+    assert bundled_release("0.25.9").version == "0.3.64"
+    assert bundled_release("0.35.1").version == "0.26.0"
+    assert bundled_release("v0.26").version == "0.26.0"
+    assert release_for("0.3.63") is None and release_for(None) is None
+    with pytest.raises(UnknownRelease, match="no bundled catalog is as old as ComfyUI 0.3.10"):
+        bundled_release("0.3.10")
+    with pytest.raises(UnknownRelease, match="not a ComfyUI version"):
+        bundled_release("latest")
+
+
+def test_versions_compare_as_numbers():
+    assert parse_version("0.3.64") < parse_version("0.26.0") < parse_version("0.35")
+    assert parse_version("1.58.1-rc") == (1, 58, 1) and parse_version("x") is None
+
+
+def test_every_release_has_provenance_and_its_licence_notice():
+    for version in bundled_versions():
+        facts = release(version).facts
+        assert facts["comfyui_version"] == version
+        assert {"source", "date", "commit", "models", "server"} <= set(facts["provenance"])
+    notice = (release("0.26.0").folder / "NOTICE").read_text()
+    assert "Copyright (c) 2024 Daniele Nofi d4N87" in notice and "MIT License" in notice
+
+
+def test_no_free_text_is_shipped():
+    for version in bundled_versions():
+        text = (release(version).folder / releases.NODES_FILE).read_text()
+        for key in ('"description"', '"tooltip"', '"search_aliases"', '"price_badge"',
+                    '"output_tooltips"'):
+            assert key not in text, (version, key)
+
+
+def test_only_the_release_in_use_is_read(tmp_path):
+    """A fresh process that lints with the default catalog never opens another release's nodes."""
+    script = (
+        "import comfylint.catalog.releases as r, builtins\n"
+        "opened = []\n"
+        "real = r.Path.read_bytes\n"
+        "r.Path.read_bytes = lambda self: (opened.append(self.parent.name), real(self))[1]\n"
+        "from comfylint import lint\n"
+        "lint({'1': {'class_type': 'EmptyImage', 'inputs': {'width': 8, 'height': 8,"
+        " 'batch_size': 1, 'color': 0}}, '2': {'class_type': 'PreviewImage',"
+        " 'inputs': {'images': ['1', 0]}}})\n"
+        "print(opened)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "['0.26.0']"
+
+
+def test_node_lines_are_read_back_exactly():
+    for version in bundled_versions():
+        data = (release(version).folder / releases.NODES_FILE).read_bytes()
+        names, ends, payload = read_node_lines(data)
+        first = json.loads(data.splitlines()[0])
+        assert names[0] == first[0] and json.loads(payload[:ends[0]]) == first[1]
+        assert names == sorted(names) and len(names) == release(version).facts["provenance"][
+            "node_classes"]
+
+
+def test_a_versionless_object_info_is_read_as_the_release_its_nodes_point_to():
+    for version in bundled_versions():
+        assert infer_release(release(version).nodes().keys()) is release(version)
+    assert infer_release(["KSampler", "MyCustomNode"]) is release("0.3.64")
+    server = Catalog.from_object_info({"KSampler": {"input": {}, "output": []}},
+                                      comfyui_version="0.30.2")
+    assert server.release is release("0.26.0") and server.comfyui_version == "0.30.2"
+
+
+def test_server_behaviour_differs_where_the_reference_says():
+    old, new = release("0.3.64").server, release("0.26.0").server
+    assert old.error_type("missing_node_type") == "invalid_prompt"
+    assert new.error_type("missing_node_type") == "missing_node_type"
+    assert old.error_type("dependency_cycle") == "prompt_outputs_failed_validation"
+    assert old.error_type("value_not_in_list") == "value_not_in_list"
+    assert not old.checks_v3_combo_values and new.checks_v3_combo_values
+
+
+def test_model_lists_of_new_loaders_never_get_a_guessed_folder():
+    lists = release("0.26.0").server_lists
+    assert lists["LoraLoaderBypass"]["lora_name"] == "loras"  # its name says which folder
+    assert lists["LatentUpscaleModelLoader"]["model_name"] is None  # "model_name" says nothing
+    assert "CustomCombo" not in lists  # empty because its choices are written in the browser
+    assert "model_name" not in release("0.26.0").model_input_folders
+
+
+@pytest.mark.skipif(not CASES_DIR, reason="COMFYLINT_CONFORMANCE_DIR is not set")
+def test_the_shipped_data_is_what_the_generator_makes_of_the_captures():
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_releases.py"),
+                             str(Path(CASES_DIR).parent), "--check"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
