@@ -34,7 +34,7 @@ from comfylint.catalog.releases import (
     node_line,
     parse_version,
 )
-from comfylint.catalog.snapshot import strip_free_text
+from comfylint.catalog.snapshot import choices_and_options, strip_free_text
 
 
 def recipes() -> list[dict]:
@@ -105,18 +105,6 @@ def validation_facts(recipe: dict, shared: Path, base: dict | None, nodes: dict)
     return dict(sorted(found.items()))
 
 
-def choices_of(spec: Any) -> tuple[list | None, dict]:
-    """(choices, options) of an input declared as a v1 list or a v3 COMBO; (None, options) else."""
-    if not isinstance(spec, list) or not spec:
-        return None, {}
-    options = spec[1] if len(spec) > 1 and isinstance(spec[1], dict) else {}
-    if isinstance(spec[0], list):
-        return spec[0], options
-    if spec[0] == "COMBO" and isinstance(options.get("options"), list):
-        return options["options"], options
-    return None, options
-
-
 def combo_inputs(nodes: dict):
     """(class, input, choices, options) of every combo input (required and optional)."""
     for class_type, node in sorted(nodes.items()):
@@ -124,7 +112,7 @@ def combo_inputs(nodes: dict):
         for group in ("required", "optional"):
             entries = declared.get(group) if isinstance(declared, dict) else None
             for input_name, spec in (entries or {}).items():
-                choices, options = choices_of(spec)
+                choices, options = choices_and_options(spec)
                 if choices is not None:
                     yield class_type, input_name, choices, options
 
@@ -178,7 +166,7 @@ def strip_server_files(nodes: dict, server_lists: dict, placeholders: set[str]) 
         for group in ("required", "optional"):
             for input_name in inputs:
                 spec = (declared.get(group) or {}).get(input_name)
-                choices, options = choices_of(spec)
+                choices, options = choices_and_options(spec)
                 if choices is None:
                     continue
                 kept = [c for c in choices if c not in placeholders]

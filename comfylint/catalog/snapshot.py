@@ -96,7 +96,8 @@ def strip_free_text(value: Any, *, names_map: bool = False) -> Any:
     return value
 
 
-def _choices_and_options(spec: Any) -> tuple[list | None, dict]:
+def choices_and_options(spec: Any) -> tuple[list | None, dict]:
+    """(choices, options) of an input declared as a v1 list or a v3 COMBO; (None, options) else."""
     if not isinstance(spec, list) or not spec:
         return None, {}
     options = spec[1] if len(spec) > 1 and isinstance(spec[1], dict) else {}
@@ -111,7 +112,7 @@ def files_folder(class_type: str, input_name: str, spec: Any, manifest: Manifest
                  core: CoreFolders) -> str | None:
     """Which server folder a combo lists, by what the combo holds (DESIGN: match option lists
     against the server's folder lists), then by the core node's known folder or the input name."""
-    choices, options = _choices_and_options(spec)
+    choices, options = choices_and_options(spec)
     if choices is None:
         return None
     if any(options.get(key) for key in UPLOAD_OPTION_KEYS):
@@ -134,7 +135,7 @@ def files_folder(class_type: str, input_name: str, spec: Any, manifest: Manifest
 
 
 def _file_reference(spec: list, folder: str, manifest: Manifest) -> list:
-    choices, options = _choices_and_options(spec)
+    choices, options = choices_and_options(spec)
     listed = set((manifest.files_in(folder) if folder in ("input", "output")
                   else manifest.folder(folder)) or ())
     extras = [c for c in choices or () if c not in listed]
@@ -242,7 +243,7 @@ def expand_file_references(snapshot_nodes: dict, manifest: Manifest
             if not isinstance(entries, dict):
                 continue
             for input_name, spec in entries.items():
-                choices, options = _choices_and_options(spec)
+                choices, options = choices_and_options(spec)
                 folder = options.get(FILES_MARKER) if choices is not None else None
                 if not isinstance(folder, str):
                     continue
@@ -257,7 +258,7 @@ def expand_file_references(snapshot_nodes: dict, manifest: Manifest
 
 
 def _expand_reference(spec: list, folder: str, manifest: Manifest) -> list:
-    choices, options = _choices_and_options(spec)
+    choices, options = choices_and_options(spec)
     listed = (manifest.files_in(folder) if folder in ("input", "output") else manifest.folder(folder))
     full = list(listed or ()) + [c for c in choices or () if c not in (listed or ())]
     options = {k: v for k, v in options.items() if k != FILES_MARKER}
@@ -344,7 +345,7 @@ def _node_changes(name: str, old: dict, new: dict) -> list[Change]:
 
 
 def _type_label(spec: Any) -> str:
-    choices, options = _choices_and_options(spec)
+    choices, options = choices_and_options(spec)
     if FILES_MARKER in options:
         return f"files of {options[FILES_MARKER]}"
     if choices is not None:
@@ -357,8 +358,8 @@ def _spec_changes(old: tuple[bool, Any], new: tuple[bool, Any]) -> list[tuple[st
     found: list[tuple[str, bool]] = []
     if old_required != new_required:
         found.append(("now required" if new_required else "now optional", new_required))
-    old_choices, old_options = _choices_and_options(old_spec)
-    new_choices, new_options = _choices_and_options(new_spec)
+    old_choices, old_options = choices_and_options(old_spec)
+    new_choices, new_options = choices_and_options(new_spec)
     if _type_label(old_spec) != _type_label(new_spec) and (old_choices is None or new_choices is None
                                                            or FILES_MARKER in old_options
                                                            or FILES_MARKER in new_options):
