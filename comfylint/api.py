@@ -89,12 +89,9 @@ def load_catalog(*, object_info: str | os.PathLike[str] | Mapping | None = None,
         **{k: _text(v) for k, v in given.items() if not isinstance(v, Mapping)},
         headers=tuple(headers), token=token, timeout=timeout, manifest=_text(manifest),
         comfyui_dir=_text(comfyui_dir), models_dir=_text(models_dir),
-        extension_node_map=_text(extension_node_map), cache=cache)
-    catalog = build_catalog(sources, parsed)
-    if comfyui_version is not None and catalog.comfyui_version != comfyui_version:
-        catalog = copy.copy(catalog)  # never change a shared (bundled, cached) catalog
-        catalog.comfyui_version = comfyui_version
-    return catalog
+        extension_node_map=_text(extension_node_map), cache=cache,
+        comfyui_version=comfyui_version)
+    return build_catalog(sources, parsed)
 
 
 def _parsed_nodes(given: dict[str, Any]) -> Catalog | None:

@@ -82,7 +82,7 @@ def build_release(recipe: dict, shared: Path, older: dict[str, dict]) -> tuple[d
         "model_input_folders": unambiguous_input_folders(server_lists),
         "model_folders": recipe.get("model_folders") or base["model_folders"],
         "frontend": recipe.get("frontend") or (base["frontend"] if base else {}),
-        "introduced": sorted(set(nodes) - known) if older else [],
+        "introduced": sorted(set(nodes) - known),
         "output_types": sorted(outputs),
     }
     return facts, nodes

@@ -9,6 +9,7 @@ server's truth. Either way `catalog.release` is the bundled release whose facts 
 """
 from __future__ import annotations
 
+import copy
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -174,26 +175,39 @@ class Catalog:
     def __init__(self, nodes: "Mapping[str, Any]", *, source: str, release: "Release",
                  bundled: bool = False, server_lists: dict[str, dict[str, Any]] | None = None,
                  comfyui_version: str | None = None) -> None:
-        from .releases import known_core_facts
-
         self._raw = nodes
         self._parsed: dict[str, NodeDef] = {}
         self.source = source
         self.bundled = bundled
-        # The bundled release whose facts about ComfyUI apply: the catalog's own release, or for
-        # a server the newest bundled release not newer than it (its behaviour: release.server).
-        self.release = release
+        self._use_release(release)
         # Inputs this catalog says list server files (a bundled release's, a snapshot's $files).
         self.server_lists = server_lists if server_lists is not None else {}
-        # Facts about core classes (who validates itself, which loader lists which folder) hold
-        # for any server that has the class: the release in use first, then the other releases.
-        self.custom_validation = known_core_facts(release, "custom_validation")
-        self._core_lists = known_core_facts(release, "server_lists")
         self.comfyui_version = comfyui_version
         # Server files (catalog.manifest.Manifest) and the custom-node pack index
         # (catalog.packs.PackIndex), when catalog.sources was given a source for them.
         self.manifest = None
         self.node_packs = None
+
+    def _use_release(self, release: "Release") -> None:
+        from .releases import known_core_facts
+
+        # The bundled release whose facts about ComfyUI apply: the catalog's own release, or for
+        # a server the newest bundled release not newer than it (its behaviour: release.server).
+        self.release = release
+        # Facts about core classes (who validates itself, which loader lists which folder) hold
+        # for any server that has the class: the release in use first, then the other releases.
+        self.custom_validation = known_core_facts(release, "custom_validation")
+        self._core_lists = known_core_facts(release, "server_lists")
+
+    def for_version(self, comfyui_version: str) -> "Catalog":
+        """This server catalog as a ComfyUI `comfyui_version` (what an /object_info does not
+        say): a copy whose facts are that version's. The shared original is left as it is."""
+        from .releases import release_for
+
+        other = copy.copy(self)
+        other.comfyui_version = comfyui_version
+        other._use_release(release_for(comfyui_version) or self.release)
+        return other
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod

@@ -183,14 +183,15 @@ def release_for(version: Any) -> Release | None:
 
 def infer_release(class_names: Iterable[str]) -> Release:
     """The release a versionless /object_info most likely comes from: the newest bundled release
-    whose newly introduced core classes it mostly has (else the oldest bundled release)."""
+    whose newly introduced core classes it mostly has (for the oldest: most of its classes).
+    Without such evidence (a few classes, custom nodes only) it is taken to be a current server:
+    the newest release."""
     names = set(class_names)
-    versions = bundled_versions()
-    for version in reversed(versions[1:]):
+    for version in reversed(bundled_versions()):
         introduced = release(version).introduced
         if introduced and len(names & introduced) >= INTRODUCED_SHARE * len(introduced):
             return release(version)
-    return release(versions[0])
+    return newest()
 
 
 def core_release_of(class_type: str) -> Release | None:

@@ -23,6 +23,7 @@ from ..errors import ComfylintError
 from . import Catalog, CatalogError
 from .manifest import Manifest, ManifestError
 from .packs import PackMapError, load_index
+from .releases import UnknownRelease
 
 
 class SourceError(ComfylintError):
@@ -42,6 +43,10 @@ class CatalogSources:
     manifest: str | None = None
     extension_node_map: str | None = None
     cache: bool = True  # node definitions from the user's catalog cache (catalog/cache.py)
+    # The server's ComfyUI version (--comfyui-version): with no node source, the bundled release
+    # to use; with an /object_info, the version it does not say; it overrides what a snapshot
+    # or server says of itself.
+    comfyui_version: str | None = None
 
 
 def build_catalog(sources: CatalogSources, nodes: Catalog | None = None) -> Catalog:
@@ -57,9 +62,12 @@ def build_catalog(sources: CatalogSources, nodes: Catalog | None = None) -> Cata
                           "give one")
     try:
         catalog = nodes if nodes is not None else _node_catalog(sources)
+        if sources.comfyui_version and not catalog.bundled \
+                and catalog.comfyui_version != sources.comfyui_version:
+            catalog = catalog.for_version(sources.comfyui_version)
         manifest = local_manifest(sources)
         packs = load_index(sources.extension_node_map, sources.comfyui_dir)
-    except (CatalogError, ManifestError, PackMapError) as exc:
+    except (CatalogError, ManifestError, PackMapError, UnknownRelease) as exc:
         raise SourceError(str(exc)) from None
     if manifest is None and packs is None:
         return catalog
@@ -82,7 +90,7 @@ def _node_catalog(sources: CatalogSources) -> Catalog:
         return load_snapshot(sources.snapshot, use_cache=sources.cache)
     if sources.server:
         return server_catalog(sources)
-    return Catalog.stock()
+    return Catalog.stock(sources.comfyui_version)
 
 
 def load_catalog_file(path: str | Path, *, use_cache: bool = True) -> Catalog:
