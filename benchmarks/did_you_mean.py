@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no corpus at {corpus}", file=sys.stderr)
         return 2
     catalog = Catalog.from_object_info(args.object_info) if args.object_info \
-        else Catalog.bundled_core()
+        else Catalog.stock()
     names = sorted(catalog.names())
     files = workflow_files(corpus, args.templates)
     suggested: dict[str, str | None] = {}  # unknown type -> what N201 suggested (None: nothing)

@@ -79,7 +79,7 @@ def per_workflow(rounds: int) -> None:
     if not documents:
         print(f"core: no corpus at {CORPUS} (set COMFYLINT_CORPUS)")
         return
-    tools = {"comfylint (bundled catalog)": _comfylint_call(lint, Catalog.bundled_core()),
+    tools = {"comfylint (bundled catalog)": _comfylint_call(lint, Catalog.stock()),
              "comfylint (object_info.core.json)": _comfylint_call(
                  lint, Catalog.from_object_info(OBJECT_INFO))}
     peers = load_peers(OBJECT_INFO)

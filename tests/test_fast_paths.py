@@ -28,7 +28,7 @@ from comfylint import Catalog, lint
 from comfylint.diagnostics import Severity
 from comfylint.graph import WorkflowGraph, natural_key
 
-BUNDLED = Catalog.bundled_core()
+BUNDLED = Catalog.stock()
 SETTINGS = settings(derandomize=True, max_examples=200, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 

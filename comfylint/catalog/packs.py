@@ -152,11 +152,11 @@ def node_origin(node: Any) -> dict[str, str]:
 def has_known_origin(catalog: Any, class_type: str, node: Any) -> bool:
     """The workflow (cnr_id / aux_id) or the packs map says which pack provides the node: it is
     a node of its own, not a misspelt one."""
-    from . import Catalog
+    from .releases import core_release_of
 
     if node_origin(node).keys() & {"cnr_id", "aux_id"}:
         return True
-    if not catalog.bundled and class_type in Catalog.bundled_core():
+    if core_release_of(class_type) is not None:
         return True
     index = getattr(catalog, "node_packs", None)
     return index is not None and bool(index.lookup(class_type))
