@@ -9,11 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from loopback import serve
+from test_probe_cli import VALID, workflow
 
 import comfylint
 from comfylint import ComfylintError, Severity, Validator, load_catalog, validate
-from loopback import serve
-from test_probe_cli import VALID, workflow
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SERVER_OBJECT_INFO = json.loads((FIXTURES / "server" / "responses.json").read_text())[
@@ -195,3 +195,16 @@ def test_one_validator_shared_by_threads_gives_each_its_own_verdict():
     for offset, results in enumerate(runs):
         for i, result in enumerate(results):
             assert result == alone[(i + offset) % len(documents)]
+
+
+def test_the_linter_never_imports_the_gateways_framework():
+    """aiohttp is the serve extra's: linting and validating must work without loading it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, comfylint; from comfylint.cli import main\n"
+            "comfylint.validate({'prompt': {}}); comfylint.lint_file('examples/api/txt2img.json')\n"
+            "assert 'aiohttp' not in sys.modules, 'aiohttp imported'\n")
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -28,6 +28,7 @@ LAZY_COMMANDS = {
     "rule": "rules:show_rule",
     "rules": "rules:list_rules",
     "probe": "probe:probe",
+    "serve": "serve:serve",
     "snapshot": "snapshot:snapshot",
 }
 
