@@ -1,6 +1,6 @@
 """ComfyUI's answer to POST /prompt, worded from comfylint's findings (comfylint/answer).
 
-The recorded cases (COMFYLINT_CONFORMANCE_DIR, as in test_conformance.py) are the ground truth:
+The recorded cases (tests/fixtures/prompt_cases, as in test_conformance.py) are the ground truth:
 for each, the status and the body we compute equal the server's, up to what the catalog cannot
 hold (input tooltips: free text) and what the server makes up (tracebacks of its own files; for a
 200, the prompt_id and number it assigns). Where ComfyUI's order comes from a Python set
@@ -10,7 +10,6 @@ are compared as sorted.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -19,26 +18,23 @@ import comfylint
 from comfylint.answer import dialect_for
 from comfylint.answer.dialects import NEW, OLD
 
-CASES_DIR = os.environ.get("COMFYLINT_CONFORMANCE_DIR")
-needs_cases = pytest.mark.skipif(not CASES_DIR, reason="COMFYLINT_CONFORMANCE_DIR is not set")
 FIXTURES = Path(__file__).parent / "fixtures"
+CASES_DIR = FIXTURES / "prompt_cases"
 
 
 def _cases() -> list[str]:
-    if not CASES_DIR:
-        return []
-    return sorted(p.name[: -len(".response.json")] for p in Path(CASES_DIR).glob("*.response.json"))
+    return sorted(p.name[: -len(".response.json")] for p in CASES_DIR.glob("*.response.json"))
 
 
 @pytest.fixture(scope="module")
 def validator_0364() -> comfylint.Validator:
-    catalog = comfylint.load_catalog(object_info=Path(CASES_DIR).parent / "object_info.core.json",
+    catalog = comfylint.load_catalog(object_info=CASES_DIR / "object_info.json",
                                      comfyui_version="0.3.64")
     return comfylint.Validator(catalog)
 
 
 def _request(case: str) -> bytes:
-    folder = Path(CASES_DIR)
+    folder = CASES_DIR
     found = [folder / f"{case}{s}" for s in (".request.json", ".request.txt")]
     return next(p for p in found if p.exists()).read_bytes()
 
@@ -57,10 +53,13 @@ def comparable(value):
     return value
 
 
-@needs_cases
+def test_every_recorded_case_is_here():
+    assert len(_cases()) == 71
+
+
 @pytest.mark.parametrize("case", _cases())
 def test_recorded_answer_is_reproduced(case, validator_0364):
-    recorded = json.loads((Path(CASES_DIR) / f"{case}.response.json").read_text())
+    recorded = json.loads((CASES_DIR / f"{case}.response.json").read_text())
     verdict = validator_0364.validate(_request(case), envelope="comfyui-prompt", path=case)
     assert verdict.server.status == recorded["status"]
     if recorded["status"] == 500:
@@ -72,7 +71,6 @@ def test_recorded_answer_is_reproduced(case, validator_0364):
     assert comparable(verdict.server.body) == comparable(expected)
 
 
-@needs_cases
 def test_rejection_is_the_server_answer_when_it_rejects(validator_0364):
     """The gate answers a prompt the server rejects with the server's own 400 body."""
     verdict = validator_0364.validate(_request("21_value_below_min"), envelope="comfyui-prompt")
@@ -80,7 +78,6 @@ def test_rejection_is_the_server_answer_when_it_rejects(validator_0364):
     assert verdict.response == verdict.server.body
 
 
-@needs_cases
 def test_a_dropped_output_becomes_a_rejection(validator_0364):
     """Case 61: the server answers 200 and silently skips output 11; the gate refuses it in
     ComfyUI's shape, holding the server's node errors and comfylint's reason (G106)."""
@@ -95,7 +92,6 @@ def test_a_dropped_output_becomes_a_rejection(validator_0364):
     assert dropped["type"] == "output-dropped" and dropped["extra_info"]["comfylint"]["code"] == "G106"
 
 
-@needs_cases
 def test_a_comfylint_only_error_is_carried_in_the_server_shape(validator_0364):
     """Case 69: the server accepts a literal for an IMAGE input (it fails at run time); T307
     blocks it, and the rejection names the node and input as ComfyUI's node_errors would."""
