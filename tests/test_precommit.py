@@ -1,6 +1,9 @@
-"""The pre-commit hooks, for real: a temporary git repository, committed workflows, and
-`pre-commit try-repo` against this project (pre-commit builds the hook's environment from the
-local checkout; pip may fetch comfylint's dependencies from the package index)."""
+"""The pre-commit hooks, for real: a temporary git repository whose .pre-commit-config.yaml names
+this checkout's hooks (at a commit of the working tree as it is), committed workflows, and
+`pre-commit run`. pre-commit builds the hook's environment as it does for users (a virtualenv,
+`pip install .` of the repository: a wheel built from the checkout), offline: pip sees no index,
+only a wheelhouse packed from this environment's installed dependencies (tests/wheelhouse.py).
+A hook environment that cannot be built fails the test."""
 from __future__ import annotations
 
 import json
@@ -8,15 +11,18 @@ import os
 import shutil
 import struct
 import subprocess
+import sys
+import tempfile
 import zlib
+from pathlib import Path
 
 import pytest
 
 from ci_support import variant, write
 from conftest import ROOT
+from wheelhouse import wheelhouse
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None or shutil.which("pre-commit") is None,
-                                reason="needs git and pre-commit")
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 UI_WORKFLOW = {"last_node_id": 2, "last_link_id": 1, "version": 0.4,
                "links": [[1, 1, 0, 2, 0, "IMAGE"]],
@@ -44,12 +50,56 @@ def _git(repo, *args):
                    check=True, capture_output=True)
 
 
-def _try_repo(repo, home, *hook_ids):
-    done = subprocess.run(["pre-commit", "try-repo", str(ROOT), *hook_ids, "--all-files"],
-                          cwd=repo, capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "PRE_COMMIT_HOME": str(home)})
-    if "An error has occurred" in done.stdout + done.stderr:
-        pytest.skip("pre-commit could not build the hook environment:\n" + done.stdout[-2000:])
+def _offline_environment(scratch: Path) -> dict[str, str]:
+    """pre-commit's environment: its home in `scratch`, pip with no index and no configuration
+    files, finding only a wheelhouse of what the checkout's pyproject needs (run and build)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    wheels = wheelhouse(scratch / "wheels", [*project["project"]["dependencies"],
+                                             *project["build-system"]["requires"]])
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(("PIP_", "VIRTUALENV_"))}
+    env.update(PRE_COMMIT_HOME=str(scratch / "pre-commit-home"), PIP_CONFIG_FILE=os.devnull,
+               PIP_NO_INDEX="1", PIP_FIND_LINKS=str(wheels), PIP_DISABLE_PIP_VERSION_CHECK="1",
+               PIP_NO_COMPILE="1",  # byte-compiling every dependency costs more than the hooks
+               VIRTUALENV_OVERRIDE_APP_DATA=str(scratch / "virtualenv-data"))
+    return env
+
+
+def _checkout_revision() -> str:
+    """A commit of the checkout as it is now (tracked and new files, uncommitted edits included),
+    made through a temporary index: neither the working tree, the index nor any branch changes."""
+    with tempfile.TemporaryDirectory() as scratch:
+        env = dict(os.environ, GIT_INDEX_FILE=str(Path(scratch) / "index"))
+        for args in (["read-tree", "HEAD"], ["add", "-A"]):
+            subprocess.run(["git", *args], cwd=ROOT, env=env, check=True, capture_output=True)
+        tree = subprocess.run(["git", "write-tree"], cwd=ROOT, env=env, check=True,
+                              capture_output=True, text=True).stdout.strip()
+    return subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t",
+                           "commit-tree", tree, "-p", "HEAD", "-m", "the checkout under test"],
+                          cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def _use_the_hooks(repo: Path) -> None:
+    """A .pre-commit-config.yaml naming every hook of this checkout, at _checkout_revision()."""
+    import yaml  # pre-commit's own dependency
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    config = {"repos": [{"repo": str(ROOT), "rev": _checkout_revision(),
+                         "hooks": [{"id": hook["id"]} for hook in hooks]}]}
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+
+
+def _run_hooks(repo, env):
+    """`pre-commit run --all-files`; the hook environment is built on the first run, reused after."""
+    done = subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files"], cwd=repo,
+                          capture_output=True, text=True, timeout=600, env=env)
+    assert "An error has occurred" not in done.stdout + done.stderr, (
+        "pre-commit could not build the hook environment:\n" + done.stdout[-3000:]
+        + done.stderr[-3000:])
     return done
 
 
@@ -63,7 +113,7 @@ def _sections(output: str) -> dict[str, str]:
 
 
 def test_hooks_pass_and_fail_in_a_real_repository(tmp_path):
-    repo, home = tmp_path / "repo", tmp_path / "pre-commit-home"
+    repo, env = tmp_path / "repo", _offline_environment(tmp_path)
     repo.mkdir()
     _git(repo, "init", "-q")
     write(repo / "workflows" / "txt2img.json", variant())
@@ -73,10 +123,11 @@ def test_hooks_pass_and_fail_in_a_real_repository(tmp_path):
     (repo / "comfylint.toml").write_text('extend-exclude = ["vendor"]\n', encoding="utf-8")
     write(repo / "vendor" / "broken.json", variant(**{"3": {"steps": 0}}))  # excluded by config
     (repo / "preview.png").write_bytes(png_with_prompt(variant()))
+    _use_the_hooks(repo)
     _git(repo, "add", ".")
     _git(repo, "commit", "-q", "-m", "good")
 
-    done = _try_repo(repo, home)
+    done = _run_hooks(repo, env)
     assert done.returncode == 0, done.stdout
     assert "Failed" not in done.stdout
 
@@ -86,7 +137,7 @@ def test_hooks_pass_and_fail_in_a_real_repository(tmp_path):
     _git(repo, "add", ".")
     _git(repo, "commit", "-q", "-m", "bad")
 
-    done = _try_repo(repo, home)
+    done = _run_hooks(repo, env)
     assert done.returncode == 1, done.stdout
     sections = _sections(done.stdout)
     assert "workflows/broken.json" in sections["comfylint"]
