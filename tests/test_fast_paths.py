@@ -185,12 +185,14 @@ def with_networkx_graph(function):
 FOX = json.loads((Path(__file__).parent / "fixtures" / "fox.api.json").read_text())
 scalars = (st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70)
            | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=12)
-           | st.sampled_from(["1", "2", "KSampler", "IMAGE", "sk-" + "a" * 24, "api_key"]))
+           | st.sampled_from(["1", "2", "KSampler", "IMAGE", "sk-" + "a" * 24, "api_key", "ſecret",
+                             "x1y2z3w4v5u6t7", "\\u0073k-" + "b" * 24, "é", "\x01"]))
 json_values = st.recursive(
     scalars,
     lambda children: st.lists(children, max_size=4)
     | st.dictionaries(st.text(max_size=8) | st.sampled_from(["prompt", "class_type", "inputs",
-                                                              "api_key", "_meta", "seed"]),
+                                                              "api_key", "_meta", "seed",
+                                                              "paſſword", "tokén"]),
                       children, max_size=4),
     max_leaves=25)
 # What json.loads never returns, which the JSON round trip normalizes or rejects.

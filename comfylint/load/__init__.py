@@ -19,8 +19,8 @@ from .envelope import unwrap
 from .positions import PositionIndex
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
-# loaded.extra[...] of a document given as a dict: text holding all its strings (its JSON form, or
-# its strings joined by newlines), for whole-text screens such as secret-in-workflow's.
+# loaded.extra[...] of a document given as a dict: text holding all its strings as JSON writes them
+# (its JSON form, or its strings joined into one JSON string), for whole-text screens (secrets).
 JSON_TEXT_KEY = "json_text"
 
 
@@ -180,7 +180,8 @@ def load_document(document: Any, path: str = "<workflow>", *, envelope: str = "a
     strings = plain_json_strings(document)
     if strings is not None:
         loaded.document = document
-        loaded.extra[JSON_TEXT_KEY] = "\n".join(strings)
+        # Its strings as JSON escapes them: the secret screen reads what the round trip gave.
+        loaded.extra[JSON_TEXT_KEY] = json.dumps("\n".join(strings))
         unwrap(loaded, envelope=envelope, require_format=require_format)
         return loaded
     try:
