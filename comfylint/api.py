@@ -239,9 +239,13 @@ class Validator:
         """Do the one-time work now instead of in the first request: import the rules, the
         loaders and the graph library, and run one small validation. (A big catalog decodes a
         class on first use; each request touches only the classes it uses.)"""
-        from .load import load_document  # noqa: F401 - the import is the warm-up
+        import networkx  # noqa: F401 - the graph library (WorkflowGraph.g builds on first use)
 
-        self.options.selected_rules  # noqa: B018 - resolves and imports every rule
+        from .load import load_document  # noqa: F401 - the import is the warm-up
+        from .rules import as_rule
+
+        for selected in self.options.selected_rules:
+            as_rule(selected)  # imports the rule
         warm = {"1": {"class_type": "SaveImage", "inputs": {"images": ["2", 0]}},
                 "2": {"class_type": "EmptyImage", "inputs": {}}}
         self.validate({"prompt": warm})

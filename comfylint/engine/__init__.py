@@ -19,6 +19,7 @@ from ..diagnostics import Diagnostic, FileResult, Severity
 if TYPE_CHECKING:
     from ..catalog import Catalog
     from ..load import LoadedFile
+    from ..rules import RuleEntry
     from ..rules.base import Rule
 
 UNKNOWN_NODE_CODE = "N201"
@@ -28,7 +29,9 @@ UNKNOWN_NODE_CODE = "N201"
 class Options:
     """Everything a document's verdict depends on besides the document and the catalog."""
 
-    rules: "tuple[Rule, ...] | None" = None  # None: every rule (rules.selection.select_rules)
+    # None: every rule. Index entries (rules.selection.select_rules) or Rule objects: a rule's
+    # module is imported when the rule first applies to a document.
+    rules: "tuple[RuleEntry | Rule, ...] | None" = None
     require_format: str = "any"  # "api": anything else (a UI export, not a workflow) is an error
     envelope: str = "auto"  # how to read the document (load.envelope)
     severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
@@ -36,10 +39,11 @@ class Options:
     allow_unknown_nodes: tuple[str, ...] = ()  # class_type globs the server is known to have
 
     @property
-    def selected_rules(self) -> "tuple[Rule, ...]":
-        from ..rules import all_rules
+    def selected_rules(self) -> "tuple[RuleEntry | Rule, ...]":
+        """The rules to run (their code, name, formats and phase; rules.as_rule imports one)."""
+        from ..rules import rule_index
 
-        return self.rules if self.rules is not None else all_rules()
+        return self.rules if self.rules is not None else tuple(rule_index().values())
 
     def allows_unknown_node(self, class_type: str | None) -> bool:
         return bool(class_type) and any(fnmatch.fnmatchcase(class_type, pattern)
@@ -48,6 +52,7 @@ class Options:
 
 def lint_document(loaded: "LoadedFile", catalog: "Catalog", options: Options = Options()) -> FileResult:
     """Every finding of one loaded document, suppressions applied, severities final, located."""
+    from ..rules import as_rule
     from ..rules.base import Context
 
     result = FileResult(path=loaded.path, format=loaded.format, envelope=loaded.envelope,
@@ -59,10 +64,10 @@ def lint_document(loaded: "LoadedFile", catalog: "Catalog", options: Options = O
     _attach_view(ctx)
     rules = options.selected_rules
     for phase in ("main", "post"):
-        for rule in rules:
-            if rule.phase != phase or not _applies(rule, loaded, ctx):
+        for selected in rules:
+            if selected.phase != phase or not _applies(selected, loaded, ctx):
                 continue
-            ctx.rule = rule
+            ctx.rule = rule = as_rule(selected)
             try:
                 ctx.findings.extend(rule.check(ctx))
             except Exception as exc:  # a broken rule must not hide the others' findings
@@ -146,7 +151,9 @@ def _suppressed(findings: list[Diagnostic], loaded: "LoadedFile",
     return kept, dropped
 
 
-def _applies(rule: "Rule", loaded: "LoadedFile", ctx) -> bool:
+def _applies(rule: "RuleEntry | Rule", loaded: "LoadedFile", ctx) -> bool:
+    if rule.loader_findings and all(d.code != rule.code for d in loaded.diagnostics):
+        return False
     if "*" in rule.formats:
         return True
     if "api" in rule.formats and ctx.api_workflow is not None:

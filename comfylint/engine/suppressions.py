@@ -42,9 +42,9 @@ class NodeSuppression:
 
 def _read_entry(entry: Any, where: str, node_id: str, scope: tuple, path: str,
                 problems: list[Diagnostic]) -> NodeSuppression | None:
-    from ..rules import rules_by_key
+    from ..rules import load_rule
 
-    c001 = rules_by_key()["C001"]
+    c001 = load_rule("C001")
     if not isinstance(entry, dict):
         problems.append(c001.finding(path, f"node #{node_id}: the {SUPPRESSION_KEY!r} suppression "
                                      'must be an object {"ignore": [...], "reason": "..."}',
@@ -185,6 +185,6 @@ def unused_suppressions(suppressions: FileSuppressions, path: str, selected_code
 
 
 def _c001():
-    from ..rules import rules_by_key
+    from ..rules import load_rule
 
-    return rules_by_key()["C001"]
+    return load_rule("C001")

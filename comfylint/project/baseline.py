@@ -145,6 +145,6 @@ def _entry_order(entry: dict) -> tuple:
 
 
 def _c001():
-    from ..rules import rules_by_key
+    from ..rules import load_rule
 
-    return rules_by_key()["C001"]
+    return load_rule("C001")

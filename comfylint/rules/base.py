@@ -34,6 +34,9 @@ class Rule:
     # The verdict rests on lists that grow in newer ComfyUI (combo choices, node outputs): with
     # only the bundled (older) catalog it is a warning, since the real server may be newer.
     grows_with_comfyui: ClassVar[bool] = False
+    # The rule only gives the loader's findings of its code their identity (file.LoadStageRule):
+    # a document the loader found no such problem in is not its business (nor its import).
+    loader_findings: ClassVar[bool] = False
 
     def check(self, ctx: "Context") -> Iterable[Diagnostic]:
         raise NotImplementedError

@@ -5,10 +5,10 @@ the same way; an unknown selector is a ComfylintError with a did-you-mean.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..errors import ComfylintError
-from . import all_rules, rules_by_key
+from . import RuleEntry, entries_by_key, rule_index
 from .base import Rule
 
 
@@ -26,19 +26,20 @@ class UnknownRule(ComfylintError, KeyError):
         return str(self.args[0])
 
 
-def resolve_selector(selector: str) -> list[Rule]:
-    """A code (T302), a name (link-type-mismatch), a code prefix (T3, T) or ALL."""
+def resolve_selector(selector: str) -> list[RuleEntry]:
+    """A code (T302), a name (link-type-mismatch), a code prefix (T3, T) or ALL: the rules' index
+    entries (no rule module is imported to select)."""
     text = selector.strip()
     if text.upper() == "ALL":
-        return list(all_rules())
-    table = rules_by_key()
+        return list(rule_index().values())
+    table = entries_by_key()
     if text in table:
         return [table[text]]
     upper = text.upper()
     if upper in table:
         return [table[upper]]
     if upper and upper[0].isalpha() and (upper[1:].isdigit() or len(upper) == 1) and len(upper) < 4:
-        matched = [rule for rule in all_rules() if rule.code.startswith(upper)]
+        matched = [entry for entry in rule_index().values() if entry.code.startswith(upper)]
         if matched:
             return matched
     raise UnknownRule(text)
@@ -47,43 +48,52 @@ def resolve_selector(selector: str) -> list[Rule]:
 def suggest_selector(selector: str) -> str | None:
     import difflib
 
-    close = difflib.get_close_matches(selector.strip(), list(rules_by_key()), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(selector.strip(), list(entries_by_key()), n=1, cutoff=0.6)
     return close[0] if close else None
 
 
-def resolve_selectors(selectors: "str | Iterable[str | Rule]", where: str = "") -> list[Rule]:
-    """Rules for several selectors (a comma-separated string or a list; Rule objects pass
-    through); blank entries are ignored. Unknown ones raise UnknownRule naming `where`."""
+def resolve_selectors(selectors: str | Iterable[str | Rule | RuleEntry],
+                      where: str = "") -> list[RuleEntry | Rule]:
+    """Rules for several selectors (a comma-separated string or a list; Rule objects and index
+    entries pass through); blank entries are ignored, a rule named twice counts once. Unknown
+    ones raise UnknownRule naming `where`."""
     if isinstance(selectors, str):
         selectors = [selectors]
-    rules: list[Rule] = []
+    rules: list = []
+    codes: set[str] = set()
     for selector in selectors:
-        if isinstance(selector, Rule):
+        if isinstance(selector, (Rule, RuleEntry)):
             parts: list = [selector]
         elif isinstance(selector, str):
             parts = [part for part in selector.split(",") if part.strip()]
         else:
             raise UnknownRule(repr(selector), where)
         for part in parts:
-            if isinstance(part, Rule):
+            if isinstance(part, (Rule, RuleEntry)):
                 found = [part]
             else:
                 try:
                     found = resolve_selector(part)
                 except UnknownRule:
                     raise UnknownRule(part.strip(), where) from None
-            rules.extend(rule for rule in found if rule not in rules)
+            for rule in found:
+                if rule.code not in codes:
+                    codes.add(rule.code)
+                    rules.append(rule)
     return rules
 
 
-def select_rules(select: "Iterable[str | Rule] | str | None" = None,
-                 extend_select: "Iterable[str | Rule] | str" = (),
-                 ignore: "Iterable[str | Rule] | str" = ()) -> tuple[Rule, ...]:
+def select_rules(select: Iterable[str | Rule | RuleEntry] | str | None = None,
+                 extend_select: Iterable[str | Rule | RuleEntry] | str = (),
+                 ignore: Iterable[str | Rule | RuleEntry] | str = ()) -> tuple[RuleEntry | Rule, ...]:
     """The rules a run uses, as ruff decides: `select` (None: every rule) plus `extend_select`,
-    minus `ignore`, in code order."""
-    chosen = resolve_selectors(select, "select") if select is not None else list(all_rules())
+    minus `ignore`, in code order. Index entries (a Rule an API caller passed stays itself): the
+    engine imports a rule when it first runs (rules.as_rule)."""
+    chosen = resolve_selectors(select, "select") if select is not None \
+        else list(rule_index().values())
+    codes = {rule.code for rule in chosen}
     chosen += [rule for rule in resolve_selectors(extend_select, "extend-select")
-               if rule not in chosen]
+               if rule.code not in codes]
     ignored = {rule.code for rule in resolve_selectors(ignore, "ignore")}
     rules = tuple(sorted((rule for rule in chosen if rule.code not in ignored),
                          key=lambda rule: rule.code))

@@ -63,9 +63,10 @@ def attach_api_view(ctx: "Context") -> None:
 
 
 def api_rule_codes() -> frozenset[str]:
-    from ..rules import all_rules
+    from ..rules import rule_index
 
-    return frozenset(r.code for r in all_rules() if "api" in r.formats and "*" not in r.formats)
+    return frozenset(code for code, entry in rule_index().items()
+                     if "api" in entry.formats and "*" not in entry.formats)
 
 
 def translate_findings(ctx: "Context") -> None:

@@ -14,7 +14,7 @@ class UnusedSuppression(Rule):
     summary = ("A node-level suppression or baseline entry that matches no finding, or a node-level "
                "suppression without a reason.")
     severity = Severity.WARNING
-    formats = ("*",)
+    formats = ()  # reported where suppressions are applied, never run on a document
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         return ()

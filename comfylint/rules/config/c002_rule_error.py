@@ -12,7 +12,7 @@ class RuleError(Rule):
     code = "C002"
     name = "rule-error"
     summary = "A rule crashed on this file (a comfylint bug); the other rules still ran."
-    formats = ("*",)
+    formats = ()  # reported by the engine, never run on a document
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         return ()

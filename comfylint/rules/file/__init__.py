@@ -11,6 +11,7 @@ class LoadStageRule(Rule):
     """The loader detects these; the rule gives them its identity, severity and help."""
 
     formats = ("*",)
+    loader_findings = True
     help: str | None = None
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
