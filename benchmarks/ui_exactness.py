@@ -22,8 +22,9 @@ from pathlib import Path
 
 from comfylint.catalog import Catalog
 from comfylint.ui import ConversionResult, to_api
-from comfylint.ui.frontends import LEGACY_UPLOAD_NAME, UPLOAD_NAME
 from comfylint.ui.document import VIRTUAL_TYPES
+from comfylint.ui.editor_only import editor_only_node
+from comfylint.ui.frontends import LEGACY_UPLOAD_NAME, UPLOAD_NAME
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/comfyanonymous+ComfyUI_examples"
 SEED_NAMES = ("seed", "noise_seed")
@@ -33,6 +34,7 @@ def known_to(catalog: Catalog, workflow: dict) -> bool:
     graphs = [workflow] + list((workflow.get("definitions") or {}).get("subgraphs") or [])
     subgraph_ids = {g.get("id") for g in graphs[1:]}
     return all(n.get("type") in catalog or n.get("type") in VIRTUAL_TYPES
+               or editor_only_node(n.get("type")) is not None
                or n.get("type") in subgraph_ids for g in graphs for n in g.get("nodes", []))
 
 

@@ -153,6 +153,8 @@ class Validator:
     - select / extend_select / ignore: rule selectors (codes, kebab-case names, prefixes, ALL);
     - severity: {selector: "error" | "warning" | "info"} overrides;
     - allow_unknown_nodes: class_type globs the server has although the catalog does not;
+    - editor_only_nodes: node type globs that exist only in the editor (browser-side virtual
+      nodes of a pack comfylint's own table does not list): UI files convert without them;
     - strict (default): only an API workflow, or a request envelope holding one, passes; a UI
       export, an empty object, a text prompt, null are errors;
     - fail_on: the lowest severity that blocks (default "error").
@@ -161,7 +163,8 @@ class Validator:
     def __init__(self, catalog: Catalog | None = None, *, select: Selectors = None,
                  extend_select: Selectors = None, ignore: Selectors = None,
                  severity: Mapping[str, str | Severity] | None = None,
-                 allow_unknown_nodes: Iterable[str] = (), strict: bool = True,
+                 allow_unknown_nodes: Iterable[str] = (), editor_only_nodes: Iterable[str] = (),
+                 strict: bool = True,
                  fail_on: str = "error", envelope: str = "auto",
                  require_format: str | None = None) -> None:
         from .catalog import Catalog
@@ -185,7 +188,8 @@ class Validator:
         self.options = Options(rules=rules, envelope=envelope,
                                require_format="api" if strict else (require_format or "any"),
                                severity_overrides=overrides,
-                               allow_unknown_nodes=tuple(allow_unknown_nodes))
+                               allow_unknown_nodes=tuple(allow_unknown_nodes),
+                               editor_only_nodes=tuple(editor_only_nodes))
 
     def with_catalog(self, catalog: Catalog) -> Validator:
         """The same settings against another catalog (e.g. a refreshed server catalog)."""

@@ -29,8 +29,12 @@ EXIT_OK, EXIT_INEXACT = 0, 1
               help="Emulate the frontend that saved the file (from its extra.frontendVersion and "
                    "other evidence) instead of today's: what that editor exported, e.g. the "
                    "prompt embedded beside it in a PNG.")
+@click.option("--editor-only", "editor_only", multiple=True, metavar="TYPE",
+              help="A node type (fnmatch pattern) that exists only in the editor, beyond the "
+                   "packs' virtual nodes comfylint knows: links pass through it like a Reroute. "
+                   "Repeatable.")
 def convert(path: str, output: str, envelope: str, object_info: str | None, force: bool,
-            as_saved: bool) -> None:
+            as_saved: bool, editor_only: tuple[str, ...]) -> None:
     """Convert a UI (editor) workflow to the API format, as the frontend's Export (API) does."""
     from ..catalog.sources import CatalogSources, build_catalog
     from ..engine.secrets import Masker, document_secrets
@@ -47,7 +51,8 @@ def convert(path: str, output: str, envelope: str, object_info: str | None, forc
     if loaded.format != "ui":
         _fail(f"{path}: not a UI workflow" + (" (it is already in the API format)"
                                                  if loaded.format == "api" else ""))
-    result = to_api(loaded.workflow, build_catalog(CatalogSources(object_info=object_info)), as_saved=as_saved)
+    result = to_api(loaded.workflow, build_catalog(CatalogSources(object_info=object_info)),
+                    as_saved=as_saved, editor_only=editor_only)
     masker = Masker(document_secrets(loaded))  # reasons quote titles and values
     if result.saved_by is not None:
         click.echo(masker.text(f"comfylint convert: emulating {result.saved_by.label} "

@@ -37,6 +37,7 @@ class Options:
     severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
     ignore: frozenset[str] = frozenset()  # codes switched off for this document (per-file-ignores)
     allow_unknown_nodes: tuple[str, ...] = ()  # class_type globs the server is known to have
+    editor_only_nodes: tuple[str, ...] = ()  # node types (globs) that exist only in the editor
 
     @property
     def selected_rules(self) -> "tuple[RuleEntry | Rule, ...]":

@@ -58,7 +58,8 @@ class Job:
         select, extend_select, ignore = self.selectors
         return Options(rules=select_rules(select or None, extend_select, ignore),
                        envelope=self.envelope, severity_overrides=severity_overrides(self.config),
-                       allow_unknown_nodes=tuple(self.config.get("allow-unknown-nodes", ())))
+                       allow_unknown_nodes=tuple(self.config.get("allow-unknown-nodes", ())),
+                       editor_only_nodes=tuple(self.config.get("editor-only-nodes", ())))
 
     def file_options(self, path: str) -> Options:
         options = self.options

@@ -53,7 +53,8 @@ def attach_api_view(ctx: "Context") -> None:
     try:
         from .convert import to_api
 
-        result = to_api(ctx.loaded.workflow, ctx.catalog)
+        result = to_api(ctx.loaded.workflow, ctx.catalog,
+                        editor_only=ctx.options.editor_only_nodes)
     except Exception as exc:  # a converter bug must not hide the U rules' findings
         ctx.loaded.extra[CONVERSION_ERROR_KEY] = f"{type(exc).__name__}: {exc}"
         return

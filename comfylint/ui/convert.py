@@ -16,14 +16,27 @@ would fail, or would send nodes the server must reject).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..catalog import Catalog
 from ..catalog.types import MATCH_TYPE
-from .document import (BYPASSED, MUTED, NOTE_TYPES, SUBGRAPH_INPUT_NODE, SUBGRAPH_OUTPUT_NODE,
-                       VIRTUAL_TYPES, UiDocument, UiGraph, UiLink, UiNode, is_legacy_group_type,
-                       read_document)
+from .document import (
+    BYPASSED,
+    MUTED,
+    NOTE_TYPES,
+    SUBGRAPH_INPUT_NODE,
+    SUBGRAPH_OUTPUT_NODE,
+    VIRTUAL_TYPES,
+    UiDocument,
+    UiGraph,
+    UiLink,
+    UiNode,
+    is_legacy_group_type,
+    read_document,
+)
+from .editor_only import GET_BY_NAME, SET_NODE, EditorOnlyNode, editor_only_node
 from .frontends import MUTED_VIRTUAL_NODES_CUT_SINCE, SavingFrontend, saving_frontend
 from .widgets import WIDGET_TYPES, NodeModel, Restored, Widget, restore_node
 
@@ -80,9 +93,10 @@ class _Resolved:
 
 class _Converter:
     def __init__(self, document: UiDocument, catalog: Catalog,
-                 saved_by: SavingFrontend | None = None) -> None:
+                 saved_by: SavingFrontend | None = None, editor_only: Iterable[str] = ()) -> None:
         self.doc = document
         self.catalog = catalog
+        self.declared_editor_only = tuple(editor_only)  # the config's editor-only-nodes
         self.saved_by = saved_by  # emulate that frontend instead of today's (see frontends.py)
         self.models: dict = {}  # restore_node's cache, shared by nodes of one type
         self.live_nodes: dict[tuple[str, str], tuple[NodeModel, Restored] | None] = {}
@@ -115,7 +129,14 @@ class _Converter:
         return isinstance(node.type, str) and node.type in self.doc.subgraphs
 
     def is_virtual(self, node: UiNode) -> bool:
-        return node.type in VIRTUAL_TYPES or self.is_instance(node)
+        return node.type in VIRTUAL_TYPES or self.is_instance(node) \
+            or self.editor_only(node) is not None
+
+    def editor_only(self, node: UiNode) -> EditorOnlyNode | None:
+        """A pack's browser-only node (editor_only.py), unless the server has a node of that name."""
+        if node.type is None or node.type in self.catalog:
+            return None
+        return editor_only_node(node.type, self.declared_editor_only)
 
     # -- entry ----------------------------------------------------------------------------------
     def run(self) -> ConversionResult:
@@ -516,11 +537,43 @@ class _Converter:
                 raise ExportError(f"a link in subgraph node {exe.id} comes from a missing node")
             return self._resolve_output(self._child(exe, inner), inner_link.origin_slot,
                                         input_type, visited)
-        if node.type in VIRTUAL_TYPES:
+        editor_only = self.editor_only(node)
+        if editor_only is not None and editor_only.kind == GET_BY_NAME:
+            return self._resolve_get_node(exe, slot, input_type, visited)
+        if node.type in VIRTUAL_TYPES or editor_only is not None:
             if node.type in NOTE_TYPES or node.type == "PrimitiveNode" or not isinstance(slot, int):
+                return None
+            if editor_only is not None and node.graph.link_into_slot(node.id, slot) is None:
+                # Nothing to pass on (a value provider like PresetText|pysssss): the extension
+                # writes its value into the target widget at queue time, from browser storage.
+                origin = editor_only.pack or "declared in the config"
+                self.caveats.append(f"#{exe.id} {node.type} (editor-only, {origin}) feeds a link "
+                                    "it has no input for: its extension sets the target's value "
+                                    "when queueing; the stored value is used")
                 return None
             return self._resolve_input_slot(exe, slot, visited, input_type)
         return _Resolved(link=(exe.id, slot))
+
+    def _resolve_get_node(self, exe: _Exec, slot: Any, input_type: Any,
+                          visited: frozenset) -> _Resolved | None:
+        """KJNodes' GetNode: output k is what feeds input k of the SetNode with its name, found in
+        its own graph first, then in the graphs that enclose it (the pack's getInputLink and
+        resolveVirtualOutput)."""
+        values = exe.node.widgets_values
+        name = values[0] if isinstance(values, list) and values else None
+        if not name or not isinstance(slot, int):
+            return None
+        scope: _Exec | None = exe
+        while scope is not None:
+            for candidate in scope.node.graph.nodes.values():
+                stored = candidate.widgets_values
+                if candidate.type == SET_NODE and isinstance(stored, list) and stored \
+                        and stored[0] == name:
+                    setter = self._in_same_graph(scope, candidate)
+                    link = candidate.graph.link_into_slot(candidate.id, slot)
+                    return None if link is None else self._follow(setter, link, input_type, visited)
+            scope = scope.instance
+        return _Resolved(cut=f"#{exe.id} GetNode reads {name!r}, which no SetNode sets")
 
     def _bypass_slot(self, exe: _Exec, slot: Any, wanted: Any) -> int:
         """Which input a bypassed node passes to output `slot` (the frontend's `bypassSlot`)."""
@@ -612,16 +665,18 @@ def _valid_ver(value: str) -> bool:
 
 
 def to_api(ui_workflow: dict, catalog: Catalog | None = None, *,
-           as_saved: bool = False) -> ConversionResult:
+           as_saved: bool = False, editor_only: Iterable[str] = ()) -> ConversionResult:
     """Convert a UI workflow the way the frontend's "Export (API)" does, graded with reasons.
 
     as_saved: emulate the frontend that saved the file (`frontends.saving_frontend`) instead of
     today's: what that editor exported, e.g. the prompt embedded beside it in a PNG.
+    editor_only: node types (names or fnmatch patterns) to treat as browser-only virtual nodes,
+    besides the packs' ones `editor_only.py` knows.
     """
     if catalog is None:
         catalog = Catalog.stock()
     document = read_document(ui_workflow)
     saved_by = saving_frontend(document, catalog) if as_saved else None
-    result = _Converter(document, catalog, saved_by).run()
+    result = _Converter(document, catalog, saved_by, editor_only).run()
     result.saved_by = saved_by
     return result

@@ -5,6 +5,7 @@ from typing import Iterable
 
 from ...catalog.packs import has_known_origin, unknown_node_hint
 from ...diagnostics import Diagnostic, Severity, typo_correction
+from ...ui.editor_only import EditorOnlyNode, editor_only_node
 from ..base import Context, Rule
 
 
@@ -39,6 +40,10 @@ class UnknownNodeType(Rule):
                 continue
             if not isinstance(class_type, str) or class_type in catalog:
                 continue
+            editor_only = editor_only_node(class_type, ctx.options.editor_only_nodes)
+            if editor_only is not None:
+                yield _editor_only_in_prompt(ctx, node_id, editor_only)
+                continue
             holder = _origin_holder(ctx, node_id, node)
             suggestion = None
             if not has_known_origin(catalog, class_type, holder):  # a pack's node is no typo
@@ -66,6 +71,19 @@ class UnknownNodeType(Rule):
 # v0.3.64's answer to a class_type the server cannot find (cases 01, 03). Newer servers answer
 # missing_node_type (reference §12): the rule's own type, until verdicts follow the catalog's release.
 V0_3_64_UNKNOWN_NODE = "invalid_prompt"
+
+
+def _editor_only_in_prompt(ctx: Context, node_id: str, node: EditorOnlyNode) -> Diagnostic:
+    """A browser-only node in an API prompt: no server lacks it, none has it; the prompt was not
+    made by Export (API), which resolves such nodes away."""
+    made_by = f" ({node.pack})" if node.pack else ""
+    return ctx.report(
+        f"{ctx.label(node_id)}: {node.type!r} is an editor-only node{made_by}: Export (API) resolves "
+        "it and never sends it, so the server, which has no such node type, rejects the whole "
+        "prompt", node_id=node_id, pointer=ctx.pointer(node_id, "class_type"),
+        severity=Severity.ERROR,
+        help="Export the workflow again with Export (API), or convert its UI file with `comfylint "
+             "convert`; by hand, link its consumers to the node that feeds it.")
 
 
 def _not_a_name(ctx: Context, node_id: str, class_type: object) -> Diagnostic:

@@ -34,7 +34,8 @@ class EmbeddedPromptMismatch(Rule):
             return
         from ...ui.convert import to_api
 
-        result = to_api(ctx.loaded.workflow, ctx.catalog, as_saved=True)
+        result = to_api(ctx.loaded.workflow, ctx.catalog, as_saved=True,
+                        editor_only=ctx.options.editor_only_nodes)
         if not result.ok:
             return
         converted = result.prompt

@@ -1,0 +1,132 @@
+"""Editor-only nodes (packs' browser-side virtual nodes): converted away the way the frontend does,
+never reported as missing from a server; on workflows of our own."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from ci_support import comfylint, write
+from test_ui_convert import Ui, sampler_chain
+
+from comfylint import Catalog, lint
+from comfylint.ui import EXACT, HEURISTIC, to_api
+from comfylint.ui.editor_only import GET_BY_NAME, VIRTUAL, known_editor_only_nodes
+
+
+def set_get_workflow(getter_name: str = "latent") -> Ui:
+    """KSampler -> SetNode "latent" ... GetNode -> rgthree Reroute -> VAEDecode -> SaveImage, with
+    rgthree's group muter and an mtb note lying around."""
+    ui = Ui()
+    sampler_chain(ui)
+    ui.node(40, "SetNode", ["latent"])
+    ui.link(3, 0, 40, "LATENT", "LATENT")
+    ui.node(41, "GetNode", [getter_name])
+    ui.node(42, "Reroute (rgthree)")
+    ui.link(41, 0, 42, "", "*")
+    ui.node(43, "VAEDecode")
+    ui.link(42, 0, 43, "samples", "LATENT")
+    ui.link(4, 2, 43, "vae", "VAE")
+    ui.node(44, "SaveImage", ["fox"])
+    ui.link(43, 0, 44, "images", "IMAGE")
+    ui.node(45, "Fast Groups Muter (rgthree)", [])
+    ui.node(46, "Note Plus (mtb)", ["remember"])
+    return ui
+
+
+def test_the_table_holds_only_types_no_server_has_with_their_provenance():
+    table = known_editor_only_nodes()
+    assert {"SetNode", "GetNode", "Reroute (rgthree)", "Fast Groups Muter (rgthree)"} <= set(table)
+    core = Catalog.bundled_core()
+    for entry in table.values():
+        assert entry.type not in core and entry.kind in (VIRTUAL, GET_BY_NAME)
+        assert entry.pack and entry.repository.startswith("https://github.com/")
+    assert table["GetNode"].kind == GET_BY_NAME
+
+
+def test_set_get_and_rgthree_nodes_are_resolved_like_the_frontend_and_not_sent():
+    result = to_api(set_get_workflow().doc())
+    assert result.grade == EXACT, result.reasons
+    assert result.prompt["43"]["inputs"] == {"samples": ["3", 0], "vae": ["4", 2]}
+    assert set(result.prompt) == {"3", "4", "5", "6", "43", "44"}
+
+
+def test_a_ui_file_with_editor_only_nodes_lints_clean():
+    assert lint(set_get_workflow().doc()) == []
+
+
+def test_a_get_node_whose_name_no_set_node_sets_passes_nothing():
+    result = to_api(set_get_workflow("nope").doc())
+    assert "samples" not in result.prompt["43"]["inputs"]
+    [diag] = [d for d in lint(set_get_workflow("nope").doc()) if d.code == "T301"]
+    assert "GetNode reads 'nope', which no SetNode sets" in diag.message
+
+
+def test_a_get_node_inside_a_subgraph_reads_the_set_node_outside():
+    ui = set_get_workflow()
+    definition = {"id": "bbbbbbbb-0000-4000-8000-000000000002", "name": "Decode", "version": 1,
+                  "nodes": [], "links": [], "inputs": [],
+                  "outputs": [{"id": "o1", "name": "IMAGE", "type": "IMAGE"}]}
+    ui.subgraphs.append(definition)
+    definition["nodes"] += [
+        {"id": 1, "type": "GetNode", "mode": 0, "inputs": [], "outputs": [], "widgets_values": ["latent"]},
+        {"id": 2, "type": "VAEDecode", "mode": 0, "inputs": [], "outputs": []}]
+    ui.link(1, 0, 2, "samples", "LATENT", graph=definition)
+    ui.link(2, 0, -20, 0, "IMAGE", graph=definition)
+    ui.node(50, definition["id"])
+    ui.node(51, "PreviewImage")
+    ui.link(50, 0, 51, "images", "IMAGE")
+    prompt = to_api(ui.doc()).prompt
+    assert prompt["50:2"]["inputs"]["samples"] == ["3", 0]
+
+
+def test_a_value_provider_without_an_input_grades_the_export_heuristic():
+    ui = Ui()
+    ui.node(1, "PresetText|pysssss", ["portrait"])
+    ui.node(2, "CLIPTextEncode", ["stored text"])
+    ui.link(1, 0, 2, "text", "STRING")
+    result = to_api(ui.doc())
+    assert result.prompt["2"]["inputs"]["text"] == "stored text"
+    assert result.grade == HEURISTIC and "sets the target's value when queueing" in result.reasons[0]
+
+
+def test_an_undeclared_browser_only_node_refuses_until_declared():
+    ui = Ui()
+    sampler_chain(ui)
+    ui.node(60, "My Teleporter")
+    ui.link(3, 0, 60, "", "*")
+    ui.node(61, "VAEDecode")
+    ui.link(60, 0, 61, "samples", "LATENT")
+    assert to_api(ui.doc()).grade == "refused"
+    declared = to_api(ui.doc(), editor_only=["My *"])
+    assert declared.grade == EXACT and declared.prompt["61"]["inputs"]["samples"] == ["3", 0]
+
+
+def test_the_config_declares_more_editor_only_nodes(tmp_path):
+    ui = set_get_workflow()
+    ui.nodes[-1]["type"] = "My Teleporter"  # instead of the mtb note
+    write(tmp_path / "wf.json", ui.doc())
+    done = comfylint("check", "wf.json", "--output-format", "json", cwd=tmp_path)
+    assert [d["code"] for d in json.loads(done.stdout)["diagnostics"]] == ["N201"]
+    (tmp_path / "comfylint.toml").write_text('editor-only-nodes = ["My *"]\n', encoding="utf-8")
+    done = comfylint("check", "wf.json", "--output-format", "json", cwd=tmp_path)
+    assert done.returncode == 0 and json.loads(done.stdout)["diagnostics"] == []
+
+
+def test_convert_does_not_refuse_editor_only_nodes(tmp_path):
+    write(tmp_path / "ui.json", set_get_workflow().doc())
+    done = comfylint("convert", "ui.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["43"]["inputs"]["samples"] == ["3", 0]
+
+
+@pytest.mark.parametrize("catalog", [None, Catalog.bundled_core()._raw])
+def test_an_editor_only_node_in_an_api_prompt_is_not_called_missing_from_the_server(catalog):
+    workflow = {"1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8,
+                                                            "batch_size": 1, "color": 0}},
+                "2": {"class_type": "Reroute (rgthree)", "inputs": {"": ["1", 0]}},
+                "3": {"class_type": "PreviewImage", "inputs": {"images": ["1", 0]}}}
+    server = Catalog.from_object_info(catalog) if catalog is not None else None
+    [diag] = lint(workflow, server)
+    assert diag.code == "N201" and diag.severity.label == "error"
+    assert "editor-only node (rgthree-comfy)" in diag.message and "not installed" not in diag.message
+    assert "Export (API)" in diag.help
