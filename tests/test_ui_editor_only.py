@@ -36,7 +36,7 @@ def set_get_workflow(getter_name: str = "latent") -> Ui:
 def test_the_table_holds_only_types_no_server_has_with_their_provenance():
     table = known_editor_only_nodes()
     assert {"SetNode", "GetNode", "Reroute (rgthree)", "Fast Groups Muter (rgthree)"} <= set(table)
-    core = Catalog.bundled_core()
+    core = Catalog.stock()
     for entry in table.values():
         assert entry.type not in core and entry.kind in (VIRTUAL, GET_BY_NAME)
         assert entry.pack and entry.repository.startswith("https://github.com/")
@@ -119,7 +119,7 @@ def test_convert_does_not_refuse_editor_only_nodes(tmp_path):
     assert json.loads(done.stdout)["43"]["inputs"]["samples"] == ["3", 0]
 
 
-@pytest.mark.parametrize("catalog", [None, Catalog.bundled_core()._raw])
+@pytest.mark.parametrize("catalog", [None, Catalog.stock().definitions()])
 def test_an_editor_only_node_in_an_api_prompt_is_not_called_missing_from_the_server(catalog):
     workflow = {"1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8,
                                                             "batch_size": 1, "color": 0}},
