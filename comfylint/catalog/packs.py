@@ -128,7 +128,9 @@ def find_map(explicit: str | None = None, comfyui_dir: str | None = None) -> Pat
             if candidate.is_file():
                 return candidate
     cached = cache_path()
-    return cached if cached.is_file() else None
+    # os.path.isfile, not Path.is_file: a cache directory that cannot be searched (EACCES, a
+    # path too long) is a cache that is not there, not an error in every check.
+    return cached if os.path.isfile(cached) else None
 
 
 def load_index(explicit: str | None = None, comfyui_dir: str | None = None) -> PackIndex | None:

@@ -112,8 +112,9 @@ def check(paths, object_info, require_format, envelope, output_format, output_fi
         stream = sys.stdout
         use_color = stream.isatty() if color is None else color
         _report(output_format, statistics, report, stream, RenderOptions(color=use_color))
-    if missing:
+    if missing:  # a path that is not there is the caller's mistake, not a finding: exit 2
         click.echo(f"comfylint: no such file or directory: {', '.join(missing)}", err=True)
+        sys.exit(EXIT_ERROR)
     sys.exit(exit_code(results, fail_on or config.get("fail-on", "error")))
 
 
@@ -130,4 +131,4 @@ def _report(output_format, statistics, report, stream, render_options) -> None:
 
 
 def _exists(path: str) -> bool:
-    return os.path.exists(path)
+    return os.path.lexists(path)  # a dangling symlink is there: the loader says what is wrong

@@ -60,7 +60,10 @@ def build_job(inputs: CheckInputs, config, sources: dict[str, Any], catalog=None
     """The run's Job: command-line selectors extend or replace the config's (as in ruff)."""
     from .runner import Job
 
-    select = inputs.select or tuple(config.get("select", ()))
+    # None: not given (every rule); an explicit empty select (`--select ""`, `select = []`)
+    # is kept, and select_rules refuses it.
+    select = inputs.select or (tuple(config.get("select")) if config.get("select") is not None
+                               else None)
     extend_select = tuple(config.get("extend-select", ())) + inputs.extend_select
     ignore = tuple(config.get("ignore", ())) + inputs.ignore
     return Job(config=config, selectors=(select, extend_select, ignore), sources=sources,
@@ -91,6 +94,24 @@ def load_baseline(inputs: CheckInputs, config):
     return Baseline.load(path)
 
 
+def _refuse_an_empty_walk(paths: "tuple[str, ...]", config) -> None:
+    """Directories were given and not one candidate file was found in them: a wrong path or an
+    include/exclude that matches nothing must not pass as "All checks passed (0 files)".
+    (Named files filtered out by --force-exclude, as pre-commit passes them, are fine; so are
+    walked JSON files that turn out not to be workflows, package.json and the like.)"""
+    from ..errors import ComfylintError
+
+    directories = [p for p in paths if p != "-" and os.path.isdir(p)]
+    if not directories:
+        return
+    where = ", ".join(directories)
+    if config.get("include"):
+        raise ComfylintError(f"no workflow file in {where} matches include = "
+                             f"{config.get('include')} ({config.path}): nothing was checked")
+    raise ComfylintError(f"no .json, .png or .webp file found in {where} (exclude and .gitignore "
+                         "applied): nothing was checked")
+
+
 def lint_run(inputs: CheckInputs, *, stdin_data: bytes | None = None, stdin_name: str = "-",
              progress_stream=None, fix: str | None = None, unsafe_fixes: bool = False,
              apply_baseline: bool = True, catalog=None):
@@ -108,6 +129,8 @@ def lint_run(inputs: CheckInputs, *, stdin_data: bytes | None = None, stdin_name
     baseline = load_baseline(inputs, config) if apply_baseline else None
     force_exclude = inputs.force_exclude or bool(config.get("force-exclude"))
     files = select_files(inputs.paths, config, force_exclude)
+    if not files:
+        _refuse_an_empty_walk(inputs.paths, config)
     cache = open_cache(inputs, config, job, sources) if catalog is None else None
     report = run(job, files, cache=cache, jobs=inputs.jobs, stdin_data=stdin_data,
                  stdin_name=stdin_name, progress_stream=progress_stream)

@@ -168,14 +168,19 @@ class GlobSet:
 
 # -- discovery and loading ---------------------------------------------------------------------
 def find_config_file(start: "str | Path") -> Path | None:
-    """The closest configuration file at or above `start` (a file or directory)."""
+    """The closest configuration file at or above `start` (a file or directory).
+
+    A candidate that is there but cannot be read (no permission, a dangling link, a directory)
+    is a ConfigError: skipping it would lint with other settings than the project's."""
     here = Path(os.path.abspath(start))
     if not here.is_dir():
         here = here.parent
     for directory in (here, *here.parents):
         for name in CONFIG_NAMES:
             candidate = directory / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
+            if not os.path.lexists(candidate):
+                continue
+            if name != "pyproject.toml" or _has_tool_table(candidate):
                 return candidate
     return None
 
@@ -247,8 +252,8 @@ def _read_table(path: Path) -> dict:
 def _has_tool_table(pyproject: Path) -> bool:
     try:
         text = pyproject.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
+    except OSError as exc:  # it may hold [tool.comfylint]: never guess
+        raise ConfigError(f"{pyproject}: cannot read: {exc.strerror or exc}") from None
     return "tool.comfylint" in text and isinstance(_read_table(pyproject), dict)
 
 

@@ -35,7 +35,8 @@ class Job:
     never imports the rules or parses a (possibly 100 MB) object_info."""
 
     config: "Config"
-    selectors: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # select, extend, ignore
+    # select (None: not given, every rule), extend-select, ignore
+    selectors: tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]]
     sources: dict[str, Any]
     envelope: str = "auto"
     require_format: str | None = None  # from --require-format; None lets the config decide
@@ -56,7 +57,7 @@ class Job:
         from .config import severity_overrides
 
         select, extend_select, ignore = self.selectors
-        return Options(rules=select_rules(select or None, extend_select, ignore),
+        return Options(rules=select_rules(select, extend_select, ignore),
                        envelope=self.envelope, severity_overrides=severity_overrides(self.config),
                        allow_unknown_nodes=tuple(self.config.get("allow-unknown-nodes", ())),
                        editor_only_nodes=tuple(self.config.get("editor-only-nodes", ())))
