@@ -216,9 +216,10 @@ class Validator:
         loaded.envelope_files.update(f for f in files if isinstance(f, str))
         return loaded
 
-    def findings(self, loaded: LoadedFile, envelope: str | None = None):
+    def findings(self, loaded: LoadedFile, envelope: str | None = None, *,
+                 keep_view: bool = False):
         options = self.options if envelope is None else replace(self.options, envelope=envelope)
-        return lint_document(loaded, self.catalog, options)
+        return lint_document(loaded, self.catalog, options, keep_view=keep_view)
 
     def validate(self, document: Document, *, path: str = "<request>", files: Iterable[str] = (),
                  envelope: str | None = None) -> Verdict:
@@ -228,10 +229,10 @@ class Validator:
         from .answer import rejection, server_answer
 
         loaded = self.load(document, path, envelope=envelope, files=files)
-        result = self.findings(loaded, envelope)
+        result = self.findings(loaded, envelope, keep_view=True)
         diagnostics = tuple(result.diagnostics)
         blocking = tuple(d for d in diagnostics if d.severity >= self.threshold)
-        answer = server_answer(loaded, diagnostics, self.catalog,
+        answer = server_answer(loaded, diagnostics, self.catalog, view=result.view,
                                body_is_request=envelope == "comfyui-prompt")
         ok = not blocking
         response = {"error": None, "node_errors": {}} if ok else rejection(answer, blocking,

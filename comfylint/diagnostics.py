@@ -109,6 +109,7 @@ class FileResult:
     suppressed: int = 0  # findings dropped by per-file ignores and node-level suppressions
     text: str | None = field(default=None, repr=False)  # for snippets in human output
     masked: bool = False  # the document holds secrets: findings and text show them masked
+    view: Any = field(default=None, repr=False, compare=False)  # engine.lint_document(keep_view)
 
     @property
     def status(self) -> str:

@@ -226,3 +226,23 @@ def test_cli_missing_and_unreadable_files_do_not_stop_the_run(tmp_path, write_js
     # A path that is not there is a usage error (exit 2), reported beside the other files.
     assert done.returncode == 2 and b"Traceback" not in done.stderr
     assert [f["status"] for f in report["files"]] == ["error", "ok"]
+
+
+def test_position_index_locates_values_keys_and_repeats():
+    from comfylint.load.positions import PositionIndex
+
+    text = '\ufeff{"a": [1, [2, {"d~/e": 3}], []],\n "b": {}, "k\\u00e9y": "x", "a": null}'
+    index = PositionIndex(text)
+    assert text[index.value_at["/a/1/1/d~0~1e"]] == "3"
+    assert text[index.value_at["/a/2"]] == "[" and "/a/2/0" not in index.value_at
+    assert text[index.value_at["/b"]] == "{" and index.locate("/b") == (2, 7)
+    assert text[index.key_at["/k\u00e9y"]] == '"' and text[index.value_at["/k\u00e9y"]] == '"'
+    assert index.duplicates == ["/a"] and text[index.duplicate_key_at["/a"]:].startswith('"a": null')
+
+
+@pytest.mark.parametrize("text", ['{"a": [1,', '{"a" 1}', '{"a": 1, }', "nul", '{"a": {"b": ]}',
+                                  "[" * 5000, '{"a": "unterminated'])
+def test_position_index_never_raises_on_broken_text(text):
+    from comfylint.load.positions import PositionIndex
+
+    PositionIndex(text)  # what it found before the break still serves; no exception

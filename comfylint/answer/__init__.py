@@ -25,6 +25,7 @@ from .dialects import Dialect, dialect_for
 if TYPE_CHECKING:
     from ..catalog import Catalog
     from ..diagnostics import Diagnostic
+    from ..graph import WorkflowGraph
     from ..load import LoadedFile
 
 SERVER_CRASH_TEXT = "500 Internal Server Error\n\nServer got itself in trouble"
@@ -55,12 +56,14 @@ class ServerAnswer:
 
 
 def server_answer(loaded: LoadedFile, diagnostics: Iterable[Diagnostic], catalog: Catalog,
-                  *, body_is_request: bool = False) -> ServerAnswer:
+                  *, body_is_request: bool = False, view: WorkflowGraph | None = None
+                  ) -> ServerAnswer:
     """The answer to the /prompt request this document stands for.
 
     `body_is_request`: the document is the request body itself (the gate's POST /prompt), so a UI
     export or a list is answered as posted. Otherwise a bare graph or another envelope's graph is
-    what a platform sends as `{"prompt": graph}`.
+    what a platform sends as `{"prompt": graph}`. `view`: the graph the rules read, if any (used
+    when it is the graph of the prompt answered, not built again).
     """
     from .validation import answer_prompt
 
@@ -80,8 +83,10 @@ def server_answer(loaded: LoadedFile, diagnostics: Iterable[Diagnostic], catalog
         targets = body.get("partial_execution_targets") if isinstance(body, dict) else None
     except (TypeError, KeyError):  # a string body that merely contains "prompt"
         return ServerAnswer(500, SERVER_CRASH_TEXT)
-    return answer_prompt(prompt, targets, isinstance(body, dict) and "partial_execution_targets"
-                         in body, found, catalog, dialect)
+    has_targets = isinstance(body, dict) and "partial_execution_targets" in body
+    reuse = view if view is not None and view.workflow is prompt \
+        and view.has_partial_targets == has_targets and view.partial_targets is targets else None
+    return answer_prompt(prompt, targets, has_targets, found, catalog, dialect, reuse)
 
 
 def _request_body(loaded: LoadedFile, body_is_request: bool) -> Any:

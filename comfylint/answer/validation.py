@@ -42,7 +42,8 @@ class _Raised(Exception):
 
 
 def answer_prompt(prompt: Any, targets: Any, has_targets: bool, found: list[Diagnostic],
-                  catalog: Catalog, dialect: Dialect) -> ServerAnswer:
+                  catalog: Catalog, dialect: Dialect, graph: WorkflowGraph | None = None
+                  ) -> ServerAnswer:
     if not isinstance(prompt, dict):
         # `for x in prompt` then `prompt[x]`: an empty list or string has nothing to look at.
         if isinstance(prompt, (list, str)) and not prompt:
@@ -51,9 +52,10 @@ def answer_prompt(prompt: Any, targets: Any, has_targets: bool, found: list[Diag
     stop = _class_check(prompt, found, dialect)
     if stop is not None:
         return stop
-    from ..graph import WorkflowGraph
+    if graph is None:
+        from ..graph import WorkflowGraph
 
-    graph = WorkflowGraph(prompt, catalog, targets, has_targets)
+        graph = WorkflowGraph(prompt, catalog, targets, has_targets)
     if not graph.output_nodes:
         return ServerAnswer(400, {"error": dialect.no_outputs(), "node_errors": {}})
     walk = _Walk(graph, found, dialect)

@@ -51,8 +51,11 @@ class Options:
                                         for pattern in self.allow_unknown_nodes)
 
 
-def lint_document(loaded: "LoadedFile", catalog: "Catalog", options: Options = Options()) -> FileResult:
-    """Every finding of one loaded document, suppressions applied, severities final, located."""
+def lint_document(loaded: "LoadedFile", catalog: "Catalog", options: Options = Options(), *,
+                  keep_view: bool = False) -> FileResult:
+    """Every finding of one loaded document, suppressions applied, severities final, located.
+    `keep_view`: leave the API graph the rules read on `result.view` (the Python API words the
+    server's answer from it instead of building it again)."""
     from ..rules import as_rule
     from ..rules.base import Context
 
@@ -90,6 +93,8 @@ def lint_document(loaded: "LoadedFile", catalog: "Catalog", options: Options = O
                 diag.line, diag.column = where
     _mask_secrets(loaded, kept, result)
     result.diagnostics = sorted(kept, key=Diagnostic.sort_key)
+    if keep_view:
+        result.view = ctx.graph
     return result
 
 

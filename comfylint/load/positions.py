@@ -9,9 +9,9 @@ import bisect
 import json
 import re
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_SCALAR = re.compile(r"[^\s,\]\}]+")
-_WS = re.compile(r"\s*")
+# A JSON token: a string, a structural character, or a scalar (number, true, false, null, NaN)
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s,\]\}:"{\[]+', re.DOTALL)
+VALUE, KEY, KEY_OR_CLOSE, ITEM_OR_CLOSE, AFTER_VALUE = range(5)
 
 
 def escape_pointer_token(token: str) -> str:
@@ -36,79 +36,72 @@ class PositionIndex:
             pass  # invalid or hostile text: positions found so far still serve
 
     def _scan(self) -> None:
-        # Iterative scan: deep nesting must not blow the stack.
+        # One regex match per token, iterative (deep nesting must not blow the stack): only the
+        # structure is followed; scalars and strings are skipped whole.
         text = self.text
-        i = _WS.match(text, 0).end()
-        if text.startswith("\ufeff"):
-            i = _WS.match(text, 1).end()
-        stack: list[list] = []  # [kind, pointer, index_or_keys]
+        value_at = self.value_at
+        stack: list[list] = []  # [kind, pointer, next index (array) or keys seen (object)]
         current = ""
-        expect_value = True
-        while i < len(text):
-            if expect_value:
-                self.value_at.setdefault(current, i)
-                ch = text[i]
-                if ch == "{":
-                    stack.append(["o", current, set()])
-                    i = _WS.match(text, i + 1).end()
-                    if text[i] == "}":
-                        stack.pop()
-                        i += 1
-                        expect_value = False
-                        continue
-                    current, i = self._key(stack[-1], i)
+        expect = VALUE
+        tokens = _TOKEN.finditer(text, 1 if text.startswith("\ufeff") else 0)
+        for match in tokens:
+            token = match.group()
+            first = token[0]
+            if expect == ITEM_OR_CLOSE:
+                if first == "]":
+                    stack.pop()
+                    expect = AFTER_VALUE
                     continue
-                if ch == "[":
-                    stack.append(["a", current, 0])
-                    i = _WS.match(text, i + 1).end()
-                    if text[i] == "]":
-                        stack.pop()
-                        i += 1
-                        expect_value = False
-                        continue
-                    current = stack[-1][1] + "/0"
-                    continue
-                if ch == '"':
-                    i = _STRING.match(text, i).end()
-                else:
-                    i = _SCALAR.match(text, i).end()
-                expect_value = False
+                current = stack[-1][1] + "/0"
+                expect = VALUE
+            elif expect == KEY_OR_CLOSE and first == "}":
+                stack.pop()
+                expect = AFTER_VALUE
                 continue
-            i = _WS.match(text, i).end()
-            if not stack or i >= len(text):
+            if expect == VALUE:
+                value_at.setdefault(current, match.start())
+                if first == "{":
+                    stack.append(["o", current, set()])
+                    expect = KEY_OR_CLOSE
+                elif first == "[":
+                    stack.append(["a", current, 0])
+                    expect = ITEM_OR_CLOSE
+                elif first in ",:]}":
+                    return
+                else:
+                    expect = AFTER_VALUE
+            elif expect != AFTER_VALUE:  # a key
+                colon = next(tokens, None)
+                if first != '"' or colon is None or colon.group() != ":":
+                    return
+                current = self._member(stack[-1], token, match.start())
+                expect = VALUE
+            elif not stack:
                 return
-            ch = text[i]
-            frame = stack[-1]
-            if ch == ",":
-                i = _WS.match(text, i + 1).end()
+            elif first == ",":
+                frame = stack[-1]
                 if frame[0] == "a":
                     frame[2] += 1
                     current = frame[1] + "/" + str(frame[2])
-                    expect_value = True
+                    expect = VALUE
                 else:
-                    current, i = self._key(frame, i)
-                    expect_value = True
-                continue
-            if ch in "]}":
+                    expect = KEY
+            elif first in "]}":
                 stack.pop()
-                i += 1
-                continue
-            return
+            else:
+                return
 
-    def _key(self, frame: list, i: int) -> tuple[str, int]:
-        text = self.text
-        end = _STRING.match(text, i).end()
-        key = json.loads(text[i:end])
+    def _member(self, frame: list, token: str, at: int) -> str:
+        """The pointer of an object member; its key's place, or the duplicate's."""
+        key = json.loads(token) if "\\" in token else token[1:-1]
         path = frame[1] + "/" + escape_pointer_token(key)
         if key in frame[2]:
             self.duplicates.append(path)
-            self.duplicate_key_at.setdefault(path, i)
+            self.duplicate_key_at.setdefault(path, at)
         else:
             frame[2].add(key)
-            self.key_at.setdefault(path, i)
-        i = _WS.match(text, end).end()  # at ':'
-        i = _WS.match(text, i + 1).end()
-        return path, i
+            self.key_at.setdefault(path, at)
+        return path
 
     def line_col(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self._line_starts, offset)
