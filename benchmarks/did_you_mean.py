@@ -8,7 +8,8 @@ replace, swap of neighbours; one for names under 8 characters), measured here by
 edit-distance table, independently of the rule's own code. For comparison it prints what the
 former rule (difflib ratio >= 0.8) would have suggested for the same types.
 
-    python benchmarks/did_you_mean.py [CORPUS_DIR] [--object-info FILE] [--templates] [-v]
+    python benchmarks/did_you_mean.py [CORPUS_DIR] [--object-info FILE | --comfyui-version V]
+                                      [--templates] [-v]
 
 The corpus is never part of the repository.
 """
@@ -69,7 +70,8 @@ def workflow_files(corpus: Path, templates: bool) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS))
-    parser.add_argument("--object-info", help="a server's /object_info (default: bundled core)")
+    parser.add_argument("--object-info", help="a server's /object_info (default: bundled)")
+    parser.add_argument("--comfyui-version", help="a bundled release (default: the newest)")
     parser.add_argument("--templates", action="store_true",
                         help="also the official templates (pip comfyui-workflow-templates-json)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every suggestion")
@@ -79,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no corpus at {corpus}", file=sys.stderr)
         return 2
     catalog = Catalog.from_object_info(args.object_info) if args.object_info \
-        else Catalog.stock()
+        else Catalog.stock(args.comfyui_version)
     names = sorted(catalog.names())
     files = workflow_files(corpus, args.templates)
     suggested: dict[str, str | None] = {}  # unknown type -> what N201 suggested (None: nothing)

@@ -8,7 +8,11 @@ ignored (a seed-like input whose value differs while the node's `control_after_g
 The conversion emulates the frontend that saved each file (`to_api(..., as_saved=True)`, see
 `comfylint/ui/frontends.py`): what that editor exported, not what today's would.
 
-    python benchmarks/ui_exactness.py [CORPUS_DIR] [--object-info FILE] [-v]
+    python benchmarks/ui_exactness.py [CORPUS_DIR] [--object-info FILE | --comfyui-version V] [-v]
+
+The examples were saved by ComfyUI servers of their time: with the newest bundled release their
+nodes' display names (`_meta.title` of untitled nodes) are today's, an explained difference;
+--comfyui-version 0.3.64 measures against the release of the reference captures.
 
 CORPUS_DIR defaults to ../shared/corpus/comfyanonymous+ComfyUI_examples (the corpus is never part
 of the repository).
@@ -90,9 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS))
     parser.add_argument("--object-info")
+    parser.add_argument("--comfyui-version", help="a bundled release (default: the newest)")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
-    catalog = Catalog.from_object_info(args.object_info) if args.object_info else Catalog.stock()
+    catalog = Catalog.from_object_info(args.object_info) if args.object_info \
+        else Catalog.stock(args.comfyui_version)
     corpus = Path(args.corpus)
     if not corpus.is_dir():
         print(f"no corpus at {corpus}", file=sys.stderr)
