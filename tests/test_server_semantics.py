@@ -442,12 +442,14 @@ def test_node_without_class_type_is_invalid_prompt():
     assert diag.server_error_type == "invalid_prompt"
 
 
-@pytest.mark.parametrize("catalog", [None, SERVER])
-def test_null_class_type_is_a_node_type_none_that_does_not_exist(catalog):
-    # §2, case 03: "Cannot execute because node None does not exist." on any server.
+@pytest.mark.parametrize("catalog, error_type", [
+    (BUNDLED_0_3_64, "invalid_prompt"), (Catalog.stock("0.26.0"), "missing_node_type")])
+def test_null_class_type_is_a_node_type_none_that_does_not_exist(catalog, error_type):
+    # §2, case 03: "Cannot execute because node None does not exist." on any server (newer
+    # releases name the error missing_node_type, §12).
     found = lint(dict(fox(), **{"30": {"class_type": None, "inputs": {}}}), catalog)
     diag = only(found, "N201")
-    assert diag.severity == Severity.ERROR and diag.server_error_type == "invalid_prompt"
+    assert diag.severity == Severity.ERROR and diag.server_error_type == error_type
     assert "node type None" in diag.message and "N202" not in codes(found)
 
 

@@ -68,11 +68,6 @@ class UnknownNodeType(Rule):
                     help=origin or "Install the custom-node pack that provides it, or replace the node.")
 
 
-# v0.3.64's answer to a class_type the server cannot find (cases 01, 03). Newer servers answer
-# missing_node_type (reference §12): the rule's own type, until verdicts follow the catalog's release.
-V0_3_64_UNKNOWN_NODE = "invalid_prompt"
-
-
 def _editor_only_in_prompt(ctx: Context, node_id: str, node: EditorOnlyNode) -> Diagnostic:
     """A browser-only node in an API prompt: no server lacks it, none has it; the prompt was not
     made by Export (API), which resolves such nodes away."""
@@ -87,12 +82,13 @@ def _editor_only_in_prompt(ctx: Context, node_id: str, node: EditorOnlyNode) -> 
 
 
 def _not_a_name(ctx: Context, node_id: str, class_type: object) -> Diagnostic:
-    """A null, boolean or number class_type: the server looks it up as is and finds no such node
-    ("Cannot execute because node None does not exist"), on any server."""
+    """A null, boolean or number class_type: the server looks it up as is and finds no such node,
+    on any server: 0.3.64 answers invalid_prompt "Cannot execute because node None does not
+    exist" (case 03), newer releases missing_node_type (§12); the catalog's release says which."""
     shown = "None" if class_type is None else str(class_type)  # as Python prints it
     return ctx.report(
         f"node {node_id!r} has class_type {json.dumps(class_type)}: the server looks for a node "
         f"type {shown} and rejects the whole prompt (\"node {shown} does not exist\")",
         node_id=node_id, pointer=ctx.pointer(node_id, "class_type"),
-        server_error_type=V0_3_64_UNKNOWN_NODE,
+        server_error_type=ctx.catalog.release.server.error_type("missing_node_type"),
         help='Set "class_type" to the node type\'s name, or delete the leftover node.')
