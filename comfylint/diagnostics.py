@@ -129,7 +129,8 @@ def fingerprint(diag: Diagnostic, relative_file: str) -> str:
     import hashlib
 
     parts = [diag.code, relative_file, diag.node_id or "", diag.class_type or "", diag.input or ""]
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+    # surrogatepass: a lone surrogate (valid in JSON text) has a fingerprint too
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def node_label(node_id: str | None, class_type: str | None, title: str | None = None) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from ..errors import ComfylintError
+from ..reading import MAX_CATALOG_BYTES, read_limited
 from .types import DYNAMIC_COMBO, MATCH_TYPE, is_dynamic_type
 
 if TYPE_CHECKING:
@@ -236,8 +237,9 @@ class Catalog:
             path = Path(source)
             label = name or str(path)
             try:
-                with path.open("rb") as handle, gc_paused():
-                    data = json.load(handle)
+                raw = read_limited(path, MAX_CATALOG_BYTES)
+                with gc_paused():
+                    data = json.loads(raw)
             except OSError as exc:
                 raise CatalogError(f"cannot read object_info {path}: {exc.strerror or exc}") from None
             except (ValueError, RecursionError) as exc:

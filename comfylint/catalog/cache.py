@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from .. import __version__
+from ..reading import MAX_CATALOG_BYTES, UnreadableFile, open_regular, too_large
 from ..resources import user_cache_dir
 from . import Catalog, CatalogError, declared_output_types, gc_paused
 
@@ -112,9 +113,11 @@ class _SourceBytes:
 def _read_source(path: Path, kind: str) -> tuple[bytes, os.stat_result]:
     what = "object_info" if kind == "object_info" else "snapshot"
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             before = os.fstat(handle.fileno())
-            return handle.read(), before
+            if before.st_size > MAX_CATALOG_BYTES:
+                raise UnreadableFile(0, too_large(before.st_size, MAX_CATALOG_BYTES))
+            return handle.read(MAX_CATALOG_BYTES), before
     except OSError as exc:
         raise CatalogError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
 
@@ -415,7 +418,7 @@ def _read_own_file(file: Path) -> bytes | None:
     """The file's bytes if it exists and belongs to this user (a relocated cache directory may be
     shared: never read what someone else could have put there)."""
     try:
-        with open(file, "rb") as handle:
+        with open_regular(file) as handle:
             if hasattr(os, "getuid") and os.fstat(handle.fileno()).st_uid != os.getuid():
                 return None
             return handle.read()

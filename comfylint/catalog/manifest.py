@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ComfylintError
+from ..reading import MAX_CATALOG_BYTES, MAX_SETTINGS_BYTES, read_limited
 
 # Folder name -> directories relative to a ComfyUI root, as ComfyUI's folder_paths sets them up
 # (observed from GET /internal/folder_paths of ComfyUI 0.3.64). Saved models land in output/.
@@ -200,10 +201,10 @@ def _plausible_manifest(data: object) -> bool:
 def read_json_file(path: str | Path, what: str, error: type[Exception]) -> object:
     """A user-named JSON file, or `error` with a message saying which file and what is wrong."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        return json.loads(read_limited(path, MAX_CATALOG_BYTES).decode("utf-8"))
     except OSError as exc:
         raise error(f"cannot read {what} {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise error(f"{what} {path} is not valid JSON: {exc}") from None
 
 
@@ -235,7 +236,7 @@ def read_extra_model_paths(path: str | Path) -> dict[str, dict[str, list[str]]]:
     """
     path = Path(path)
     try:
-        sections = parse_simple_yaml(path.read_text(encoding="utf-8"))
+        sections = parse_simple_yaml(read_limited(path, MAX_SETTINGS_BYTES).decode("utf-8"))
     except OSError as exc:
         raise ManifestError(f"cannot read {path}: {exc.strerror or exc}") from None
     except ValueError as exc:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import ComfylintError
+from ..reading import open_regular
 from . import Catalog, CatalogError
 from .manifest import Manifest, ManifestError
 from .packs import PackMapError, load_index
@@ -98,7 +99,7 @@ def load_catalog_file(path: str | Path, *, use_cache: bool = True) -> Catalog:
     from .cache import load_object_info, load_snapshot
 
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
             head = handle.read(64)
     except OSError as exc:
         raise CatalogError(f"cannot read object_info {path}: {exc.strerror or exc}") from None

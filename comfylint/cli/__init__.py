@@ -46,6 +46,16 @@ def fail(message: str) -> NoReturn:
     raise UserError(message)
 
 
+def read_stdin() -> bytes:
+    """Standard input, bounded: `comfylint - < /dev/zero` must not read until memory runs out."""
+    from ..reading import MAX_WORKFLOW_BYTES, read_stream
+
+    try:
+        return read_stream(sys.stdin.buffer, MAX_WORKFLOW_BYTES)
+    except OSError as exc:
+        fail(f"cannot read standard input: {exc.strerror or exc}")
+
+
 class DefaultCheckGroup(click.Group):
     """`comfylint wf.json` means `comfylint check wf.json`; subcommands load lazily."""
 
@@ -78,6 +88,11 @@ class DefaultCheckGroup(click.Group):
 @click.version_option(__version__, prog_name="comfylint")
 def cli() -> None:
     """Lint ComfyUI workflows: the server's own verdicts, offline, and much it lets through."""
+    # A workflow's lone surrogate (JSON allows "\ud800") is printed as its escape, never a crash.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

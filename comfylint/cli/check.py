@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
+from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, read_stdin
 from .options import catalog_source_options
 
 OUTPUT_FORMATS = ("full", "concise", "json", "sarif", "github", "junit", "gitlab")
@@ -86,7 +86,7 @@ def check(paths, object_info, require_format, envelope, output_format, output_fi
         return
     if not paths:
         raise click.UsageError("give workflow files or directories to check (or - for stdin)")
-    stdin_data = sys.stdin.buffer.read() if "-" in paths else None
+    stdin_data = read_stdin() if "-" in paths else None
     progress = sys.stderr if sys.stderr.isatty() and not output_file else None
     fix_mode = "diff" if diff else "write" if fix else None
     config, _job, report = lint_run(inputs, stdin_data=stdin_data, stdin_name=stdin_filename,
@@ -105,15 +105,23 @@ def check(paths, object_info, require_format, envelope, output_format, output_fi
     if fix and report.fixes:
         click.echo(f"comfylint: applied {sum(len(o.applied) for o in report.fixes)} fix(es) in "
                    f"{len(report.fixes)} file(s)", err=True)
+    for error in report.write_errors:
+        click.echo(f"comfylint: {error}", err=True)
     if output_file:
-        with click.open_file(output_file, "w", encoding="utf-8", atomic=True) as stream:
-            _report(output_format, statistics, report, stream, RenderOptions(color=False))
+        import io
+
+        from ..writing import write_file
+
+        buffer = io.StringIO()
+        _report(output_format, statistics, report, buffer, RenderOptions(color=False))
+        write_file(output_file, buffer.getvalue(), streams=True)
     else:
         stream = sys.stdout
         use_color = stream.isatty() if color is None else color
         _report(output_format, statistics, report, stream, RenderOptions(color=use_color))
     if missing:  # a path that is not there is the caller's mistake, not a finding: exit 2
         click.echo(f"comfylint: no such file or directory: {', '.join(missing)}", err=True)
+    if missing or report.write_errors:
         sys.exit(EXIT_ERROR)
     sys.exit(exit_code(results, fail_on or config.get("fail-on", "error")))
 

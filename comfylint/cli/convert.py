@@ -11,7 +11,7 @@ from typing import NoReturn
 
 import click
 
-from . import fail
+from . import fail, read_stdin
 
 EXIT_OK, EXIT_INEXACT = 0, 1
 
@@ -42,7 +42,7 @@ def convert(path: str, output: str, envelope: str, object_info: str | None, forc
     from ..ui import EXACT, REFUSED, to_api
 
     if path == "-":
-        loaded = load_bytes(sys.stdin.buffer.read(), "-")
+        loaded = load_bytes(read_stdin(), "-")
     else:
         loaded = load_path(path)
     unreadable = [d for d in loaded.diagnostics if d.code == "F001"]
@@ -63,8 +63,13 @@ def convert(path: str, output: str, envelope: str, object_info: str | None, forc
         click.echo("comfylint convert: nothing written (use --force to write it anyway)", err=True)
         sys.exit(EXIT_INEXACT)
     document = {"prompt": result.prompt} if envelope == "prompt" else result.prompt
-    with click.open_file(output, "w", encoding="utf-8", atomic=output != "-") as stream:
-        stream.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        from ..writing import write_file
+
+        write_file(output, text, streams=True)
     sys.exit(EXIT_OK if result.grade == EXACT else EXIT_INEXACT)
 
 

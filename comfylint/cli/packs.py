@@ -38,11 +38,14 @@ def update(url, timeout) -> None:
         fail(f"{source} did not answer JSON: not an extension-node-map.json")
     if not isinstance(data, dict):
         fail(f"{source} is not an extension-node-map.json (expected an object of pack URLs)")
+    from ..writing import atomic_write
+
     target = cache_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".tmp")
-    temporary.write_bytes(body)
-    temporary.replace(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, bytes(body))
+    except OSError as exc:
+        fail(f"cannot write {target}: {exc.strerror or exc}")
     click.echo(f"comfylint: cached {len(PackIndex(data, source=str(target)))} packs in {target}",
                err=True)
 

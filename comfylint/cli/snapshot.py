@@ -42,8 +42,9 @@ def snapshot(ctx, server, headers, token, timeout, object_info, comfyui_dir, mod
 
     text = dumps(document)
     if output:
-        with click.open_file(output, "w", encoding="utf-8", atomic=True) as stream:
-            stream.write(text)
+        from ..writing import write_file
+
+        write_file(output, text, streams=True)
     else:
         click.echo(text, nl=False)
     files = sum(len(v) for v in document["models"].values())
@@ -72,14 +73,14 @@ def _capture_offline(object_info, comfyui_dir, models_dir, manifest_file) -> dic
     from ..catalog.manifest import Manifest, ManifestError
     from ..catalog.snapshot import build_snapshot
     from ..catalog.sources import CatalogSources, local_manifest
+    from ..reading import MAX_CATALOG_BYTES, read_limited
 
     try:
-        with open(object_info, encoding="utf-8") as handle:
-            info = json.load(handle)
+        info = json.loads(read_limited(object_info, MAX_CATALOG_BYTES))
         manifest = local_manifest(CatalogSources(comfyui_dir=comfyui_dir, models_dir=models_dir,
                                                   manifest=manifest_file)) or Manifest()
-    except (OSError, ValueError, ManifestError) as exc:
-        fail(f"cannot build a snapshot from {object_info}: {exc}")
+    except (OSError, ValueError, RecursionError, ManifestError) as exc:
+        fail(f"cannot build a snapshot from {object_info}: {getattr(exc, 'strerror', None) or exc}")
     if not isinstance(info, dict) or not info:
         fail(f"{object_info} is not /object_info data (expected an object of node classes)")
     return build_snapshot(info, manifest, comfyui_version=None)

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic
+from ..reading import MAX_JSON_TEXT_BYTES, MAX_WORKFLOW_BYTES, read_limited, too_large
 from . import findings
 from .envelope import unwrap
 from .positions import PositionIndex
 
-MAX_FILE_BYTES = 256 * 1024 * 1024
 # loaded.extra[...] of a document given as a dict: text holding all its strings as JSON writes them
 # (its JSON form, or its strings joined into one JSON string), for whole-text screens (secrets).
 JSON_TEXT_KEY = "json_text"
@@ -138,6 +138,11 @@ def load_bytes(data: bytes, path: str, *, explicit: bool = True, envelope: str =
 
         load_image(loaded, data, envelope=envelope, require_format=require_format)
         return loaded
+    if len(data) > MAX_JSON_TEXT_BYTES:
+        loaded.unreadable = True
+        loaded.diagnostics.append(findings.unreadable(
+            path, f"{too_large(len(data), MAX_JSON_TEXT_BYTES)} for a workflow's JSON text"))
+        return loaded
     text = decode_bytes(loaded, data)
     if text is not None and parse_json_text(loaded, text):
         unwrap(loaded, envelope=envelope, require_format=require_format)
@@ -152,13 +157,7 @@ def load_path(path: "str | Path", *, display: str | None = None, explicit: bool 
               envelope: str = "auto", require_format: str = "any") -> LoadedFile:
     shown = display or str(path)
     try:
-        size = Path(path).stat().st_size
-        if size > MAX_FILE_BYTES:
-            loaded = LoadedFile(path=shown, explicit=explicit, unreadable=True)
-            loaded.diagnostics.append(findings.unreadable(
-                shown, f"the file is {size} bytes, larger than a workflow can be"))
-            return loaded
-        data = Path(path).read_bytes()
+        data = read_limited(path, MAX_WORKFLOW_BYTES)
     except OSError as exc:
         loaded = LoadedFile(path=shown, explicit=explicit, unreadable=True)
         loaded.diagnostics.append(findings.unreadable(shown, exc.strerror or str(exc)))

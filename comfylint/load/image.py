@@ -19,7 +19,7 @@ from .envelope import is_ui_graph, looks_like_api
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 METADATA_KEYS = ("prompt", "workflow")
-MAX_TEXT_BYTES = 64 * 1024 * 1024  # a bound for decompressing chunks
+MAX_TEXT_BYTES = 64 * 1024 * 1024  # all decompressed metadata of one image, together
 
 
 def load_image(loaded, data: bytes, *, envelope: str = "auto", require_format: str = "any") -> None:
@@ -73,6 +73,7 @@ def png_texts(data: bytes) -> dict[str, str]:
     texts: dict[str, str] = {}
     offset = len(PNG_SIGNATURE)
     ended = False
+    budget = [MAX_TEXT_BYTES]  # what decompression may still produce (zip bombs)
     while offset + 8 <= len(data):
         length, chunk_type = struct.unpack(">I4s", data[offset:offset + 8])
         body = data[offset + 8:offset + 8 + length]
@@ -82,38 +83,44 @@ def png_texts(data: bytes) -> dict[str, str]:
         if chunk_type == b"IEND":
             ended = True
             break
-        parsed = _png_text_chunk(chunk_type, body)
-        if parsed is not None and parsed[0] not in texts:
+        parsed = _png_text_chunk(chunk_type, body, texts, budget)
+        if parsed is not None:
             texts[parsed[0]] = parsed[1]
     if not ended and not texts:
         raise ValueError("the file ends before its last chunk")
     return texts
 
 
-def _png_text_chunk(chunk_type: bytes, body: bytes) -> tuple[str, str] | None:
+def _png_text_chunk(chunk_type: bytes, body: bytes, seen: dict,
+                    budget: list[int]) -> tuple[str, str] | None:
+    """(keyword, text) of a metadata chunk comfylint reads (`prompt`, `workflow`, the first of
+    each); any other chunk is never decompressed."""
     if chunk_type not in (b"tEXt", b"zTXt", b"iTXt") or b"\x00" not in body:
         return None
     raw_key, rest = body.split(b"\x00", 1)
     key = raw_key.decode("latin-1")
+    if key not in METADATA_KEYS or key in seen:
+        return None
     if chunk_type == b"tEXt":
         return key, _decode(rest)
     if chunk_type == b"zTXt":
-        return key, _decode(_inflate(rest[1:]))
+        return key, _decode(_inflate(rest[1:], budget))
     if len(rest) < 2:
         return None
     compressed, rest = rest[0], rest[2:]
     parts = rest.split(b"\x00", 2)  # language tag, translated keyword, text
     if len(parts) < 3:
         return None
-    text = _inflate(parts[2]) if compressed else parts[2]
+    text = _inflate(parts[2], budget) if compressed else parts[2]
     return key, text.decode("utf-8", errors="replace")
 
 
-def _inflate(data: bytes) -> bytes:
+def _inflate(data: bytes, budget: list[int]) -> bytes:
     inflater = zlib.decompressobj()
-    out = inflater.decompress(data, MAX_TEXT_BYTES)
-    if inflater.unconsumed_tail:
-        raise ValueError("a compressed text chunk is implausibly large")
+    out = inflater.decompress(data, budget[0] + 1)
+    budget[0] -= len(out)
+    if budget[0] < 0 or inflater.unconsumed_tail:
+        raise ValueError(f"its compressed metadata would exceed {MAX_TEXT_BYTES // (1024 * 1024)} MB")
     return out
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, fingerprint
 from ..errors import ComfylintError
+from ..reading import MAX_SETTINGS_BYTES, read_limited
 
 if TYPE_CHECKING:
     from ..diagnostics import FileResult
@@ -50,12 +51,13 @@ class Baseline:
     def load(cls, path: "str | Path") -> "Baseline":
         path = Path(path)
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
+            document = json.loads(read_limited(path, MAX_SETTINGS_BYTES).decode("utf-8"))
         except FileNotFoundError:
             raise BaselineError(f"baseline file not found: {path} (create it with "
                                 "`comfylint baseline write`)") from None
-        except (OSError, ValueError) as exc:
-            raise BaselineError(f"{path}: not a readable baseline: {exc}") from None
+        except (OSError, ValueError, RecursionError) as exc:
+            raise BaselineError(f"{path}: not a readable baseline: "
+                                f"{getattr(exc, 'strerror', None) or exc}") from None
         entries = document.get("entries") if isinstance(document, dict) else None
         if not isinstance(entries, list) or not all(
                 isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):
@@ -133,9 +135,9 @@ class Baseline:
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
     def write(self) -> None:
-        from ..writing import atomic_write
+        from ..writing import write_file
 
-        atomic_write(self.path, self.dumps().encode("utf-8"))
+        write_file(self.path, self.dumps())
 
 
 def _entry_order(entry: dict) -> tuple:

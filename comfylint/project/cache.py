@@ -15,14 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..diagnostics import Diagnostic, Edit, Fix, Severity
+from ..diagnostics import Diagnostic, Edit, FileResult, Fix, Severity
+from ..reading import MB, read_limited
 from ..resources import code_identity
 
 CACHE_DIR_NAME = ".comfylint_cache"
 CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by comfylint.\n"
                 "# For information about cache directory tags see https://bford.info/cachedir/\n")
+GITIGNORE = "# created by comfylint\n*\n"
 CACHE_FORMAT = 1
+MAX_CACHE_BYTES = 256 * MB
 KEEP_UNUSED_FACTOR = 2  # keep stale entries until the file holds twice what a run used
 
 
@@ -57,17 +60,30 @@ class Cache:
         self.used: set[str] = set()
         self.dirty = False
         try:
-            loaded = json.loads(self.file.read_bytes())
+            loaded = json.loads(read_limited(self.file, MAX_CACHE_BYTES))
             if isinstance(loaded, dict):
                 self.entries = loaded
-        except (OSError, ValueError):
-            pass
+        except (OSError, ValueError, RecursionError):
+            pass  # missing or damaged: start afresh
 
-    def get(self, key: str) -> dict | None:
+    def result(self, key: str, path: str) -> "FileResult | None":
+        """The cached result for a file key, or None (not cached, or a damaged entry: a cache
+        file edited by hand or cut short is ignored, never trusted or crashed on)."""
         entry = self.entries.get(key)
-        if entry is not None:
-            self.used.add(key)
-        return entry
+        if entry is None:
+            return None
+        try:
+            result = FileResult(path=path, format=_optional_str(entry["format"]),
+                                envelope=_optional_str(entry["envelope"]),
+                                diagnostics=[diagnostic_from_dict(d) for d in entry["diagnostics"]],
+                                skipped=bool(entry["skipped"]), suppressed=int(entry["suppressed"]),
+                                masked=bool(entry.get("masked")))
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+            del self.entries[key]
+            self.dirty = True
+            return None
+        self.used.add(key)
+        return result
 
     def put(self, key: str, entry: dict) -> None:
         self.entries[key] = entry
@@ -84,15 +100,32 @@ class Cache:
         from ..writing import atomic_write
 
         try:
+            if not self._claim_directory():
+                return
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            tag = self.directory / "CACHEDIR.TAG"
-            if not tag.exists():
-                tag.write_text(CACHEDIR_TAG, encoding="utf-8")
-                (self.directory / ".gitignore").write_text("# created by comfylint\n*\n",
-                                                           encoding="utf-8")
             atomic_write(self.file, json.dumps(self.entries, separators=(",", ":")).encode("utf-8"))
         except OSError:
             pass  # a read-only checkout still lints; it just is not cached
+
+    def _claim_directory(self) -> bool:
+        """Make `.comfylint_cache/` ours: tagged (CACHEDIR.TAG) and ignored by git. A symlink
+        there (a cache moved elsewhere) is used only if its target is ours already or empty:
+        the tag and `.gitignore` (`*`) must never land in a folder that holds other files, and
+        an existing file is never overwritten."""
+        directory = self.directory
+        if directory.is_symlink():
+            if not directory.is_dir():
+                return False
+            if not (directory / "CACHEDIR.TAG").is_file() and any(directory.iterdir()):
+                return False
+        directory.mkdir(exist_ok=True)
+        for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", GITIGNORE)):
+            try:
+                with open(directory / name, "x", encoding="utf-8") as stream:
+                    stream.write(text)
+            except FileExistsError:
+                pass
+        return True
 
 
 # -- (de)serialising results -------------------------------------------------------------------
@@ -103,12 +136,34 @@ def result_entry(result) -> dict:
 
 
 def diagnostic_from_dict(data: dict) -> Diagnostic:
+    """A cached finding; a TypeError/KeyError/ValueError for anything but what result_entry wrote."""
     fix = data.get("fix")
+    text, optional = _str, _optional_str
     return Diagnostic(
-        code=data["code"], name=data["name"], severity=Severity.parse(data["severity"]),
-        message=data["message"], file=data["file"], node_id=data["node_id"],
-        class_type=data["class_type"], input=data["input"], pointer=data["pointer"],
-        line=data["line"], column=data["column"], server_error_type=data["server_error_type"],
-        help=data["help"], title=data.get("title"),
-        fix=Fix(fix["description"], [Edit(e["pointer"], e["value"], e["remove"])
-                                     for e in fix["edits"]], fix["safe"]) if fix else None)
+        code=text(data["code"]), name=text(data["name"]), severity=Severity.parse(data["severity"]),
+        message=text(data["message"]), file=optional(data["file"]), node_id=optional(data["node_id"]),
+        class_type=optional(data["class_type"]), input=optional(data["input"]),
+        pointer=optional(data["pointer"]), line=_optional_int(data["line"]),
+        column=_optional_int(data["column"]),
+        server_error_type=optional(data["server_error_type"]), help=optional(data["help"]),
+        title=optional(data.get("title")),
+        fix=Fix(text(fix["description"]), [Edit(text(e["pointer"]), e["value"], bool(e["remove"]))
+                                           for e in fix["edits"]], bool(fix["safe"])) if fix else None)
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not a string")
+    return value
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else _str(value)
+
+
+def _optional_int(value: Any) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError("not an integer")
+    return value

@@ -234,11 +234,17 @@ def _read_table(path: Path) -> dict:
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib
+    from ..reading import MAX_SETTINGS_BYTES, read_limited
+
     try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
+        document = tomllib.loads(read_limited(path, MAX_SETTINGS_BYTES).decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); TOML "
+                          "files are UTF-8") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if path.name == "pyproject.toml":
@@ -250,8 +256,10 @@ def _read_table(path: Path) -> dict:
 
 
 def _has_tool_table(pyproject: Path) -> bool:
+    from ..reading import MAX_SETTINGS_BYTES, read_limited
+
     try:
-        text = pyproject.read_text(encoding="utf-8", errors="replace")
+        text = read_limited(pyproject, MAX_SETTINGS_BYTES).decode("utf-8", errors="replace")
     except OSError as exc:  # it may hold [tool.comfylint]: never guess
         raise ConfigError(f"{pyproject}: cannot read: {exc.strerror or exc}") from None
     return "tool.comfylint" in text and isinstance(_read_table(pyproject), dict)

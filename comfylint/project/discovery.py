@@ -3,6 +3,7 @@ the configuration's include/exclude and .gitignore honoured. The one walker of t
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from typing import TYPE_CHECKING, Iterator
 
@@ -45,8 +46,20 @@ def _walk(directory: str, config: "Config") -> Iterator[str]:
         for name in sorted(files):
             if name.lower().endswith(WORKFLOW_SUFFIXES):
                 path = os.path.normpath(os.path.join(root, name))
+                if _is_special(path):
+                    continue
                 if not config.is_excluded(path) and config.is_included(path):
                     yield path
+
+
+def _is_special(path: str) -> bool:
+    """A FIFO, socket or device named like a workflow is no file to lint (git tracks none
+    either); named on the command line it is still read, and refused. A dangling link is kept:
+    reading it reports the problem."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def git_ignored(paths: list[str]) -> set[str]:

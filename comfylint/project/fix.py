@@ -62,11 +62,13 @@ def fix_file(path: str, data: bytes, lint: Callable[[bytes], tuple[Any, list[Dia
 
 
 def _encode_like(text: str, original: bytes) -> bytes:
+    """The fixed text in the original's encoding. A lone surrogate a fix wrote (raw, in a string)
+    becomes its JSON escape (backslashreplace writes exactly that)."""
     if original.startswith(b"\xef\xbb\xbf"):
-        return b"\xef\xbb\xbf" + text.encode("utf-8")
+        return b"\xef\xbb\xbf" + text.encode("utf-8", "backslashreplace")
     if original.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return text.encode("utf-16")
-    return text.encode("utf-8")
+        return text.encode("utf-16", "backslashreplace")
+    return text.encode("utf-8", "backslashreplace")
 
 
 # -- splicing ------------------------------------------------------------------------------------

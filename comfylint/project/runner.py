@@ -84,6 +84,7 @@ class Report:
     linted: int = 0
     jobs: int = 1
     fixes: list["FixOutcome"] = field(default_factory=list)
+    write_errors: list[str] = field(default_factory=list)  # fixed files that could not be written
     baseline_matches: Counter = field(default_factory=Counter)
 
 
@@ -97,8 +98,10 @@ def lint_bytes(job: Job, path: str, data: bytes, explicit: bool) -> "tuple[Loade
 
 
 def _read(path: str) -> bytes | None:
+    from ..reading import MAX_WORKFLOW_BYTES, read_limited
+
     try:
-        return Path(path).read_bytes()
+        return read_limited(path, MAX_WORKFLOW_BYTES)
     except OSError:
         return None
 
@@ -176,7 +179,7 @@ def _lint_many(job: Job, files: list[tuple[str, bool]], jobs: int,
 def run(job: Job, files: list[tuple[str, bool]], *, cache=None, jobs: int | None = None,
         stdin_data: bytes | None = None, stdin_name: str = "-", progress_stream=None) -> Report:
     """Lint `files` (from select_files). Results keep the files' order."""
-    from .cache import diagnostic_from_dict, file_key, result_entry
+    from .cache import file_key, result_entry
 
     report = Report()
     slots: list[FileResult | None] = [None] * len(files)
@@ -190,12 +193,8 @@ def run(job: Job, files: list[tuple[str, bool]], *, cache=None, jobs: int | None
             continue
         data = _read(path) if cache is not None else None
         key = file_key(path, data) if data is not None else None
-        entry = cache.get(key) if key is not None else None
-        if entry is not None:
-            cached = FileResult(path=path, format=entry["format"], envelope=entry["envelope"],
-                                diagnostics=[diagnostic_from_dict(d) for d in entry["diagnostics"]],
-                                skipped=entry["skipped"], suppressed=entry["suppressed"],
-                                masked=bool(entry.get("masked")))
+        cached = cache.result(key, path) if key is not None else None
+        if cached is not None:
             slots[index] = cached
             report.suppressed += cached.suppressed
             report.cached += 1
@@ -274,7 +273,7 @@ def _progress_bar(total: int, stream) -> Callable[[int | None], None] | None:
 def fix_results(job: Job, report: Report, unsafe: bool, write: bool) -> None:
     """Apply fixes to files whose findings offer one; re-lint them so the report shows what is
     left. With `write` false (--diff) nothing is written and findings stay as they were."""
-    from ..writing import atomic_write
+    from ..writing import WriteError, write_file
     from .fix import chosen_fixes, fix_file
 
     for position, result in enumerate(report.results):
@@ -292,7 +291,11 @@ def fix_results(job: Job, report: Report, unsafe: bool, write: bool) -> None:
         outcome = fix_file(result.path, data, relint, unsafe)
         if not outcome.changed:
             continue
-        report.fixes.append(outcome)
         if write:
-            atomic_write(result.path, outcome.fixed)
+            try:
+                write_file(result.path, outcome.fixed)
+            except WriteError as exc:
+                report.write_errors.append(str(exc))  # the file and its findings stay as they were
+                continue
             report.results[position] = lint_bytes(job, result.path, outcome.fixed, explicit)[1]
+        report.fixes.append(outcome)

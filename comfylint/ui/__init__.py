@@ -167,8 +167,9 @@ def write_api_file(path: str, ui_workflow: Any, catalog=None, *, overwrite: bool
     target = Path(api_file_path(path))
     if target.exists() and not overwrite:
         raise FileExistsError(str(target))
-    target.write_text(json.dumps(result.prompt, indent=2, ensure_ascii=False) + "\n",
-                      encoding="utf-8")
+    from ..writing import write_file
+
+    write_file(target, json.dumps(result.prompt, indent=2, ensure_ascii=False) + "\n")
     return str(target)
 
 
