@@ -6,11 +6,12 @@ index), so indentation, key order, spacing, line endings and a BOM stay as they 
 result is checked: the spliced text must parse to exactly the document the edits describe.
 
 Fixes are applied in passes (lint → apply non-overlapping fixes → lint again) until nothing is
-left to apply, so a second `--fix` run changes nothing.
+left to apply, so a second `--fix` run changes nothing. Each pass is linear in the text and the
+number of fixes (an 800 KB file with 1,600 fixes: benchmarks/fix_speed.py).
 """
 from __future__ import annotations
 
-import copy
+import bisect
 import json
 import re
 from dataclasses import dataclass, field
@@ -53,7 +54,7 @@ def fix_file(path: str, data: bytes, lint: Callable[[bytes], tuple[Any, list[Dia
         fixes = chosen_fixes(diagnostics, unsafe)
         if not fixes:
             break
-        text, applied = apply_fixes(loaded.text, loaded.document, loaded.positions, fixes)
+        text, applied = apply_fixes(loaded.text, loaded.positions, fixes)
         if not applied:
             break
         outcome.fixed = _encode_like(text, outcome.original)
@@ -79,37 +80,51 @@ class _Splice:
     text: str
 
 
-def apply_fixes(text: str, document: Any, positions, fixes: list[Fix]) -> tuple[str, list[str]]:
-    """Splice every fix that does not overlap an earlier one. Returns (new text, descriptions)."""
+def apply_fixes(text: str, positions, fixes: list[Fix]) -> tuple[str, list[str]]:
+    """Splice every fix that does not overlap an earlier one. Returns (new text, descriptions).
+
+    One pass, linear in the text and the fixes: each fix is checked against its neighbours among
+    the accepted splices (kept sorted), its edits are applied to one parsed copy of the document
+    (undone if they do not apply), and the text is rebuilt once. The result must parse to that
+    copy, or nothing is applied."""
+    try:
+        expected = json.loads(text)  # a fresh copy to apply the edits to (no deepcopy: any depth)
+    except (ValueError, RecursionError):
+        return text, []
     style = _Style.detect(text)
-    accepted: list[_Splice] = []
-    expected = copy.deepcopy(document)
+    accepted = _Accepted()
     applied = []
     for fix in fixes:
         splices = [_splice_for(edit, text, positions, style) for edit in fix.edits]
-        if any(s is None for s in splices) or any(_overlaps(s, a) for s in splices for a in accepted):
+        if any(s is None for s in splices) or any(accepted.overlaps(s) for s in splices):
             continue
         if _overlaps_each_other(splices) or all(text[s.start:s.end] == s.text for s in splices):
             continue  # overlapping, or a no-op (e.g. a value an envelope's override replaces)
-        trial = copy.deepcopy(expected)
+        undo: list[Callable[[], None]] = []
+        before = expected
         try:
             for edit in fix.edits:
-                trial = _apply_to_document(trial, edit)
+                expected = _apply_to_document(expected, edit, undo)
         except (KeyError, IndexError, TypeError, ValueError):
+            for step in reversed(undo):
+                step()
+            expected = before
             continue
-        expected = trial
-        accepted.extend(splices)
+        for splice in splices:
+            accepted.add(splice)
         applied.append(fix.description)
-    if not accepted:
+    if not accepted.splices:
         return text, []
-    new_text = text
-    for splice in sorted(accepted, key=lambda s: (s.start, s.end), reverse=True):
-        new_text = new_text[:splice.start] + splice.text + new_text[splice.end:]
+    pieces, position = [], 0
+    for splice in accepted.splices:
+        pieces += [text[position:splice.start], splice.text]
+        position = splice.end
+    pieces.append(text[position:])
+    new_text = "".join(pieces)
     try:
-        reparsed = json.loads(new_text)
-    except ValueError:
-        return text, []
-    if reparsed != expected:  # the splice went wrong somewhere: never write a surprise
+        if json.loads(new_text) != expected:  # the splice went wrong somewhere: never a surprise
+            return text, []
+    except (ValueError, RecursionError):
         return text, []
     return new_text, applied
 
@@ -122,6 +137,43 @@ def _overlaps(a: _Splice, b: _Splice) -> bool:
 
 def _overlaps_each_other(splices: list[_Splice]) -> bool:
     return any(_overlaps(a, b) for i, a in enumerate(splices) for b in splices[i + 1:])
+
+
+class _Accepted:
+    """Accepted splices, sorted and pairwise non-overlapping. A new one can only overlap those
+    starting within its reach, those starting where it starts, and the last non-empty splice
+    starting before it (non-empty ones are disjoint, so that one reaches furthest): a few
+    comparisons, found by bisection, not one per accepted splice."""
+
+    def __init__(self) -> None:
+        self.splices: list[_Splice] = []
+        self._keys: list[tuple[int, int]] = []
+        self._filled: list[_Splice] = []  # the non-empty ones
+        self._filled_starts: list[int] = []
+
+    def overlaps(self, splice: _Splice) -> bool:
+        index = bisect.bisect_left(self._keys, (splice.start, splice.end))
+        for other in self.splices[index:]:
+            if other.start > splice.end:
+                break
+            if _overlaps(splice, other):
+                return True
+        for other in reversed(self.splices[:index]):
+            if other.start != splice.start:
+                break
+            if _overlaps(splice, other):
+                return True
+        before = bisect.bisect_left(self._filled_starts, splice.start) - 1
+        return before >= 0 and _overlaps(splice, self._filled[before])
+
+    def add(self, splice: _Splice) -> None:
+        index = bisect.bisect_left(self._keys, (splice.start, splice.end))
+        self._keys.insert(index, (splice.start, splice.end))
+        self.splices.insert(index, splice)
+        if splice.start != splice.end:
+            index = bisect.bisect_left(self._filled_starts, splice.start)
+            self._filled_starts.insert(index, splice.start)
+            self._filled.insert(index, splice)
 
 
 @dataclass
@@ -227,27 +279,41 @@ def _insertion(edit: Edit, text: str, positions, style: _Style) -> _Splice | Non
 
 
 # -- the same edits on the parsed document (to verify the splice) ------------------------------
-def _apply_to_document(document: Any, edit: Edit) -> Any:
+def _apply_to_document(document: Any, edit: Edit, undo: list) -> Any:
+    """Apply one edit in place (the new root for a whole-document edit), recording how to undo it."""
     if edit.pointer == "":
-        return copy.deepcopy(edit.value)
+        return _copy_value(edit.value)  # a removal of the root never gets here (no splice)
     tokens = [t.replace("~1", "/").replace("~0", "~") for t in edit.pointer[1:].split("/")]
     target = document
     for token in tokens[:-1]:
         target = target[int(token)] if isinstance(target, list) else target[token]
     last = tokens[-1]
     if isinstance(target, list):
+        index = int(last)
+        old = target[index]
         if edit.remove:
-            del target[int(last)]
+            del target[index]
+            undo.append(lambda: target.insert(index, old))
         else:
-            target[int(last)] = copy.deepcopy(edit.value)
+            target[index] = _copy_value(edit.value)
+            undo.append(lambda: target.__setitem__(index, old))
     elif isinstance(target, dict):
         if edit.remove:
-            del target[last]
+            old = target.pop(last)
+            undo.append(lambda: target.__setitem__(last, old))
         else:
-            target[last] = copy.deepcopy(edit.value)
+            missing = last not in target
+            old = target.get(last)
+            target[last] = _copy_value(edit.value)
+            undo.append(lambda: target.pop(last) if missing else target.__setitem__(last, old))
     else:
         raise TypeError("edit into a scalar")
     return document
+
+
+def _copy_value(value: Any) -> Any:
+    """An edit's value as the document holds it after the splice (a fresh JSON copy)."""
+    return json.loads(json.dumps(value))
 
 
 # -- writing -------------------------------------------------------------------------------------
