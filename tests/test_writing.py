@@ -163,12 +163,20 @@ def test_output_into_a_fifo_streams_and_never_replaces_it(tmp_path):
     assert stat.S_ISFIFO(fifo.stat().st_mode)
 
 
-def test_fixing_a_special_file_is_refused():
-    with pytest.raises(WriteError, match="character device, not a regular file"):
-        write_file("/dev/null", b"{}")
+def test_fixing_a_special_file_is_refused(tmp_path):
+    fifo = tmp_path / "wf.json"
+    os.mkfifo(fifo)
+    with pytest.raises(WriteError, match="FIFO .*not a regular file"):
+        write_file(fifo, b"{}")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    if os.path.exists("/dev/null") and stat.S_ISCHR(os.stat("/dev/null").st_mode):
+        with pytest.raises(WriteError, match="character device, not a regular file"):
+            write_file("/dev/null", b"{}")
+        assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
-@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.skipif(not (os.path.exists("/dev/full") and stat.S_ISCHR(os.stat("/dev/full").st_mode)),
+                    reason="no /dev/full")
 def test_a_full_device_is_a_clear_error():
     result = CliRunner().invoke(cli, ["check", "--no-cache", "-o", "/dev/full",
                                       str(Path(__file__).parent / "fixtures" / "fox.api.json")])
