@@ -168,7 +168,7 @@ class Validator:
                  fail_on: str = "error", envelope: str = "auto",
                  require_format: str | None = None) -> None:
         from .catalog import Catalog
-        from .rules.selection import resolve_selectors, select_rules
+        from .rules.selection import select_rules, severity_overrides
 
         if fail_on not in FAIL_ON:
             raise ComfylintError(f"fail_on {fail_on!r}: expected one of {', '.join(FAIL_ON)}")
@@ -178,13 +178,7 @@ class Validator:
         if select is not None or extend_select or ignore:
             rules = select_rules(select, extend_select or (), ignore or ())
         overrides: dict[str, Severity] = {"F003": Severity.ERROR} if strict else {}
-        for selector, level in (severity or {}).items():
-            try:
-                parsed = level if isinstance(level, Severity) else Severity.parse(level)
-            except ValueError as exc:
-                raise ComfylintError(f"severity for {selector!r}: {exc}") from None
-            for rule in resolve_selectors([selector], "severity"):
-                overrides[rule.code] = parsed
+        overrides.update(severity_overrides(severity or {}))
         self.options = Options(rules=rules, envelope=envelope,
                                require_format="api" if strict else (require_format or "any"),
                                severity_overrides=overrides,

@@ -333,11 +333,7 @@ def resolve_selectors(selectors, where: str, path: Path | None = None) -> list:
 
 
 def severity_overrides(config: Config) -> dict:
-    """{code: Severity} from the `severity` table (selectors may name several rules)."""
-    from ..diagnostics import Severity
+    """{code: Severity} from the `severity` table (checked with the file's name by validate)."""
+    from ..rules.selection import severity_overrides as overrides
 
-    overrides = {}
-    for selector, level in config.get("severity", {}).items():
-        for rule in resolve_selectors([selector], "severity", config.path):
-            overrides[rule.code] = Severity.parse(level)
-    return overrides
+    return overrides(config.get("severity", {}))

@@ -5,8 +5,9 @@ the same way; an unknown selector is a ComfylintError with a did-you-mean.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
+from ..diagnostics import Severity
 from ..errors import ComfylintError
 from . import RuleEntry, entries_by_key, rule_index
 from .base import Rule
@@ -101,3 +102,18 @@ def select_rules(select: Iterable[str | Rule | RuleEntry] | str | None = None,
         raise ComfylintError("the rule selection is empty (select, extend-select and ignore "
                              "leave no rule to run)")
     return rules
+
+
+def severity_overrides(table: Mapping[str, object], where: str = "severity") -> dict[str, Severity]:
+    """{code: Severity} for a {selector: level} table (a selector may name several rules), as the
+    configuration's `severity` table and the Python API give it. An unknown selector or level is
+    a ComfylintError."""
+    overrides: dict[str, Severity] = {}
+    for selector, level in table.items():
+        try:
+            parsed = level if isinstance(level, Severity) else Severity.parse(str(level))
+        except ValueError as exc:
+            raise ComfylintError(f"{where} of {selector!r}: {exc}") from None
+        for rule in resolve_selectors([selector], where):
+            overrides[rule.code] = parsed
+    return overrides
