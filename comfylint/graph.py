@@ -45,11 +45,13 @@ class Link:
     received_type: Any = None  # the source output's declared type, when known
     declared_type: Any = None  # the target input's declared type, when known
     type_ok: bool | None = None  # None when either side is unknown
+    # Newer servers do not recurse through links into inputs marked `nonNavigable` (§12).
+    navigable: bool = True
 
     @property
     def followed(self) -> bool:
         """The server recurses into the source through this link."""
-        return self.problem is None and self.type_ok is not False
+        return self.problem is None and self.type_ok is not False and self.navigable
 
 
 class WorkflowGraph:
@@ -130,6 +132,8 @@ class WorkflowGraph:
         target_spec = self.input_specs(target).get(name)
         if target_spec is not None:
             link.declared_type = target_spec.type
+            link.navigable = not (target_spec.options.get("nonNavigable")
+                                  and self.catalog.release.server.skips_non_navigable_links)
         if len(value) != 2:
             link.problem = "length"
             return link
@@ -156,7 +160,8 @@ class WorkflowGraph:
         link.received_type = outputs[link.slot]
         if link.declared_type is not None and not self.catalog.skips_link_type_check(
                 self.class_type(target) or ""):
-            link.type_ok = link_types_match(link.received_type, link.declared_type)
+            link.type_ok = link_types_match(link.received_type, link.declared_type,
+                                            self.catalog.release.server)
         return link
 
     # -- node accessors -------------------------------------------------------------------------
@@ -255,6 +260,11 @@ class WorkflowGraph:
                 if link.followed and link.source not in seen:
                     stack.append(link.source)
         return frozenset(seen)
+
+    def reached_only_through_unfollowed_links(self, node_id: str) -> bool:
+        """Every well-formed link out of the node goes into a nonNavigable input (§12)."""
+        out = [link for link in self.links if link.source == node_id and link.problem is None]
+        return bool(out) and not any(link.navigable for link in out)
 
     @cached_property
     def feeds_output(self) -> frozenset[str]:

@@ -11,11 +11,14 @@ What "agree" means, per case:
 - the node ids of node_errors == the node ids of our errors whose server_error_type is node-level
   (unless the server stopped before validating nodes: a 500, or a whole-prompt error type);
 - every error type the server gives a node is among our server_error_types for that node;
-- the server's top-level error type (invalid_prompt ~ missing_node_type, prompt_no_outputs,
-  no_prompt) is among ours;
+- the server's top-level error type (invalid_prompt, prompt_no_outputs, no_prompt) is among
+  ours, named exactly as 0.3.64 names it (the catalog is read as that release: its verdicts, its
+  error types, e.g. invalid_prompt where newer servers say missing_node_type, and a cycle's
+  prompt_outputs_failed_validation without node errors);
 - a 500 answer (the server crashed on the body) gets an error finding, and linting never raises.
 
 Deliberate divergences are listed in DIVERGENCES with the reason; everything else must agree.
+Where comfylint reports an error the server accepts, the finding claims no server error type.
 """
 from __future__ import annotations
 
@@ -38,32 +41,23 @@ NODE_LEVEL_TYPES = {
     "value_smaller_than_min", "value_bigger_than_max", "value_not_in_list",
     "custom_validation_failed", "dependency_cycle",
 }
-# Whole-prompt types, with the names newer servers use for the same verdict.
-TOP_LEVEL_EQUIVALENTS = {
-    "invalid_prompt": {"invalid_prompt", "missing_node_type"},
-    "prompt_no_outputs": {"prompt_no_outputs"},
-    "no_prompt": {"no_prompt"},
-}
+# Whole-prompt types that stop the server before it validates any node.
+TOP_LEVEL_TYPES = {"invalid_prompt", "prompt_no_outputs", "no_prompt"}
 
 # case name -> why comfylint deliberately answers differently from ComfyUI 0.3.64.
 DIVERGENCES = {
-    # v3 COMBO values are not checked by 0.3.64 (accepted, KeyError when the node runs); newer
-    # servers reject them with value_not_in_list, and so do we.
+    # v3 COMBO values are not checked by 0.3.64 (accepted, KeyError when the node runs): T306
+    # reports it as an error (no server error type) because the run cannot succeed.
     "63_v3_combo_value_not_checked": "error where 0.3.64 accepts",
     # A literal "hello" for an IMAGE input is accepted and fails at run time (AttributeError):
     # T307 reports it as an error because the run cannot succeed.
     "69_literal_value_for_socket_type_input_accepted": "error where 0.3.64 accepts",
-    # Cycles: 0.3.64 answers 400 with EMPTY node_errors (RecursionError swallowed); newer servers
-    # report dependency_cycle on each node of the cycle, as G104 does.
-    "38_cycle_reachable_from_output": "node errors where 0.3.64 lists none",
-    "39_self_loop": "node errors where 0.3.64 lists none",
 }
 # Divergences whose direction is "we report an error the server did not": for those only the
 # top-level rejection may differ, and node-id equality is replaced by "the server's nodes are a
 # subset of ours".
 EXTRA_ERROR_CASES = {"63_v3_combo_value_not_checked",
                      "69_literal_value_for_socket_type_input_accepted"}
-EMPTY_NODE_ERRORS_CASES = {"38_cycle_reachable_from_output", "39_self_loop"}
 
 
 def _cases() -> list[str]:
@@ -72,7 +66,9 @@ def _cases() -> list[str]:
 
 @pytest.fixture(scope="module")
 def server_catalog() -> Catalog:
-    return Catalog.from_object_info(CASES_DIR / "object_info.json")
+    catalog = Catalog.from_object_info(CASES_DIR / "object_info.json")
+    assert catalog.release.version == "0.3.64"  # a versionless capture, read as what it is
+    return catalog
 
 
 def _request_bytes(case: str) -> bytes:
@@ -108,16 +104,16 @@ def _verdict(case: str, catalog: Catalog) -> list[str]:
     top_type = top.get("type") if isinstance(top, dict) else None
     # A whole-prompt rejection (bad body, unknown node type, no outputs) or a crash stops the
     # server before any node is validated: node_errors is empty whatever the nodes hold.
-    stopped_early = status == 500 or top_type in TOP_LEVEL_EQUIVALENTS
+    stopped_early = status == 500 or top_type in TOP_LEVEL_TYPES
     theirs = {node_id: {e["type"] for e in entry["errors"]} for node_id, entry in node_errors.items()}
     if case in EXTRA_ERROR_CASES:
         if not errors:
             problems.append("a documented divergence: comfylint should report an error here")
         if not set(theirs) <= set(ours):
             problems.append(f"server nodes {sorted(theirs)} not within ours {sorted(ours)}")
-    elif case in EMPTY_NODE_ERRORS_CASES:
-        if not any("dependency_cycle" in types for types in ours.values()):
-            problems.append("expected dependency_cycle findings")
+        claimed = [d.code for d in errors if d.node_id not in theirs and d.server_error_type]
+        if claimed:
+            problems.append(f"{claimed} claim a server error type the server never gave")
     elif stopped_early:
         pass  # the server never validated nodes; our node findings are extra information
     elif set(theirs) != set(ours):
@@ -127,9 +123,9 @@ def _verdict(case: str, catalog: Catalog) -> list[str]:
         if missing:
             problems.append(f"node {node_id}: server types {sorted(missing)} not among ours "
                             f"{sorted(ours.get(node_id, set()))}")
-    if top_type in TOP_LEVEL_EQUIVALENTS:
+    if top_type in TOP_LEVEL_TYPES:
         ours_all = {d.server_error_type for d in errors}
-        if not ours_all & TOP_LEVEL_EQUIVALENTS[top_type]:
+        if top_type not in ours_all:
             problems.append(f"top-level {top_type} not among ours {sorted(filter(None, ours_all))}")
     crashes = [d.message for d in findings if d.code == "C002"]
     if crashes:

@@ -141,12 +141,14 @@ def test_v3_node_int_minimum_is_checked():
     assert only(lint(workflow), "T304").input == "steps"
 
 
-def test_v3_combo_is_checked_like_newer_servers_and_says_so():
+def test_v3_combo_value_is_not_checked_by_0_3_64_and_fails_when_the_node_runs():
+    # case 63: accepted, KeyError at execution; newer servers reject it (value_not_in_list)
     workflow = {"1": {"class_type": "AlignYourStepsScheduler",
                       "inputs": {"model_type": "SD9", "steps": 10, "denoise": 1.0}},
                 "2": {"class_type": "PreviewAny", "inputs": {"source": ["1", 0]}}}
     diag = only(lint(workflow), "T306")
-    assert "0.3.64 lets this through" in diag.message
+    assert "ComfyUI 0.3.64 does not check this kind of input" in diag.message
+    assert diag.server_error_type is None  # the server accepts it: no error type to mirror
     # Combo lists grow with ComfyUI: the bundled catalog only warns, a server's catalog decides.
     assert diag.severity == Severity.WARNING and "--object-info" in diag.message
     server = Catalog.from_object_info(BUNDLED_0_3_64.definitions(), comfyui_version="0.3.64")
@@ -243,8 +245,11 @@ def test_cycle_reachable_from_an_output_is_an_error_naming_its_path():
     workflow["4"] = {"class_type": "ImageInvert", "inputs": {"image": ["3", 0]}}
     workflow["2"]["inputs"]["images"] = ["4", 0]
     diag = only(lint(workflow), "G104")
-    assert diag.severity == Severity.ERROR and diag.server_error_type == "dependency_cycle"
+    # 0.3.64 (cases 38, 39): a 400 without node errors, the cycle said once
+    assert diag.severity == Severity.ERROR
+    assert diag.server_error_type == "prompt_outputs_failed_validation"
     assert "#3 ImageBlend -> #4 ImageInvert -> #3 ImageBlend" in diag.message
+    assert "without naming a node" in diag.message
 
 
 def test_cycle_no_output_depends_on_is_a_warning():
@@ -428,7 +433,7 @@ def test_node_without_inputs_inner_and_output_get_the_servers_exception_types():
 def test_node_that_is_text_or_a_list_is_missing_its_class_type(node):
     # §2, §10, case 04: `'class_type' not in node` is a substring/membership test on these.
     diag = only(lint(dict(fox(), **{"30": node})), "N202")
-    assert diag.server_error_type == "invalid_prompt" and "missing the class_type" in diag.message
+    assert diag.server_error_type == "invalid_prompt" and "finds no class_type" in diag.message
 
 
 @pytest.mark.parametrize("node", [5, None, "my class_type"])

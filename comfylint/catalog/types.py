@@ -5,7 +5,10 @@ These mirror what the server does (see the reference's §5 and §6) so that rule
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .releases import ServerBehaviour
 
 _DYNAMIC_PREFIX = "COMFY_"
 _DYNAMIC_SUFFIX = "_V3"
@@ -26,27 +29,32 @@ def _type_set(type_name: str) -> set[str]:
     return {part.strip() for part in type_name.split(",")}
 
 
-def link_types_match(received: Any, declared: Any) -> bool:
-    """Whether an output of type `received` may feed an input declared as `declared`.
+def link_types_match(received: Any, declared: Any, server: ServerBehaviour) -> bool:
+    """Whether an output of type `received` may feed an input declared as `declared`, on a
+    server that validates as `server` says (the release in use).
 
-    Equal types match; comma unions match on any overlap; `*` and v3 dynamic types match
-    anything (newer servers treat `*` as universal, and every core `*` in v0.3.64 already was;
-    MatchType always passes there, its template is the frontend's to enforce). A v1 combo (a list
-    of choices) only accepts an identical list or a wildcard, but a list-typed output may feed a
-    v3 `COMBO` input (newer servers let custom nodes that output their choices do that).
+    Equal types match; comma unions match on any overlap; a whole `*` matches anything (every
+    core `*` is a wildcard type object, and custom nodes use such an object because a plain "*"
+    would not match). Newer servers also take `*` inside a union and on any type, pass every
+    MatchType link (its template is the frontend's to enforce) and let a list-typed output (a node
+    that outputs its choices) feed a v3 `COMBO`; 0.3.64 compared those literally. A v1 combo (a
+    list of choices) only accepts an identical list. Other v3 dynamic kinds are expanded before
+    their links are checked (catalog.dynamic); what remains of them is not judged.
     """
     if received == declared:
         return True
-    if isinstance(received, str) and (received == "*" or is_dynamic_type(received)):
-        return True
-    if isinstance(declared, str) and (declared == "*" or is_dynamic_type(declared)):
-        return True
     if isinstance(received, list) and declared == "COMBO":
-        return True
+        return server.list_into_combo
     if not isinstance(received, str) or not isinstance(declared, str):
         return False
+    if received == "*" or declared == "*":
+        return True
+    if MATCH_TYPE in (received, declared):
+        return server.match_type_passes
+    if is_dynamic_type(received) or is_dynamic_type(declared):
+        return True
     received_set, declared_set = _type_set(received), _type_set(declared)
-    if "*" in received_set or "*" in declared_set:
+    if server.wildcard_anywhere and ("*" in received_set or "*" in declared_set):
         return True
     return bool(received_set & declared_set)
 

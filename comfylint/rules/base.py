@@ -24,6 +24,8 @@ class Rule:
     name: ClassVar[str]
     summary: ClassVar[str]  # one line for `comfylint rules`
     severity: ClassVar[Severity] = Severity.ERROR
+    # The ComfyUI error type the finding mirrors, as the newest servers name it (a release that
+    # names it otherwise maps it: catalog.release.server.error_types).
     server_error_type: ClassVar[str | None] = None
     formats: ClassVar[tuple[str, ...]] = ("api",)  # which loaded formats the rule looks at
     fixable: ClassVar[bool] = False
@@ -113,15 +115,19 @@ class Context:
             pointer = self.loaded.overridden.get((node_id, input)) if input else None
             if pointer is None:
                 pointer = self.pointer(node_id, "inputs", input) if input else self.pointer(node_id)
+        # Rules name the error as the newest servers do; the release in use may call it otherwise.
+        error_type = self.catalog.release.server.error_type(
+            rule.server_error_type if server_error_type is ... else server_error_type)
         return Diagnostic(
             code=rule.code, name=rule.name, severity=level, message=message, file=self.path,
             node_id=node_id, class_type=class_type, input=input, pointer=pointer, line=line,
-            column=column, help=help, fix=fix, title=title,
-            server_error_type=rule.server_error_type if server_error_type is ...
-            else server_error_type)
+            column=column, help=help, fix=fix, title=title, server_error_type=error_type)
 
 
 def skipped_reason(graph: "WorkflowGraph", node_id: str) -> str:
+    if graph.reached_only_through_unfollowed_links(node_id):
+        return (" (the server does not validate this node: outputs reach it only through an input "
+                "marked nonNavigable, whose links it does not follow)")
     if node_id in graph.feeds_output:
         return (" (the server does not validate this node yet: a broken link on the way to an "
                 "output stops it first)")

@@ -24,4 +24,6 @@ class LoadStageRule(Rule):
                 if diag.server_error_type is None and diag.severity == Severity.ERROR:
                     # Only a finding the server would reject carries the server's error type.
                     diag.server_error_type = self.server_error_type
+                diag.server_error_type = ctx.catalog.release.server.error_type(
+                    diag.server_error_type)
                 yield diag

@@ -26,8 +26,9 @@ class ModelNotFound(Rule):
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         catalog = ctx.catalog
         for item in file_inputs(ctx):
-            if item.is_media or catalog.skips_value_checks(item.class_type, item.name):
-                continue
+            if item.is_media or not item.checked \
+                    or catalog.skips_value_checks(item.class_type, item.name):
+                continue  # not a list the server compares the value with
             known = installed_models(catalog, item)
             if known is None:
                 continue  # the bundled catalog knows no server's models
@@ -41,7 +42,7 @@ class ModelNotFound(Rule):
                 yield ctx.report(f"{ctx.label(item.node_id)} input {item.name!r}: {value!r} is not a "
                                  f"model file name", node_id=item.node_id, input=item.name)
                 continue
-            explanation = explain(value, installed, f"{item.folder} files")
+            explanation = explain(value, installed, f"{item.folder or 'such'} files")
             reason = explanation.reason
             if explanation.match is None:
                 elsewhere = self._elsewhere(catalog, item, value)
@@ -51,11 +52,11 @@ class ModelNotFound(Rule):
                 else:
                     reason += self._not_mounted(catalog, item, installed)
             yield ctx.report(
-                f"{ctx.label(item.node_id)} input {item.name!r}: model {value!r} is not in the "
-                f"server's {item.folder}; {reason}",
+                f"{ctx.label(item.node_id)} input {item.name!r}: model {value!r} is not in "
+                f"{item.listing}; {reason}",
                 node_id=item.node_id, input=item.name, fix=explanation.fix(pointer),
-                help=f"Put the file in models/{item.folder}/ on the server (or a folder "
-                     "extra_model_paths.yaml adds), or pick an installed one.")
+                help=f"{item.put_it} (or a folder extra_model_paths.yaml adds), or pick an "
+                     "installed one.")
 
     @staticmethod
     def _elsewhere(catalog, item, value: str) -> str:
@@ -70,8 +71,8 @@ class ModelNotFound(Rule):
         folder, name = found[0]
         loader = loader_for(catalog.release, folder)
         how = f" (loaded by {loader}, not {item.class_type})" if loader else ""
-        return (f"it is installed in {folder} as {name!r}{how}: use a loader for that folder or "
-                f"move the file to models/{item.folder}/")
+        move = f"move the file to models/{item.folder}/" if item.folder else "move the file"
+        return f"it is installed in {folder} as {name!r}{how}: use a loader for that folder or {move}"
 
     @staticmethod
     def _not_mounted(catalog, item, installed: list[str]) -> str:

@@ -7,10 +7,10 @@ import difflib
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Iterator
 
-from ...catalog import MODEL_FILE_SUFFIXES, Catalog
+from ...catalog import MODEL_FILE_SUFFIXES, UNNAMED_FOLDER, Catalog
 from ...catalog.releases import Release, known_core_facts
 from ...catalog.types import unwrap_value
 from ...diagnostics import Edit, Fix
@@ -31,12 +31,28 @@ class FileInput:
     class_type: str
     name: str
     value: object
-    folder: str  # a model folder, or "input"/"output" for media
+    folder: str  # a model folder, "input"/"output" for media, UNNAMED_FOLDER when unknown
     choices: list = field(default_factory=list)
+    # The server in use compares the value with its list (0.3.64 never checks v3 COMBO inputs).
+    checked: bool = True
 
     @property
     def is_media(self) -> bool:
         return self.folder in FILE_AREAS
+
+    @property
+    def listing(self) -> str:
+        """What the server lists for this input, in words: "the server's loras", or for a
+        loader whose folder nobody can name, the input itself (never a made-up folder)."""
+        if self.folder == UNNAMED_FOLDER:
+            return f"the files the server lists for {self.class_type} {self.name!r}"
+        return f"the server's {self.folder}"
+
+    @property
+    def put_it(self) -> str:
+        if self.folder == UNNAMED_FOLDER:
+            return "Put the file in the model folder this loader reads on the server"
+        return f"Put the file in models/{self.folder}/ on the server"
 
 
 def file_inputs(ctx: Context) -> list[FileInput]:
@@ -51,7 +67,9 @@ def _file_inputs(ctx: Context) -> Iterator[FileInput]:
             continue
         folder = catalog.server_list_folder(node_def.name, name)
         if folder is not None:
-            yield FileInput(node_id, node_def.name, name, unwrap_value(raw), folder, spec.choices)
+            checked = not spec.is_v3_combo or catalog.release.server.checks_v3_combo_values
+            yield FileInput(node_id, node_def.name, name, unwrap_value(raw), folder, spec.choices,
+                            checked)
 
 
 def carried_model(ctx: Context, folder: str, name: str) -> bool:
@@ -165,7 +183,7 @@ def _stem(name: str) -> str:
     return os.path.splitext(_base(name))[0].lower()
 
 
-@lru_cache(maxsize=None)
+@cache
 def loader_for(release: Release, folder: str) -> str | None:
     """A core node that loads files from `folder` (from the bundled releases), for advice."""
     for class_type, inputs in sorted(known_core_facts(release, "server_lists").items()):

@@ -88,7 +88,6 @@ def _not_a_name(ctx: Context, node_id: str, class_type: object) -> Diagnostic:
     shown = "None" if class_type is None else str(class_type)  # as Python prints it
     return ctx.report(
         f"node {node_id!r} has class_type {json.dumps(class_type)}: the server looks for a node "
-        f"type {shown} and rejects the whole prompt (\"node {shown} does not exist\")",
-        node_id=node_id, pointer=ctx.pointer(node_id, "class_type"),
-        server_error_type=ctx.catalog.release.server.error_type("missing_node_type"),
+        f"type {shown}, finds none and rejects the whole prompt", node_id=node_id,
+        pointer=ctx.pointer(node_id, "class_type"),
         help='Set "class_type" to the node type\'s name, or delete the leftover node.')

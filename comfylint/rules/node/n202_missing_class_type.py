@@ -13,7 +13,7 @@ from typing import Iterable
 from ...diagnostics import Diagnostic, json_kind
 from ..base import Context, Rule
 
-REJECTED = "the server rejects the whole prompt (\"a node is missing the class_type property\")"
+REJECTED = "the server finds no class_type and rejects the whole prompt"
 
 
 def lacks_class_type(node: object) -> bool:
@@ -31,15 +31,16 @@ class MissingClassType(Rule):
     code = "N202"
     name = "missing-class-type"
     summary = "A node without a class_type as the server reads it (no key; a string or list node)."
-    server_error_type = "invalid_prompt"
+    server_error_type = "missing_node_type"  # 0.3.64: invalid_prompt
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         if ctx.graph.well_formed:
             return  # the API workflow schema holds: nothing structural to explain
         for node_id, node in ctx.workflow.items():
             if isinstance(node, (str, list)) and lacks_class_type(node):
+                # 0.3.64's answer (case 04); newer servers read the title from it first and fail
                 yield ctx.report(f"node {node_id!r} is a JSON {json_kind(node)}, not a node object: "
-                                 f"{REJECTED}", node_id=node_id,
+                                 f"{REJECTED}", node_id=node_id, server_error_type="invalid_prompt",
                                  help='A node is {"class_type": ..., "inputs": {...}}.')
             elif not isinstance(node, dict):
                 continue  # malformed-node: the server crashes on it

@@ -41,14 +41,17 @@ class ValueNotInList(Rule):
             if catalog.skips_value_checks(class_type, name):
                 continue
             value = unwrap_value(raw)
+            unchecked = _unchecked_note(ctx, spec)
+            error_type = None if unchecked else self.server_error_type
             if spec.options.get("multiselect") and isinstance(value, list):
                 # Newer servers check a multiselect list element by element.
                 invalid = [v for v in value if not _is_choice(v, choices)]
                 if invalid:
                     yield ctx.report(
                         f"{ctx.label(node_id)} input {name!r} selects "
-                        f"{', '.join(repr(v) for v in invalid)}, not among its choices",
-                        node_id=node_id, input=name, help=f"Choices: {show_choices(choices)}.")
+                        f"{', '.join(repr(v) for v in invalid)}, not among its choices{unchecked}",
+                        node_id=node_id, input=name, server_error_type=error_type,
+                        help=f"Choices: {show_choices(choices)}.")
                 continue
             if _is_choice(value, choices):
                 continue
@@ -57,15 +60,11 @@ class ValueNotInList(Rule):
                 yield split
                 continue
             suggestion, fix = _suggested_fix(ctx, node_id, name, value, choices)
-            note = ""
-            if spec.is_v3_combo and not catalog.release.server.checks_v3_combo_values:
-                note = (" (ComfyUI 0.3.64 lets this through and the node fails when it runs; "
-                        "newer servers reject it)")
             hint = f"; did you mean {suggestion!r}?" if suggestion else ""
             yield ctx.report(
-                f"{ctx.label(node_id)} input {name!r} is {value!r}, not one of its choices{hint}{note}",
-                node_id=node_id, input=name, fix=fix,
-                help=f"Choices: {show_choices(choices)}.")
+                f"{ctx.label(node_id)} input {name!r} is {value!r}, not one of its "
+                f"choices{hint}{unchecked}", node_id=node_id, input=name, fix=fix,
+                server_error_type=error_type, help=f"Choices: {show_choices(choices)}.")
 
     def _check_dynamic_combo(self, ctx: Context, node_id: str, name: str, spec, raw
                              ) -> Iterable[Diagnostic]:
@@ -81,6 +80,15 @@ class ValueNotInList(Rule):
             "server does not check this one: it drops the input with its option's inputs, and the "
             "node fails when it runs)", node_id=node_id, input=name, fix=fix,
             server_error_type=None, help=f"Options: {show_choices(keys)}.")
+
+
+def _unchecked_note(ctx: Context, spec) -> str:
+    """Why the server in use lets a wrong v3 COMBO value through (0.3.64 never checks them: it
+    accepts the prompt and the node fails when it runs, case 63), or "" where it rejects it."""
+    if not spec.is_v3_combo or ctx.catalog.release.server.checks_v3_combo_values:
+        return ""
+    return (f" ({ctx.catalog.version_label} does not check this kind of input: it accepts the "
+            "prompt and the node fails when it runs)")
 
 
 def _sampler_split(ctx: Context, node_id: str, node_def, name: str, value: object,
