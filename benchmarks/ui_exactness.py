@@ -27,7 +27,7 @@ from pathlib import Path
 from comfylint.catalog import Catalog
 from comfylint.ui import ConversionResult, to_api
 from comfylint.ui.document import VIRTUAL_TYPES
-from comfylint.ui.editor_only import editor_only_node
+from comfylint.ui.extensions import editor_only_node
 from comfylint.ui.frontends import LEGACY_UPLOAD_NAME, UPLOAD_NAME
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/comfyanonymous+ComfyUI_examples"

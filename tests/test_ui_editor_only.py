@@ -10,7 +10,7 @@ from test_ui_convert import Ui, sampler_chain
 
 from comfylint import Catalog, lint
 from comfylint.ui import EXACT, HEURISTIC, to_api
-from comfylint.ui.editor_only import GET_BY_NAME, VIRTUAL, known_editor_only_nodes
+from comfylint.ui.extensions import GET_BY_NAME, VIRTUAL, known_editor_only_nodes
 
 
 def set_get_workflow(getter_name: str = "latent") -> Ui:
@@ -130,3 +130,29 @@ def test_an_editor_only_node_in_an_api_prompt_is_not_called_missing_from_the_ser
     assert diag.code == "N201" and diag.severity.label == "error"
     assert "editor-only node (rgthree-comfy)" in diag.message and "not installed" not in diag.message
     assert "Export (API)" in diag.help
+
+
+def test_inputs_use_everywhere_may_link_when_queued_are_not_called_unconnected():
+    # "Anything Everywhere" is a server node; its extension links what feeds it to matching
+    # unconnected inputs when the prompt is queued, which a file does not hold.
+    ui = Ui()
+    ui.node(4, "CheckpointLoaderSimple", ["m.safetensors"])
+    ui.node(10, "Anything Everywhere")
+    ui.link(4, 0, 10, "anything", "MODEL")
+    ui.node(5, "EmptyLatentImage", [512, 512, 1])
+    ui.node(3, "KSampler", [7, "fixed", 20, 8.0, "euler", "normal", 1.0])
+    ui.link(5, 0, 3, "latent_image", "LATENT")
+    ui.node(9, "VAEDecode")
+    ui.link(3, 0, 9, "samples", "LATENT")
+    ui.link(4, 2, 9, "vae", "VAE")
+    ui.node(11, "SaveImage", ["fox"])
+    ui.link(9, 0, 11, "images", "IMAGE")
+    result = to_api(ui.doc())
+    assert result.queue_time_linkers == ["#10 Anything Everywhere"]
+    assert any("add links when the prompt is queued" in r for r in result.reasons)
+    missing = [d for d in lint(ui.doc()) if d.code == "T301"]
+    assert {d.input for d in missing} == {"model", "positive", "negative"}
+    assert all(d.severity.label == "warning" and "#10 Anything Everywhere may link it" in d.message
+               for d in missing)
+    ui.nodes[1]["mode"] = 2  # muted: it links nothing
+    assert {d.severity.label for d in lint(ui.doc()) if d.code == "T301"} == {"error"}

@@ -36,7 +36,13 @@ from .document import (
     is_legacy_group_type,
     read_document,
 )
-from .editor_only import GET_BY_NAME, SET_NODE, EditorOnlyNode, editor_only_node
+from .extensions import (
+    GET_BY_NAME,
+    SET_NODE,
+    EditorOnlyNode,
+    editor_only_node,
+    queue_time_linkers,
+)
 from .frontends import MUTED_VIRTUAL_NODES_CUT_SINCE, SavingFrontend, saving_frontend
 from .widgets import WIDGET_TYPES, NodeModel, Restored, Widget, restore_node
 
@@ -67,6 +73,9 @@ class ConversionResult:
     # (API id, input) -> why a linked input was left out: the node its link comes from (or runs
     # through) produces nothing ("#5 VAEDecode is muted"), so a finding can name it.
     cut: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Active nodes whose extension links them to unconnected inputs when the prompt is queued
+    # (extensions.queue_time_linkers), as "#10 Anything Everywhere": those links are not here.
+    queue_time_linkers: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -133,7 +142,7 @@ class _Converter:
             or self.editor_only(node) is not None
 
     def editor_only(self, node: UiNode) -> EditorOnlyNode | None:
-        """A pack's browser-only node (editor_only.py), unless the server has a node of that name."""
+        """A pack's browser-only node (extensions.py), unless the server has a node of that name."""
         if node.type is None or node.type in self.catalog:
             return None
         return editor_only_node(node.type, self.declared_editor_only)
@@ -141,6 +150,7 @@ class _Converter:
     # -- entry ----------------------------------------------------------------------------------
     def run(self) -> ConversionResult:
         self._check_refusals()
+        self._note_queue_time_links()
         self._apply_primitives()
         order = sorted(self.doc.root.nodes.values(), key=_execution_key)
         try:
@@ -169,6 +179,19 @@ class _Converter:
             elif self.model(node) is None:
                 self.refusals.append(f"node {node.id} has type {node.type!r}, which the catalog "
                                      "does not know (a missing custom node or a frontend-only node)")
+
+    def _note_queue_time_links(self) -> None:
+        linkers = queue_time_linkers()
+        found = [node for node in self.doc.all_nodes()
+                 if node.type in linkers and node.mode not in (MUTED, BYPASSED)]
+        if not found:
+            return
+        self.result.queue_time_linkers = [f"#{node.id} {node.type}" for node in found]
+        packs = sorted({linkers[node.type] for node in found if node.type})
+        self.caveats.append(
+            f"{', '.join(packs)} nodes ({', '.join(self.result.queue_time_linkers)}) add links "
+            "when the prompt is queued, which this conversion does not reproduce: inputs they "
+            "would feed are left unconnected")
 
     # -- phase D: PrimitiveNode values ----------------------------------------------------------
     def _apply_primitives(self) -> None:
@@ -671,7 +694,7 @@ def to_api(ui_workflow: dict, catalog: Catalog | None = None, *,
     as_saved: emulate the frontend that saved the file (`frontends.saving_frontend`) instead of
     today's: what that editor exported, e.g. the prompt embedded beside it in a PNG.
     editor_only: node types (names or fnmatch patterns) to treat as browser-only virtual nodes,
-    besides the packs' ones `editor_only.py` knows.
+    besides the packs' ones `extensions.py` knows.
     """
     if catalog is None:
         catalog = Catalog.stock()

@@ -5,7 +5,7 @@ from typing import Iterable
 
 from ...catalog.packs import has_known_origin, unknown_node_hint
 from ...diagnostics import Diagnostic, Severity, typo_correction
-from ...ui.editor_only import EditorOnlyNode, editor_only_node
+from ...ui.extensions import EditorOnlyNode, editor_only_node
 from ..base import Context, Rule
 
 

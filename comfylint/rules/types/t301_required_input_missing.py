@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ...diagnostics import Diagnostic, Edit, Fix
+from ...diagnostics import Diagnostic, Edit, Fix, Severity
 from ...ui import conversion
 from ..base import Context, Rule
 
@@ -19,6 +19,7 @@ class RequiredInputMissing(Rule):
         graph = ctx.graph
         converted = conversion(ctx.loaded)  # a UI file: links the editor cuts (muted nodes)
         cut_links = converted.cut if converted is not None else {}
+        linkers = ", ".join(converted.queue_time_linkers) if converted is not None else ""
         for node_id, node_def in graph.known_nodes():
             node = ctx.workflow[node_id]
             if not isinstance(node.get("inputs"), dict):
@@ -34,6 +35,15 @@ class RequiredInputMissing(Rule):
                               [Edit(ctx.pointer(node_id, "inputs", name), default)], safe=False)
                 kind = "a link of type " + str(spec.type) if spec.link_only else "a value"
                 cut = cut_links.get((node_id, name))
+                if linkers and spec.link_only and not cut:
+                    yield ctx.report(
+                        f"{ctx.label(node_id)} has no link into required input {name!r} ({kind}) "
+                        f"in the file; {linkers} may link it when the prompt is queued, which "
+                        "comfylint does not reproduce", node_id=node_id, input=name,
+                        pointer=ctx.pointer(node_id, "inputs"), severity=Severity.WARNING,
+                        help="Check it in the editor (a Use Everywhere node shows the links it "
+                             "adds), or connect it.")
+                    continue
                 yield ctx.report(f"{ctx.label(node_id)} is missing required input {name!r} "
                                  f"({kind}){_chosen_by(name, node_def)}"
                                  + (f": it is linked, but {cut}, so the editor sends nothing "

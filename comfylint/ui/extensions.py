@@ -1,14 +1,16 @@
-"""Node types that exist only in the editor: custom-node packs' browser-side virtual nodes.
+"""What packs' browser extensions change in Export (API), as data (data/*.json, with provenance).
 
-Like the core frontend's Reroute or Note, they are never sent to the server, so no server has
-them and none should be asked to: a UI file converts without them (links pass through them the
-way the frontend resolves them), and an API prompt that holds one was not made by Export (API).
-The table (data/editor_only_nodes.json) names, per pack, where its registration was read and at
-which commit; users declare more with the `editor-only-nodes` config key (treated as "virtual").
+Editor-only nodes: browser-side virtual nodes (like the core frontend's Reroute or Note). They are
+never sent to the server, so no server has them and none should be asked to: a UI file converts
+without them (links pass through them the way the frontend resolves them), and an API prompt that
+holds one was not made by Export (API). data/editor_only_nodes.json names, per pack, where its
+registration was read and at which commit; users declare more with the `editor-only-nodes` config
+key (treated as "virtual").
 
-Not in the table on purpose: cg-use-everywhere's "Anything Everywhere" nodes are server nodes
-(registered by its comfy_entrypoint, checked at a3952a4), which the server must have; what the
-extension does in the browser is add links when the prompt is queued.
+Links added when queued: cg-use-everywhere's "Anything Everywhere" nodes are server nodes (the
+server must have them), but its extension links what feeds them to matching unconnected inputs
+when the prompt is queued (data/queue_time_links.json). A file does not hold those links and
+comfylint does not reproduce them: inputs they may feed are not called unconnected.
 """
 from __future__ import annotations
 
@@ -54,3 +56,11 @@ def editor_only_node(node_type: object, declared: Iterable[str] = ()) -> EditorO
     if entry is None and any(fnmatch.fnmatchcase(node_type, pattern) for pattern in declared):
         entry = EditorOnlyNode(node_type, VIRTUAL, "")
     return entry
+
+
+@lru_cache(maxsize=1)
+def queue_time_linkers() -> dict[str, str]:
+    """Node type -> the pack whose extension adds links from it when the prompt is queued."""
+    text = resources.files(__package__).joinpath("data/queue_time_links.json").read_text("utf-8")
+    return {node_type: pack["pack"] for pack in json.loads(text)["packs"]
+            for node_type in pack["nodes"]}
