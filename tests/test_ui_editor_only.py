@@ -23,14 +23,19 @@ def set_get_workflow(getter_name: str = "latent") -> Ui:
     ui.node(41, "GetNode", [getter_name])
     ui.node(42, "Reroute (rgthree)")
     ui.link(41, 0, 42, "", "*")
-    ui.node(43, "VAEDecode")
-    ui.link(42, 0, 43, "samples", "LATENT")
-    ui.link(4, 2, 43, "vae", "VAE")
-    ui.node(44, "SaveImage", ["fox"])
-    ui.link(43, 0, 44, "images", "IMAGE")
+    decode_and_save(ui, 42, decoder=43)
     ui.node(45, "Fast Groups Muter (rgthree)", [])
     ui.node(46, "Note Plus (mtb)", ["remember"])
     return ui
+
+
+def decode_and_save(ui: Ui, latent_from: int, decoder: int) -> None:
+    """latent_from -> VAEDecode #decoder (the VAE of checkpoint #4) -> SaveImage #decoder+1."""
+    ui.node(decoder, "VAEDecode")
+    ui.link(latent_from, 0, decoder, "samples", "LATENT")
+    ui.link(4, 2, decoder, "vae", "VAE")
+    ui.node(decoder + 1, "SaveImage", ["fox"])
+    ui.link(decoder, 0, decoder + 1, "images", "IMAGE")
 
 
 def test_the_table_holds_only_types_no_server_has_with_their_provenance():
@@ -142,11 +147,7 @@ def test_inputs_use_everywhere_may_link_when_queued_are_not_called_unconnected()
     ui.node(5, "EmptyLatentImage", [512, 512, 1])
     ui.node(3, "KSampler", [7, "fixed", 20, 8.0, "euler", "normal", 1.0])
     ui.link(5, 0, 3, "latent_image", "LATENT")
-    ui.node(9, "VAEDecode")
-    ui.link(3, 0, 9, "samples", "LATENT")
-    ui.link(4, 2, 9, "vae", "VAE")
-    ui.node(11, "SaveImage", ["fox"])
-    ui.link(9, 0, 11, "images", "IMAGE")
+    decode_and_save(ui, 3, decoder=8)
     result = to_api(ui.doc())
     assert result.queue_time_linkers == ["#10 Anything Everywhere"]
     assert any("add links when the prompt is queued" in r for r in result.reasons)

@@ -81,22 +81,32 @@ def test_convert_as_saved_names_the_emulated_frontend(tmp_path: Path):
     assert "emulating an unstamped frontend" in run.stderr
 
 
-def test_u004_accepts_what_the_saving_frontend_sent_and_still_reports_edits():
-    from test_ui_lint import _lint_bytes, _png
-
+def _preview_workflow() -> dict:
+    """LoadImage -> PreviewImage, unstamped but with a saved canvas view (the `upload` era)."""
     ui = Ui()
     ui.node(1, "LoadImage", ["cat.png", "image"])
     ui.node(2, "PreviewImage")
     ui.link(1, 0, 2, "images", "IMAGE")
     doc = ui.doc()
     doc["extra"] = {"ds": {}}
+    return doc
+
+
+def _png_codes(workflow: dict, prompt: dict) -> list[str]:
+    """The findings' codes on a PNG that embeds `workflow` and `prompt`."""
+    from test_ui_lint import _lint_bytes, _png
+
+    data = _png((b"tEXt", b"workflow\x00" + json.dumps(workflow).encode()),
+                (b"tEXt", b"prompt\x00" + json.dumps(prompt).encode()))
+    return [d.code for d in _lint_bytes(data)[1]]
+
+
+def test_u004_accepts_what_the_saving_frontend_sent_and_still_reports_edits():
+    doc = _preview_workflow()
     saved = to_api(doc, as_saved=True).prompt
-    chunks = [(b"tEXt", b"workflow\x00" + json.dumps(doc).encode())]
-    data = _png(*chunks, (b"tEXt", b"prompt\x00" + json.dumps(saved).encode()))
-    assert [d.code for d in _lint_bytes(data)[1]] == []
+    assert _png_codes(doc, saved) == []
     saved["1"]["inputs"]["image"] = "dog.png"
-    data = _png(*chunks, (b"tEXt", b"prompt\x00" + json.dumps(saved).encode()))
-    assert [d.code for d in _lint_bytes(data)[1]] == ["U004"]
+    assert _png_codes(doc, saved) == ["U004"]
 
 
 def test_a_core_node_made_by_comfyui_0_3_19_or_later_dates_the_file_after_the_button():
@@ -110,16 +120,7 @@ def test_a_core_node_made_by_comfyui_0_3_19_or_later_dates_the_file_after_the_bu
 
 
 def test_u004_ignores_inputs_the_server_ignores():
-    from test_ui_lint import _lint_bytes, _png
-
-    ui = Ui()
-    ui.node(1, "LoadImage", ["cat.png", "image"])
-    ui.node(2, "PreviewImage")
-    ui.link(1, 0, 2, "images", "IMAGE")
-    doc = ui.doc()
-    doc["extra"] = {"ds": {}}
+    doc = _preview_workflow()
     saved = to_api(doc).prompt  # today's: no upload button, though the marks say it was sent
     saved["1"]["inputs"]["speak_and_recognation"] = {"__value__": [False, True]}  # an extension's
-    chunks = [(b"tEXt", b"workflow\x00" + json.dumps(doc).encode()),
-              (b"tEXt", b"prompt\x00" + json.dumps(saved).encode())]
-    assert [d.code for d in _lint_bytes(_png(*chunks))[1]] == []
+    assert _png_codes(doc, saved) == []
