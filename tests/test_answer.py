@@ -16,7 +16,6 @@ import pytest
 
 import comfylint
 from comfylint.answer import dialect_for
-from comfylint.answer.dialects import NEW, OLD
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES_DIR = FIXTURES / "prompt_cases"
@@ -107,7 +106,7 @@ def test_newer_servers_word_an_unknown_node_as_missing_node_type():
     """ComfyUI >= 0.26 (reference §12): missing_node_type, with id, class and title."""
     catalog = comfylint.load_catalog(object_info=FIXTURES / "object_info.small.json",
                                      comfyui_version="0.26.0")
-    assert dialect_for(catalog) is NEW
+    assert dialect_for(catalog).missing_node_type and dialect_for(catalog).cycle_errors_per_node
     prompt = {"1": {"class_type": "NoSuchNode", "inputs": {}, "_meta": {"title": "Mine"}}}
     verdict = comfylint.validate({"prompt": prompt}, catalog)
     assert verdict.server.status == 400
@@ -118,7 +117,7 @@ def test_newer_servers_word_an_unknown_node_as_missing_node_type():
         "extra_info": {"node_id": "1", "class_type": "NoSuchNode", "node_title": "Mine"}}
     old = comfylint.load_catalog(object_info=FIXTURES / "object_info.small.json",
                                  comfyui_version="0.3.64")
-    assert dialect_for(old) is OLD
+    assert not dialect_for(old).missing_node_type and not dialect_for(old).checks_v3_combo_values
     assert comfylint.validate({"prompt": prompt}, old).server.error["type"] == "invalid_prompt"
 
 
@@ -133,3 +132,17 @@ def test_allowed_unknown_nodes_pass_the_class_check():
     assert strict.server.error["type"] == "missing_node_type"
     allowed = comfylint.validate({"prompt": prompt}, catalog, allow_unknown_nodes=["MyPack*"])
     assert allowed.server.status == 200, allowed.server.body
+
+
+def test_newer_servers_refuse_a_prompt_id_that_is_not_a_canonical_uuid():
+    """ComfyUI >= 0.26 (reference §12) checks prompt_id before validating: 400 invalid_prompt_id."""
+    catalog = comfylint.load_catalog(object_info=FIXTURES / "object_info.small.json",
+                                     comfyui_version="0.26.0")
+    prompt = {"1": {"class_type": "LoadImage", "inputs": {"image": "cat.png"}},
+              "2": {"class_type": "PreviewImage", "inputs": {"images": ["1", 0]}}}
+    body = {"prompt": prompt, "prompt_id": "my-job-1"}
+    verdict = comfylint.validate(body, catalog, envelope="comfyui-prompt")
+    assert verdict.server.status == 400 and verdict.server.error["type"] == "invalid_prompt_id"
+    old = comfylint.load_catalog(object_info=FIXTURES / "object_info.small.json",
+                                 comfyui_version="0.3.64")
+    assert comfylint.validate(body, old, envelope="comfyui-prompt").server.status == 200

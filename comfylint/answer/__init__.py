@@ -83,6 +83,9 @@ def server_answer(loaded: LoadedFile, diagnostics: Iterable[Diagnostic], catalog
         targets = body.get("partial_execution_targets") if isinstance(body, dict) else None
     except (TypeError, KeyError):  # a string body that merely contains "prompt"
         return ServerAnswer(500, SERVER_CRASH_TEXT)
+    if dialect.canonical_prompt_ids and any(d.server_error_type == "invalid_prompt_id"
+                                            for d in found):
+        return ServerAnswer(400, {"error": dialect.invalid_prompt_id(), "node_errors": {}})
     has_targets = isinstance(body, dict) and "partial_execution_targets" in body
     reuse = view if view is not None and view.workflow is prompt \
         and view.has_partial_targets == has_targets and view.partial_targets is targets else None

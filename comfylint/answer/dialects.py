@@ -1,25 +1,14 @@
-"""What differs between ComfyUI versions in the answer to `POST /prompt`: one place to extend.
+"""How the ComfyUI version in use words its answer to `POST /prompt`.
 
-Everything version-specific in the answer (error type names, message wording, what a cycle
-produces) is read from a Dialect; `dialect_for(catalog)` picks the one of the server in use. The
-facts come from the reference (comfyui-server-validation.md §2-§8 [run on 0.3.64], §12 [read
-from newer upstream sources, not run]).
-
-When the catalog carries a bundled release's server behaviour (`catalog.release.server`, the
-per-release facts of catalog/releases), that decides; otherwise the catalog's ComfyUI version
-does, and a catalog of unknown version is answered as the newest servers answer.
+What a release does is data (catalog/releases: `catalog.release.server`, which the rules read
+too); this module holds the words: error types, messages and details as the reference records
+them (comfyui-server-validation.md §2-§8 [run on 0.3.64], §12 [read from newer upstream sources,
+not run]). `dialect_for(catalog)` pairs the two.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
-
-# The first release whose validation answers in the newer way (§12): missing_node_type instead
-# of invalid_prompt, dependency_cycle per node of a cycle. Versions between 0.3.64 and it are not
-# bundled; a server older than this is answered as 0.3.64 answers.
-NEWER_VALIDATION = (0, 26, 0)
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
 
 
 @dataclass(frozen=True)
@@ -35,6 +24,8 @@ class Dialect:
     cycle_errors_per_node: bool
     # v3 `COMBO` values checked against their options (newer); 0.3.64 accepts any (case 63).
     checks_v3_combo_values: bool
+    # a client `prompt_id` must be a canonical lowercase UUID (newer): 400 invalid_prompt_id
+    canonical_prompt_ids: bool
 
     # -- whole-prompt errors --------------------------------------------------------------------
     def no_class_type(self, node_id: str, title: Any) -> dict:
@@ -64,6 +55,11 @@ class Dialect:
         return _error("no_prompt", "No prompt provided", "No prompt provided")
 
     @staticmethod
+    def invalid_prompt_id() -> dict:
+        # Read in newer upstream sources (§12), not run.
+        return _error("invalid_prompt_id", "prompt_id must be a valid UUID", "")
+
+    @staticmethod
     def no_outputs() -> dict:
         return _error("prompt_no_outputs", "Prompt has no outputs", "")
 
@@ -80,27 +76,15 @@ class Dialect:
                       {"cycle_nodes": cycle})
 
 
-OLD = Dialect("ComfyUI 0.3.64", missing_node_type=False, cycle_errors_per_node=False,
-              checks_v3_combo_values=False)
-NEW = Dialect("ComfyUI >= 0.26", missing_node_type=True, cycle_errors_per_node=True,
-              checks_v3_combo_values=True)
-
-
 def dialect_for(catalog: Any) -> Dialect:
-    """The dialect of the server the catalog describes."""
-    release = getattr(catalog, "release", None)
-    behaviour = getattr(release, "server", None)
-    if behaviour is not None and hasattr(behaviour, "cycle_errors_per_node"):
-        return NEW if behaviour.cycle_errors_per_node else OLD
-    version = _parse(getattr(catalog, "comfyui_version", None))
-    if version is None or version >= NEWER_VALIDATION:
-        return NEW
-    return OLD
-
-
-def _parse(text: Any) -> tuple[int, int, int] | None:
-    match = _VERSION.match(text.strip()) if isinstance(text, str) else None
-    return (int(match[1]), int(match[2]), int(match[3] or 0)) if match else None
+    """The dialect of the server the catalog stands for (its bundled release's behaviour)."""
+    release = catalog.release
+    behaviour = release.server
+    return Dialect(name=f"ComfyUI {release.version}",
+                   missing_node_type=behaviour.error_type("missing_node_type") == "missing_node_type",
+                   cycle_errors_per_node=behaviour.cycle_errors_per_node,
+                   checks_v3_combo_values=behaviour.checks_v3_combo_values,
+                   canonical_prompt_ids=behaviour.canonical_prompt_ids)
 
 
 def _error(type_: str, message: str, details: str, extra_info: dict | None = None) -> dict:
