@@ -15,18 +15,23 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def code_identity(package: "Path | None" = None) -> str:
-    """comfylint's own files (size and mtime): an edited rule in a source checkout must not be
-    answered from a cache its old version wrote, even though the version number is the same.
-    `package`: only the files under this directory (default: all of comfylint)."""
-    package = package or _PACKAGE
+    """comfylint's own files (size and mtime): an edited rule, release table or schema in a
+    source checkout must not be answered from a cache its old version wrote, even though the
+    version number is the same. `package`: only the files under this directory (default: all of
+    comfylint, and the schemas, which sit beside it in a source checkout)."""
+    if package is None:
+        schemas = data_dir("schemas")
+        pending = [_PACKAGE] + ([] if _PACKAGE in schemas.parents else [schemas])
+    else:
+        pending = [package]
     digest = hashlib.blake2b(digest_size=16)
-    pending = [package]
     while pending:
         with os.scandir(pending.pop()) as entries:
             for entry in sorted(entries, key=lambda e: e.name):
-                if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
-                    pending.append(Path(entry.path))
-                elif entry.name.endswith((".py", ".json")):
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        pending.append(Path(entry.path))
+                elif not entry.name.endswith(".pyc"):  # code and data (.json, .jsonl, ...)
                     stat = entry.stat()
                     digest.update(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()

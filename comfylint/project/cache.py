@@ -1,9 +1,11 @@
 """The content-hash cache: `.comfylint_cache/` at the project root.
 
-A run's findings for a file depend only on the file's path and bytes plus the run's settings
-(config, catalog, selected rules, comfylint version). The settings make one run key, and each run
-key gets one cache file mapping per-file keys (path + bytes) to the file's findings after
-per-file suppressions. Reading one file and hashing the workflows is what makes a second run of an
+A run's findings for a file depend only on the file's path and bytes, whether it was named or
+found by walking, plus the run's settings (config, catalog and pack map identities, selected
+rules, envelope, required format, comfylint's code and data). The settings make one run key, and
+each run key gets one cache file mapping per-file keys (path + bytes + named/walked) to the
+file's findings after per-file suppressions: a warm run gives exactly the cold run's verdict
+(tests/test_cache_equality.py, benchmarks/cache_equality.py). Reading one file and hashing the workflows is what makes a second run of an
 unchanged repository near-instant. Writes are atomic; a damaged cache file is simply ignored.
 """
 from __future__ import annotations
@@ -24,14 +26,16 @@ CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by comfylint.\n"
                 "# For information about cache directory tags see https://bford.info/cachedir/\n")
 GITIGNORE = "# created by comfylint\n*\n"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: file keys say named or walked
 MAX_CACHE_BYTES = 256 * MB
 KEEP_UNUSED_FACTOR = 2  # keep stale entries until the file holds twice what a run used
 
 
-def file_key(path: str, data: bytes) -> str:
+def file_key(path: str, data: bytes, explicit: bool) -> str:
+    """One file's key: its bytes, its path (globs and findings name it) and whether it was named
+    or walked (a walked non-workflow JSON is skipped; named, it is F003)."""
     digest = hashlib.blake2b(data, digest_size=20)
-    digest.update(b"\0" + path.encode("utf-8", "surrogateescape"))
+    digest.update(b"\0" + path.encode("utf-8", "surrogateescape") + (b"\0n" if explicit else b"\0w"))
     return digest.hexdigest()
 
 
@@ -42,14 +46,15 @@ def run_key(*parts: Any) -> str:
 
 
 def source_identity(path: "str | None") -> Any:
-    """A catalog or baseline file's identity without reading it: path, size, mtime."""
+    """A catalog, manifest or pack map's identity without reading it: path and stat (with the
+    change time and inode: a rewrite that keeps size and mtime still changes those)."""
     if not path:
         return None
     try:
         stat = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):
         return [os.path.abspath(path), None]
-    return [os.path.abspath(path), stat.st_size, stat.st_mtime_ns]
+    return [os.path.abspath(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
 class Cache:

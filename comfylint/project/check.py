@@ -78,9 +78,12 @@ def open_cache(inputs: CheckInputs, config, job, sources: dict[str, Any]):
         return None
     from .cache import Cache, run_key, source_identity
 
+    from ..catalog.packs import find_map
+
     identity = {name: source_identity(value) for name, value in sorted(sources.items())
                 if isinstance(value, str) and name not in ("token",)}
-    identity["env_node_map"] = source_identity(os.environ.get("COMFYLINT_EXTENSION_NODE_MAP"))
+    # The pack map N201 names packs from, wherever it was found (given, environment, user cache).
+    identity["node_map"] = source_identity(str(find_map(sources.get("extension_node_map")) or ""))
     key = run_key(config.fingerprint(), identity, job.selectors, job.envelope, job.require_format)
     return Cache(config.root, key)
 

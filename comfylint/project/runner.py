@@ -106,7 +106,11 @@ def _read(path: str) -> bytes | None:
         return None
 
 
-def _lint_path(job: Job, path: str, explicit: bool) -> FileResult:
+def _lint_path(job: Job, path: str, explicit: bool) -> tuple[FileResult, str | None]:
+    """(result, the cache key of the very bytes linted; None if unreadable): a file edited
+    while the run reads it is cached under what was linted, never under its other version."""
+    from .cache import file_key
+
     data = _read(path)
     if data is None:  # let the loader describe the problem (missing, unreadable, a directory)
         from ..load import load_path
@@ -114,8 +118,8 @@ def _lint_path(job: Job, path: str, explicit: bool) -> FileResult:
         options = job.file_options(path)
         loaded = load_path(path, explicit=explicit, envelope=job.envelope,
                            require_format=options.require_format)
-        return lint_document(loaded, job.catalog, options)
-    return lint_bytes(job, path, data, explicit)[1]
+        return lint_document(loaded, job.catalog, options), None
+    return lint_bytes(job, path, data, explicit)[1], file_key(path, data, explicit)
 
 
 # -- worker processes ------------------------------------------------------------------------
@@ -128,14 +132,14 @@ def _worker_init(job: Job | None) -> None:
         _WORKER_JOB = job
 
 
-def _worker_lint(batch: list[tuple[str, bool]]) -> list[FileResult]:
+def _worker_lint(batch: list[tuple[str, bool]]) -> list[tuple[FileResult, str | None]]:
     assert _WORKER_JOB is not None, "the pool's initializer sets the job"
     out = []
     for path, explicit in batch:
-        result = _lint_path(_WORKER_JOB, path, explicit)
+        result, key = _lint_path(_WORKER_JOB, path, explicit)
         if not result.masked:
             result.text = None  # the parent has the bytes; do not ship the text back
-        out.append(result)
+        out.append((result, key))
     return out
 
 
@@ -147,7 +151,7 @@ def auto_jobs(pending: int) -> int:
 
 
 def _lint_many(job: Job, files: list[tuple[str, bool]], jobs: int,
-               progress: Callable[[int], None] | None) -> list[FileResult]:
+               progress: Callable[[int], None] | None) -> list[tuple[FileResult, str | None]]:
     if jobs <= 1 or len(files) < 2:
         out = []
         for index, (path, explicit) in enumerate(files, 1):
@@ -192,7 +196,7 @@ def run(job: Job, files: list[tuple[str, bool]], *, cache=None, jobs: int | None
             slots[index], report.suppressed = result, report.suppressed + result.suppressed
             continue
         data = _read(path) if cache is not None else None
-        key = file_key(path, data) if data is not None else None
+        key = file_key(path, data, explicit) if data is not None else None
         cached = cache.result(key, path) if key is not None else None
         if cached is not None:
             slots[index] = cached
@@ -209,7 +213,7 @@ def run(job: Job, files: list[tuple[str, bool]], *, cache=None, jobs: int | None
     linted = _lint_many(job, [(p, e) for _i, p, e, _k in pending], report.jobs, progress)
     if progress:
         progress(None)
-    for (index, _path, _explicit, key), result in zip(pending, linted):
+    for (index, _path, _explicit, _key), (result, key) in zip(pending, linted):
         slots[index] = result
         report.suppressed += result.suppressed
         report.linted += 1
