@@ -5,7 +5,7 @@ the same way; an unknown selector is a ComfylintError with a did-you-mean.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..diagnostics import Severity
 from ..errors import ComfylintError
@@ -70,6 +70,7 @@ def resolve_selectors(selectors: str | Iterable[str | Rule | RuleEntry],
         else:
             raise UnknownRule(repr(selector), where)
         for part in parts:
+            found: Sequence[Rule | RuleEntry]
             if isinstance(part, (Rule, RuleEntry)):
                 found = [part]
             else:
