@@ -79,7 +79,7 @@ def per_workflow(rounds: int) -> None:
     if not documents:
         print(f"core: no corpus at {CORPUS} (set COMFYLINT_CORPUS)")
         return
-    tools = {"comfylint (bundled catalog)": _comfylint_call(lint, Catalog.stock()),
+    tools = {"comfylint (stock catalog)": _comfylint_call(lint, Catalog.stock()),
              "comfylint (object_info.core.json)": _comfylint_call(
                  lint, Catalog.from_object_info(OBJECT_INFO))}
     peers = load_peers(OBJECT_INFO)
@@ -272,8 +272,8 @@ def cold(rounds: int) -> None:
     commands = {
         "floor: python -c 'import click, networkx'": [sys.executable, "-c", "import click, networkx"],
         "python -c pass": [sys.executable, "-c", "pass"],
-        "comfylint check --no-cache (bundled)": [sys.executable, "-m", "comfylint", "check",
-                                                 "--no-cache", str(example)],
+        "comfylint check --no-cache (stock)": [sys.executable, "-m", "comfylint", "check",
+                                               "--no-cache", str(example)],
         "comfylint check --no-cache --object-info": [sys.executable, "-m", "comfylint", "check",
                                                      "--no-cache", "--object-info",
                                                      str(OBJECT_INFO), str(example)],
@@ -294,8 +294,8 @@ def cold(rounds: int) -> None:
     for name, seconds in times.items():
         print(f"  {name:44} {seconds * 1000:.0f} ms")
     floor = times["floor: python -c 'import click, networkx'"]
-    print(f"  -> comfylint (bundled) over the floor: "
-          f"{(times['comfylint check --no-cache (bundled)'] - floor) * 1000:+.0f} ms")
+    print(f"  -> comfylint (stock catalog) over the floor: "
+          f"{(times['comfylint check --no-cache (stock)'] - floor) * 1000:+.0f} ms")
     print(f"  comfylint's own import (its modules a check of one file loads, third-party "
           f"preloaded): {own_import(example, rounds) * 1000:.1f} ms")
 

@@ -6,6 +6,8 @@
 - A document given as a dict is read as it is when it is plain JSON (load.plain_json_strings),
   else through the JSON round trip: both give the same findings, and the caller's object is
   never modified.
+- Findings are located by finding just their pointers in the text (load.positions.
+  locate_pointers), as the full PositionIndex locates them.
 """
 from __future__ import annotations
 
@@ -27,6 +29,11 @@ import comfylint.load
 from comfylint import Catalog, lint
 from comfylint.diagnostics import Severity
 from comfylint.graph import WorkflowGraph, natural_key
+from comfylint.load.positions import (
+    PositionIndex,
+    escape_pointer_token,
+    locate_pointers,
+)
 
 BUNDLED = Catalog.stock()
 SETTINGS = settings(derandomize=True, max_examples=200, deadline=None, database=None,
@@ -241,3 +248,34 @@ def test_workflows_with_unusual_values_as_the_round_trip(nodes, node_id, name, v
     if isinstance(workflow.get(node_id), dict) and isinstance(workflow[node_id].get("inputs"), dict):
         workflow[node_id]["inputs"][name] = value
     same_findings_unmodified(workflow)
+
+
+# -- positions ----------------------------------------------------------------------------------------
+keys = st.sampled_from(["1", "10", "inputs", "a/b", "t~1", "~", "", "é", "x y", "seed"])
+documents = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=4),
+    max_leaves=20)
+
+
+@st.composite
+def texts_and_pointers(draw):
+    """A JSON text (indented or not, a key sometimes repeated) and pointers into it: paths that
+    exist, paths that go on past a leaf, and paths that do not exist."""
+    document = draw(documents)
+    text = json.dumps(document, indent=draw(st.sampled_from([None, 1, 2, "\t"])), ensure_ascii=False)
+    paths = draw(st.lists(st.lists(keys | st.sampled_from(["0", "1", "2", "a"]), max_size=4),
+                          max_size=6))
+    if isinstance(document, dict) and document and draw(st.booleans()):
+        repeated = draw(st.sampled_from(sorted(document)))  # given twice: the first one counts
+        text = "{" + json.dumps(repeated) + ': [1, {"a": 2}], ' + text[1:]
+        paths += [[repeated], [repeated, "1", "a"], [repeated, "0"], [repeated, "a"]]
+    return text, ["".join("/" + escape_pointer_token(token) for token in path) for path in paths]
+
+
+@SETTINGS
+@given(texts_and_pointers())
+def test_locating_a_few_pointers_as_the_full_index(case):
+    text, pointers = case
+    index = PositionIndex(text)
+    assert locate_pointers(text, pointers) == {p: index.locate(p) for p in pointers}

@@ -84,11 +84,16 @@ def lint_document(loaded: "LoadedFile", catalog: "Catalog", options: Options = O
 
         translate_findings(ctx)
     kept, result.suppressed = _suppressed(ctx.findings, loaded, options)
+    unlocated = []
     for diag in kept:
         if diag.code in options.severity_overrides:
             diag.severity = options.severity_overrides[diag.code]
-        if diag.line is None and diag.pointer is not None and loaded.positions is not None:
-            where = loaded.positions.locate(diag.pointer)
+        if diag.line is None and diag.pointer is not None:
+            unlocated.append(diag)
+    if unlocated:
+        located = loaded.locate({diag.pointer for diag in unlocated})
+        for diag in unlocated:
+            where = located.get(diag.pointer)
             if where:
                 diag.line, diag.column = where
     _mask_secrets(loaded, kept, result)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +18,7 @@ from ..diagnostics import Diagnostic
 from ..reading import MAX_JSON_TEXT_BYTES, MAX_WORKFLOW_BYTES, read_limited, too_large
 from . import findings
 from .envelope import unwrap
-from .positions import PositionIndex
+from .positions import PositionIndex, locate_pointers
 
 # loaded.extra[...] of a document given as a dict: text holding all its strings as JSON writes them
 # (its JSON form, or its strings joined into one JSON string), for whole-text screens (secrets).
@@ -48,9 +49,19 @@ class LoadedFile:
 
     @property
     def positions(self) -> PositionIndex | None:
+        """Where every value of the text starts (for --fix and duplicate keys)."""
         if self._positions is None and self.text is not None:
             self._positions = PositionIndex(self.text)
         return self._positions
+
+    def locate(self, pointers: Iterable[str]) -> dict[str, tuple[int, int] | None]:
+        """pointer -> (line, column) in the text of the value there (or of its nearest
+        ancestor): from the full index when one was built, else by finding just these."""
+        if self.text is None:
+            return {}
+        if self._positions is not None:
+            return {target: self._positions.locate(target) for target in pointers}
+        return locate_pointers(self.text, pointers)
 
     @property
     def is_workflow(self) -> bool:

@@ -1,13 +1,18 @@
 """Map JSON pointers to line/column in the source text, computed only when a finding needs it.
 
-A small scanner walks the text once and records where each value starts (and, for object
-members, where the key starts). Duplicate keys are recorded as they are met.
+`locate_pointers` finds just the pointers asked for: it descends along their paths and lets the
+JSON decoder (C) step over every other value, so a file with findings costs a fraction of its
+parse. `PositionIndex` walks the whole text once and records where each value starts (and, for
+object members, where the key starts; duplicate keys as they are met): --fix splices by it and
+duplicate-key findings read it. Both read a duplicated key's value as its first occurrence does
+(tests/test_fast_paths.py compares them).
 """
 from __future__ import annotations
 
 import bisect
 import json
 import re
+from collections.abc import Iterable
 
 # A JSON token: a string, a structural character, or a scalar (number, true, false, null, NaN)
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s,\]\}:"{\[]+', re.DOTALL)
@@ -20,6 +25,99 @@ def escape_pointer_token(token: str) -> str:
 
 def pointer(*tokens: object) -> str:
     return "".join("/" + escape_pointer_token(str(t)) for t in tokens)
+
+
+def unescape_pointer_token(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def locate_pointers(text: str, pointers: Iterable[str]) -> dict[str, tuple[int, int] | None]:
+    """pointer -> (line, column), 1-based, of the value at each pointer or of its nearest
+    ancestor, as PositionIndex.locate answers; None where not even the root is found."""
+    wanted = set(pointers)
+    tree: dict = {}  # the pointers' paths, token by token
+    for target in wanted:
+        branch = tree
+        for token in target.split("/")[1:]:
+            branch = branch.setdefault(unescape_pointer_token(token), {})
+    found: dict[str, int] = {}
+    try:
+        _descend(text, _start(text), "", tree, found)
+    except (ValueError, IndexError, RecursionError):
+        pass  # invalid or hostile text: positions found so far still serve
+    offsets = {}
+    for target in wanted:
+        probe = target
+        while probe not in found and probe:
+            probe = probe.rsplit("/", 1)[0]
+        offsets[target] = found.get(probe)
+    return _line_columns(text, offsets)
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = " \t\n\r"
+
+
+def _start(text: str) -> int:
+    return _skip_space(text, 1 if text.startswith("\ufeff") else 0)
+
+
+def _descend(text: str, i: int, here: str, tree: dict, found: dict[str, int]) -> int:
+    """Record where the value at `i` (pointer `here`) starts and where the values on the paths in
+    `tree` below it start; return the index after the value."""
+    found.setdefault(here, i)
+    opening = text[i]
+    if not tree or opening not in "{[":
+        return _DECODER.raw_decode(text, i)[1]
+    closing = "}" if opening == "{" else "]"
+    i = _skip_space(text, i + 1)
+    if text[i] == closing:
+        return i + 1
+    index = 0
+    while True:
+        if opening == "{":
+            key, i = json.decoder.scanstring(text, i + 1)
+            i = _skip_space(text, i)
+            if text[i] != ":":
+                raise ValueError("expected ':'")
+            i = _skip_space(text, i + 1)
+        else:
+            key = str(index)
+            index += 1
+        below = tree.get(key)
+        if below is None:
+            i = _DECODER.raw_decode(text, i)[1]
+        else:
+            i = _descend(text, i, here + "/" + escape_pointer_token(key), below, found)
+        i = _skip_space(text, i)
+        if text[i] == closing:
+            return i + 1
+        if text[i] != ",":
+            raise ValueError("expected ','")
+        i = _skip_space(text, i + 1)
+
+
+def _skip_space(text: str, i: int) -> int:
+    while text[i] in _SPACE:
+        i += 1
+    return i
+
+
+def _line_columns(text: str, offsets: dict[str, int | None]) -> dict[str, tuple[int, int] | None]:
+    """Line and column of each offset, counting newlines once in order of offset."""
+    located: dict[str, tuple[int, int] | None] = {}
+    line, line_start, counted = 1, 0, 0
+    for target, offset in sorted(offsets.items(), key=lambda item: -1 if item[1] is None else item[1]):
+        if offset is None:
+            located[target] = None
+            continue
+        line += text.count("\n", counted, offset)
+        newline = text.rfind("\n", counted, offset)
+        if newline >= 0:
+            line_start = newline + 1
+        counted = offset
+        located[target] = (line, offset - line_start + 1)
+    return located
 
 
 class PositionIndex:
