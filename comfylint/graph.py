@@ -59,6 +59,7 @@ class WorkflowGraph:
                  has_partial_targets: bool = False) -> None:
         self.workflow = workflow
         self.catalog = catalog
+        self._server = catalog.release.server  # how the release in use validates links
         self.partial_targets = partial_targets
         self.has_partial_targets = has_partial_targets
         self.links: list[Link] = []
@@ -67,6 +68,7 @@ class WorkflowGraph:
         self._class_types: dict[str, Any] = {}
         self._titles: dict[str, str | None] = {}
         self._node_defs: dict[str, NodeDef | None] = {}  # rules ask for these thousands of times
+        self._specs: dict[str, dict[str, InputSpec]] = {}  # known nodes: input_specs()
         # Nodes with v3 dynamic inputs: their inputs as finalized against the prompt (catalog.dynamic).
         self._resolved: dict[str, ResolvedInputs] = {}
         # The graph satisfies schemas/api-workflow.schema.json: node objects with a class_type and
@@ -80,37 +82,54 @@ class WorkflowGraph:
 
     # -- construction ---------------------------------------------------------------------------
     def _build(self) -> None:
+        workflow = self.workflow
         get_def = self.catalog.get
+        class_types, titles, node_defs = self._class_types, self._titles, self._node_defs
         well_formed = True
-        for node_id, node in self.workflow.items():
+        with_inputs: list[tuple[str, dict]] = []
+        for node_id, node in workflow.items():
+            inputs = None
             if isinstance(node, dict):
                 class_type = node.get("class_type")
                 meta = node.get("_meta")
                 title = meta.get("title") if isinstance(meta, dict) else None
                 if well_formed and not _well_formed_node(node, class_type, meta):
                     well_formed = False
+                inputs = node.get("inputs")
+                if isinstance(inputs, dict) and inputs:
+                    with_inputs.append((node_id, inputs))
             else:
                 class_type = title = None
                 well_formed = False
-            self._class_types[node_id] = class_type
-            self._titles[node_id] = title
-            node_def = self._node_defs[node_id] = get_def(class_type)
-            if node_def is not None and node_def.has_dynamic_inputs:
-                self._resolved[node_id] = resolve_inputs(node_def, self.inputs(node_id))
-        workflow = self.workflow
-        for node_id in self._class_types:
+            class_types[node_id] = class_type
+            titles[node_id] = title
+            node_def = node_defs[node_id] = get_def(class_type)
+            if node_def is not None:
+                if node_def.has_dynamic_inputs:
+                    resolved = self._resolved[node_id] = resolve_inputs(
+                        node_def, inputs if isinstance(inputs, dict) else {})
+                    self._specs[node_id] = resolved.specs
+                else:
+                    self._specs[node_id] = node_def.inputs
+        links, edges, by_target = self.links, self.edges, self.links_by_target
+        for node_id, inputs in with_inputs:
             node_links = None
-            for name, value in self.inputs(node_id).items():
-                if isinstance(value, list):
-                    link = self._classify(node_id, name, value)
-                    self.links.append(link)
-                    if node_links is None:
-                        node_links = self.links_by_target[node_id] = []
-                    node_links.append(link)
-                    if link.problem in EDGE_PROBLEMS and link.source in workflow:
-                        self.edges.append(link)
-                    if well_formed and not _well_formed_link(value):
-                        well_formed = False
+            for name, value in inputs.items():
+                if not isinstance(value, list):
+                    continue
+                if node_links is None:
+                    node_links = by_target[node_id] = []
+                    specs = self._specs.get(node_id, {})
+                    check_types = bool(specs) and not \
+                        self.catalog.skips_link_type_check(class_types[node_id])
+                link = self._classify(node_id, name, value, specs.get(name), check_types)
+                links.append(link)
+                node_links.append(link)
+                if link.problem in EDGE_PROBLEMS and link.source in workflow:
+                    edges.append(link)
+                if well_formed and not (type(value) is list and len(value) == 2
+                                        and type(value[0]) is str and _schema_integer(value[1])):
+                    well_formed = False
         self.well_formed = well_formed
 
     @cached_property
@@ -127,41 +146,36 @@ class WorkflowGraph:
                              for link in self.edges)
         return graph
 
-    def _classify(self, target: str, name: str, value: list) -> Link:
-        link = Link(target=target, input=name, value=value)
-        target_spec = self.input_specs(target).get(name)
-        if target_spec is not None:
-            link.declared_type = target_spec.type
-            link.navigable = not (target_spec.options.get("nonNavigable")
-                                  and self.catalog.release.server.skips_non_navigable_links)
+    def _classify(self, target: str, name: str, value: list, target_spec: InputSpec | None,
+                  check_types: bool) -> Link:
+        declared = target_spec.type if target_spec is not None else None
+        # Newer servers do not recurse through links into inputs marked `nonNavigable` (§12).
+        navigable = target_spec is None or not (target_spec.options.get("nonNavigable")
+                                                and self._server.skips_non_navigable_links)
         if len(value) != 2:
-            link.problem = "length"
-            return link
-        link.source, link.slot = value
-        if not isinstance(link.source, str):
+            return Link(target, name, value, problem="length", declared_type=declared,
+                        navigable=navigable)
+        source, slot = value
+        link = Link(target, name, value, source, slot, declared_type=declared, navigable=navigable)
+        if not isinstance(source, str):
             link.problem = "source-type"
-            return link
-        if link.source not in self.workflow:
+        elif source not in self.workflow:
             link.problem = "missing-source"
-            return link
-        if not isinstance(self.workflow[link.source], dict):
+        elif not isinstance(self.workflow[source], dict):
             link.problem = "source-malformed"
-            return link
-        source_def = self.node_def(link.source)
-        if not isinstance(link.slot, int):  # bool is an int: the server indexes True as 1
+        elif not isinstance(slot, int):  # bool is an int: the server indexes True as 1
             link.problem = "slot-type"
-            return link
-        if source_def is None:
-            return link
-        outputs = source_def.outputs
-        if not -len(outputs) <= link.slot < len(outputs):
-            link.problem = "slot-range"
-            return link
-        link.received_type = outputs[link.slot]
-        if link.declared_type is not None and not self.catalog.skips_link_type_check(
-                self.class_type(target) or ""):
-            link.type_ok = link_types_match(link.received_type, link.declared_type,
-                                            self.catalog.release.server)
+        else:
+            source_def = self._node_defs[source]
+            if source_def is None:
+                return link
+            outputs = source_def.outputs
+            if not -len(outputs) <= slot < len(outputs):
+                link.problem = "slot-range"
+                return link
+            link.received_type = outputs[slot]
+            if declared is not None and check_types:
+                link.type_ok = link_types_match(link.received_type, declared, self._server)
         return link
 
     # -- node accessors -------------------------------------------------------------------------
@@ -191,11 +205,8 @@ class WorkflowGraph:
 
     def input_specs(self, node_id: str) -> dict[str, InputSpec]:
         """The inputs the server validates on this node: declared ones, dynamic ones finalized."""
-        resolved = self._resolved.get(node_id)
-        if resolved is not None:
-            return resolved.specs
-        node_def = self._node_defs.get(node_id)
-        return node_def.inputs if node_def is not None else {}
+        specs = self._specs.get(node_id)
+        return specs if specs is not None else {}
 
     def dynamic_inputs(self, node_id: str) -> ResolvedInputs | None:
         """How a node's v3 dynamic inputs resolved, or None for a node without any."""
@@ -209,6 +220,23 @@ class WorkflowGraph:
     def known_nodes(self) -> list[tuple[str, NodeDef]]:
         """(node_id, definition) for every well-formed node whose class the catalog knows."""
         return self._known_nodes
+
+    @cached_property
+    def literal_inputs(self) -> list[tuple[str, NodeDef, str, InputSpec, Any]]:
+        """(node_id, node_def, input_name, spec, value) for every literal input a known node
+        declares (links, list values, are the link rules'; `{"__value__": v}` stays wrapped)."""
+        found = []
+        workflow, node_defs = self.workflow, self._node_defs
+        for node_id, specs in self._specs.items():  # known classes: their nodes are objects
+            inputs = workflow[node_id].get("inputs")
+            if not isinstance(inputs, dict):
+                continue
+            node_def = node_defs[node_id]
+            for name, value in inputs.items():
+                spec = specs.get(name)
+                if spec is not None and not isinstance(value, list):
+                    found.append((node_id, node_def, name, spec, value))
+        return found
 
     @cached_property
     def _known_nodes(self) -> list[tuple[str, NodeDef]]:
@@ -403,12 +431,9 @@ def _well_formed_node(node: dict, class_type: Any, meta: Any) -> bool:
                                          and ("title" not in meta or type(meta["title"]) is str))))
 
 
-def _well_formed_link(value: list) -> bool:
-    """The schema's link: [string, integer], where JSON Schema's integer admits 2.0 (not true)."""
-    if type(value) is not list or len(value) != 2 or type(value[0]) is not str:
-        return False
-    slot = value[1]
-    return type(slot) is int or (type(slot) is float and slot.is_integer())
+def _schema_integer(value: Any) -> bool:
+    """JSON Schema's integer (a link's output index in the schema): 2.0 is one, true is not."""
+    return type(value) is int or (type(value) is float and value.is_integer())
 
 
 def natural_key(node_id: str) -> tuple:

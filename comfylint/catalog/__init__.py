@@ -43,6 +43,12 @@ class InputSpec:
     type: Any  # a type string ("INT", "IMAGE", "FLOAT,INT", "*", "COMBO") or a v1 list of choices
     options: dict
     required: bool
+    # A socket type (IMAGE, MODEL, ...): no literal can stand for it. Decided once (rules ask for
+    # every literal input of every workflow).
+    link_only: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.link_only = self._takes_only_links()
 
     @classmethod
     def parse(cls, name: str, raw: Any, required: bool) -> "InputSpec | None":
@@ -100,9 +106,7 @@ class InputSpec:
                 return option
         return None
 
-    @property
-    def link_only(self) -> bool:
-        """A socket type (IMAGE, MODEL, ...): no literal can stand for it."""
+    def _takes_only_links(self) -> bool:
         if not isinstance(self.type, str) or self.is_v3_combo or self.is_dynamic:
             return False
         if self.options.get("forceInput"):
@@ -115,6 +119,7 @@ class InputSpec:
 
 
 WIDGET_TYPES = frozenset({"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"})
+_UNKNOWN = object()  # not decided yet (None is an answer)
 
 
 @dataclass(slots=True)
@@ -199,6 +204,9 @@ class Catalog:
         # for any server that has the class: the release in use first, then the other releases.
         self.custom_validation = known_core_facts(release, "custom_validation")
         self._core_lists = known_core_facts(release, "server_lists")
+        # Answers that depend only on this catalog and its release, kept as they are asked.
+        self._folders: dict[tuple[str, str], str | None] = {}
+        self._produced_types: dict[str, bool] = {}
 
     def for_version(self, comfyui_version: str) -> "Catalog":
         """This server catalog as a ComfyUI `comfyui_version` (what an /object_info does not
@@ -304,6 +312,13 @@ class Catalog:
         bundled releases' core loaders, the release's loader input names and file-like options
         tell.
         """
+        key = (class_type, input_name)
+        folder = self._folders.get(key, _UNKNOWN)
+        if folder is _UNKNOWN:  # decided once per input: rules ask for every combo of every file
+            folder = self._folders[key] = self._list_folder(class_type, input_name)
+        return folder
+
+    def _list_folder(self, class_type: str, input_name: str) -> str | None:
         listed = self.server_lists.get(class_type)
         if listed is not None and input_name in listed:
             return listed[input_name] or UNNAMED_FOLDER
@@ -350,8 +365,13 @@ class Catalog:
         Input types no node outputs (LOAD_3D, WEBCAM, AUDIO_RECORD) are widgets the frontend
         draws and fills with a literal, so a literal there is right.
         """
-        return spec.link_only and any(part.strip() in self.output_types
-                                      for part in spec.type.split(","))
+        if not spec.link_only:
+            return False
+        produced = self._produced_types.get(spec.type)
+        if produced is None:
+            produced = self._produced_types[spec.type] = any(
+                part.strip() in self.output_types for part in spec.type.split(","))
+        return produced
 
 
 def declared_output_types(raw: Any) -> set[str]:

@@ -31,7 +31,7 @@ class Options:
 
     # None: every rule. Index entries (rules.selection.select_rules) or Rule objects: a rule's
     # module is imported when the rule first applies to a document.
-    rules: "tuple[RuleEntry | Rule, ...] | None" = None
+    rules: tuple[RuleEntry | Rule, ...] | None = None
     require_format: str = "any"  # "api": anything else (a UI export, not a workflow) is an error
     envelope: str = "auto"  # how to read the document (load.envelope)
     severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
@@ -40,18 +40,18 @@ class Options:
     editor_only_nodes: tuple[str, ...] = ()  # node types (globs) that exist only in the editor
 
     @property
-    def selected_rules(self) -> "tuple[RuleEntry | Rule, ...]":
+    def selected_rules(self) -> tuple[RuleEntry | Rule, ...]:
         """The rules to run (their code, name, formats and phase; rules.as_rule imports one)."""
-        from ..rules import rule_index
+        from ..rules import every_rule_entry
 
-        return self.rules if self.rules is not None else tuple(rule_index().values())
+        return self.rules if self.rules is not None else every_rule_entry()
 
     def allows_unknown_node(self, class_type: str | None) -> bool:
         return bool(class_type) and any(fnmatch.fnmatchcase(class_type, pattern)
                                         for pattern in self.allow_unknown_nodes)
 
 
-def lint_document(loaded: "LoadedFile", catalog: "Catalog", options: Options = Options(), *,
+def lint_document(loaded: LoadedFile, catalog: Catalog, options: Options = Options(), *,
                   keep_view: bool = False) -> FileResult:
     """Every finding of one loaded document, suppressions applied, severities final, located.
     `keep_view`: leave the API graph the rules read on `result.view` (the Python API words the
@@ -66,16 +66,13 @@ def lint_document(loaded: "LoadedFile", catalog: "Catalog", options: Options = O
         return result
     ctx = Context(loaded=loaded, catalog=catalog, options=options)
     _attach_view(ctx)
-    rules = options.selected_rules
-    for phase in ("main", "post"):
-        for selected in rules:
-            if selected.phase != phase or not _applies(selected, loaded, ctx):
-                continue
-            ctx.rule = rule = as_rule(selected)
-            try:
-                ctx.findings.extend(rule.check(ctx))
-            except Exception as exc:  # a broken rule must not hide the others' findings
-                ctx.findings.append(_rule_error(loaded.path, rule, exc))
+    findings = ctx.findings
+    for selected in _applicable(options.selected_rules, loaded, ctx):
+        ctx.rule = rule = as_rule(selected)
+        try:
+            findings.extend(rule.check(ctx))
+        except Exception as exc:  # a broken rule must not hide the others' findings
+            findings.append(_rule_error(loaded.path, rule, exc))
     ctx.rule = None
     if ctx.api_workflow is not None:
         from ..ui import (
@@ -103,7 +100,7 @@ def lint_document(loaded: "LoadedFile", catalog: "Catalog", options: Options = O
     return result
 
 
-def _mask_secrets(loaded: "LoadedFile", findings: list[Diagnostic], result: FileResult) -> None:
+def _mask_secrets(loaded: LoadedFile, findings: list[Diagnostic], result: FileResult) -> None:
     """Whatever rules ran, no credential of the document leaves in a finding or a snippet (P501
     is only the rule that reports them): the last step, after suppressions matched real ids."""
     from .secrets import Masker, document_secrets
@@ -117,7 +114,7 @@ def _mask_secrets(loaded: "LoadedFile", findings: list[Diagnostic], result: File
     result.masked = True
 
 
-def _skipped_while_walking(loaded: "LoadedFile") -> bool:
+def _skipped_while_walking(loaded: LoadedFile) -> bool:
     """Non-workflow JSON found while walking a directory (package.json, ...): silently skipped."""
     return (not loaded.explicit and loaded.format is None and not loaded.unreadable
             and all(d.code in ("F003", "F001") for d in loaded.diagnostics)
@@ -138,13 +135,12 @@ def _attach_view(ctx) -> None:
                                   loaded.has_partial_targets)
 
 
-def _suppressed(findings: list[Diagnostic], loaded: "LoadedFile",
+def _suppressed(findings: list[Diagnostic], loaded: LoadedFile,
                 options: Options) -> tuple[list[Diagnostic], int]:
     """(kept, how many were dropped): per-file ignores, allowed unknown nodes and the file's own
     node-level suppressions; C001 for node-level suppressions that are malformed or unused."""
     from .suppressions import node_suppressions, unused_suppressions
 
-    selected = {rule.code for rule in options.selected_rules}
     problems: list[Diagnostic] = []
     suppressions = node_suppressions(loaded, problems)
     kept: list[Diagnostic] = []
@@ -156,13 +152,36 @@ def _suppressed(findings: list[Diagnostic], loaded: "LoadedFile",
             continue
         kept.append(diag)
     dropped = len(findings) - len(kept)
-    if "C001" in selected and "C001" not in options.ignore:
-        kept.extend(problems)
-        kept.extend(unused_suppressions(suppressions, loaded.path, selected, options.ignore))
+    if (problems or suppressions.entries) and "C001" not in options.ignore:
+        selected = {rule.code for rule in options.selected_rules}
+        if "C001" in selected:
+            kept.extend(problems)
+            kept.extend(unused_suppressions(suppressions, loaded.path, selected, options.ignore))
     return kept, dropped
 
 
-def _applies(rule: "RuleEntry | Rule", loaded: "LoadedFile", ctx) -> bool:
+def _applicable(rules: tuple[RuleEntry | Rule, ...], loaded: LoadedFile,
+                ctx) -> list[RuleEntry | Rule]:
+    """The rules that run on this document, "main" phase first, then "post": the same list for
+    every document in the same situation (format, view, loader findings), so it is kept."""
+    situation = (id(rules), loaded.format, isinstance(loaded.workflow, dict),
+                 ctx.api_workflow is not None, ctx.graph is not None,
+                 frozenset(d.code for d in loaded.diagnostics))
+    known = _APPLICABLE.get(situation)
+    if known is None or known[0] is not rules:
+        chosen = [rule for phase in ("main", "post") for rule in rules
+                  if rule.phase == phase and _applies(rule, loaded, ctx)]
+        if len(_APPLICABLE) >= 64:
+            _APPLICABLE.clear()
+        known = _APPLICABLE[situation] = (rules, chosen)
+    return known[1]
+
+
+# situation -> (the rules tuple it was decided for, kept alive so its id stays its own; the list)
+_APPLICABLE: dict[tuple, tuple[tuple, list]] = {}
+
+
+def _applies(rule: RuleEntry | Rule, loaded: LoadedFile, ctx) -> bool:
     if rule.loader_findings and all(d.code != rule.code for d in loaded.diagnostics):
         return False
     if "*" in rule.formats:
@@ -180,7 +199,7 @@ def _looks_like_workflow_text(text: str | None) -> bool:
                            or '"widgets_values"' in text)
 
 
-def _rule_error(path: str, rule: "Rule", exc: Exception) -> Diagnostic:
+def _rule_error(path: str, rule: Rule, exc: Exception) -> Diagnostic:
     return Diagnostic(code="C002", name="rule-error", severity=Severity.ERROR, file=path,
                       message=f"rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc}",
                       help="This is a bug in comfylint; please report it with the workflow.")

@@ -228,7 +228,12 @@ def plain_json_strings(document: Any) -> list[str] | None:
     strings: list[str] = []
     add = strings.append
 
-    def plain(value: Any, depth: int) -> bool:
+    def scalar(item: Any, kind: type) -> bool:
+        if kind is int:
+            return largest is None or -largest < item < largest
+        return kind is float or kind is bool or item is None
+
+    def plain(value: Any, depth: int) -> bool:  # containers recurse, scalars are checked inline
         kind = type(value)
         if kind is dict:
             if depth > PLAIN_DEPTH:
@@ -237,25 +242,31 @@ def plain_json_strings(document: Any) -> list[str] | None:
                 if type(key) is not str:
                     return False
                 add(key)
-                if type(item) is str:
+                kind = type(item)
+                if kind is str:
                     add(item)
-                elif not plain(item, depth + 1):
+                elif kind is dict or kind is list:
+                    if not plain(item, depth + 1):
+                        return False
+                elif not scalar(item, kind):
                     return False
             return True
         if kind is list:
             if depth > PLAIN_DEPTH:
                 return False
             for item in value:
-                if type(item) is str:
+                kind = type(item)
+                if kind is str:
                     add(item)
-                elif not plain(item, depth + 1):
+                elif kind is dict or kind is list:
+                    if not plain(item, depth + 1):
+                        return False
+                elif not scalar(item, kind):
                     return False
             return True
         if kind is str:
             add(value)
             return True
-        if kind is int:
-            return largest is None or -largest < value < largest
-        return kind is float or kind is bool or value is None
+        return scalar(value, kind)
 
     return strings if plain(document, 0) else None

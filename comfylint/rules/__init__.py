@@ -34,13 +34,14 @@ class RuleEntry:
 
     def load(self) -> Rule:
         """The rule itself (its module imported on first use)."""
-        return _load(self)
+        rule = _LOADED.get(self.code)
+        if rule is None:
+            module = importlib.import_module(f"{__name__}.{self.module}")
+            rule = _LOADED[self.code] = getattr(module, self.cls)()
+        return rule
 
 
-@cache
-def _load(entry: RuleEntry) -> Rule:
-    module = importlib.import_module(f"{__name__}.{entry.module}")
-    return getattr(module, entry.cls)()
+_LOADED: dict[str, Rule] = {}  # code -> the rule, once imported
 
 
 @lru_cache(maxsize=1)
@@ -50,6 +51,12 @@ def rule_index() -> dict[str, RuleEntry]:
     return {code: RuleEntry(code, item["name"], item["module"], item["class"],
                             tuple(item["formats"]), item["phase"], item["loader_findings"])
             for code, item in raw.items()}
+
+
+@cache
+def every_rule_entry() -> tuple[RuleEntry, ...]:
+    """Every rule's entry, in code order: the default selection."""
+    return tuple(rule_index().values())
 
 
 def load_rule(code: str) -> Rule:

@@ -140,15 +140,4 @@ def node_inputs_with_specs(ctx: Context) -> list[tuple[str, Any, str, Any, Any]]
     Links (list values) are left to the link rules; `{"__value__": v}` is left wrapped. Many
     rules walk these, so the list is built once per file.
     """
-    return ctx.shared("literal-inputs", lambda: _literal_inputs(ctx.graph))
-
-
-def _literal_inputs(graph: "WorkflowGraph") -> list[tuple[str, Any, str, Any, Any]]:
-    found = []
-    for node_id, node_def in graph.known_nodes():
-        specs = graph.input_specs(node_id)
-        for name, value in graph.inputs(node_id).items():
-            spec = specs.get(name)
-            if spec is not None and not isinstance(value, list):
-                found.append((node_id, node_def, name, spec, value))
-    return found
+    return ctx.graph.literal_inputs

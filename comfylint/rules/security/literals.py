@@ -22,7 +22,8 @@ def _string_inputs(ctx: Context) -> Iterator[tuple[str, str, str, str]]:
         if not isinstance(inputs, dict):
             continue
         class_type = node.get("class_type")
-        for name, raw in inputs.items():
-            value = unwrap_value(raw)
+        for name, value in inputs.items():
+            if isinstance(value, dict) and "__value__" in value:
+                value = unwrap_value(value)
             if isinstance(value, str):
                 yield str(node_id), class_type if isinstance(class_type, str) else "", name, value
