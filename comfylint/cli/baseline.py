@@ -71,9 +71,9 @@ def prune(paths, baseline_file, config_file, isolated, require_format, object_in
     inputs, target = _inputs(paths, baseline_file, config_file, isolated, require_format,
                              object_info, sources)
     current = Baseline.load(target)
-    _config, _job, report = lint_run(inputs, apply_baseline=False)
+    _config, job, report = lint_run(inputs, apply_baseline=False)
     matched = current.apply(report.results)[1]
-    kept = current.pruned(report.results, matched)
+    kept = current.pruned(report.results, matched, job.rule_ran)
     kept.write()
     before = sum(e.get("count", 1) for e in current.entries.values())
     after = sum(e["count"] for e in kept.entries.values())

@@ -11,7 +11,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..diagnostics import Diagnostic, fingerprint
 from ..errors import ComfylintError
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..diagnostics import FileResult
 
 BASELINE_VERSION = 1
+RuleRan = Callable[[str, str], bool]  # (code, path): did that rule judge that file in this run?
 NOT_BASELINED = {"C001", "C002"}  # findings about comfylint itself never go into a baseline
 
 
@@ -100,13 +101,15 @@ class Baseline:
             result.diagnostics = kept
         return suppressed, matched
 
-    def unused(self, results: "list[FileResult]", matched: Counter) -> list[Diagnostic]:
-        """C001 for entries about files linted in this run that matched no finding."""
+    def unused(self, results: "list[FileResult]", matched: Counter,
+               rule_ran: "RuleRan") -> list[Diagnostic]:
+        """C001 for entries about files linted in this run that matched no finding, among those
+        whose rule ran on the file (not deselected, not switched off by per-file-ignores)."""
         linted = {relative_to(r.path, self.directory): r.path for r in results if not r.skipped}
         out = []
         for key, entry in sorted(self.entries.items(), key=lambda kv: _entry_order(kv[1])):
             shown = linted.get(entry.get("file"))
-            if shown is None or matched[key]:
+            if shown is None or matched[key] or not rule_ran(str(entry.get("code")), shown):
                 continue
             where = f" at node #{entry['node_id']}" if entry.get("node_id") else ""
             where += f" input {entry['input']!r}" if entry.get("input") else ""
@@ -116,16 +119,18 @@ class Baseline:
                 class_type=entry.get("class_type")))
         return out
 
-    def pruned(self, results: "list[FileResult]", matched: Counter) -> "Baseline":
-        """Entries kept at the count still matched; files gone from disk lose their entries."""
-        linted = {relative_to(r.path, self.directory) for r in results if not r.skipped}
+    def pruned(self, results: "list[FileResult]", matched: Counter,
+               rule_ran: "RuleRan") -> "Baseline":
+        """Entries kept at the count still matched; files gone from disk lose their entries;
+        entries whose rule did not run on their file (deselected, per-file-ignores) are kept."""
+        linted = {relative_to(r.path, self.directory): r.path for r in results if not r.skipped}
         kept = Baseline(self.path)
         for key, entry in self.entries.items():
             rel = entry.get("file", "")
-            if rel in linted:
+            if rel in linted and rule_ran(str(entry.get("code")), linted[rel]):
                 if matched[key]:
                     kept.entries[key] = dict(entry, count=matched[key])
-            elif (self.directory / rel).exists():
+            elif rel in linted or (self.directory / rel).exists():
                 kept.entries[key] = dict(entry)
         return kept
 

@@ -71,6 +71,15 @@ class Job:
             options = replace(options, require_format=fmt, ignore=ignored)
         return options
 
+    @cached_property
+    def selected_codes(self) -> frozenset[str]:
+        return frozenset(rule.code for rule in self.options.selected_rules)
+
+    def rule_ran(self, code: str, path: str) -> bool:
+        """Whether rule `code` judged this file: selected, and not switched off for it by
+        per-file-ignores (a baseline entry for a rule that did not run is not "unused")."""
+        return code in self.selected_codes and code not in self.file_options(path).ignore
+
     def resolve(self) -> None:
         """Resolve everything now (before forking workers, so that they inherit it)."""
         self.catalog, self.options  # noqa: B018 - cached_property access
@@ -244,11 +253,11 @@ def apply_baseline(job: Job, report: Report, baseline: "Baseline") -> None:
     """Drop baselined findings; entries that matched nothing become C001 on their file."""
     suppressed, report.baseline_matches = baseline.apply(report.results)
     report.suppressed += suppressed
-    if "C001" not in {rule.code for rule in job.options.selected_rules}:
+    if "C001" not in job.selected_codes:
         return
     by_path = {r.path: r for r in report.results}
     overrides = job.options.severity_overrides
-    for diag in baseline.unused(report.results, report.baseline_matches):
+    for diag in baseline.unused(report.results, report.baseline_matches, job.rule_ran):
         diag.severity = overrides.get(diag.code, diag.severity)
         by_path[diag.file].diagnostics.append(diag)
 

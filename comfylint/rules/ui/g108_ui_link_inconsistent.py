@@ -5,7 +5,7 @@ from typing import Iterable
 from ...diagnostics import Diagnostic, Severity
 from ...ui.document import SUBGRAPH_INPUT_NODE, SUBGRAPH_OUTPUT_NODE, UiGraph
 from ..base import Context, Rule
-from . import ui_document
+from . import finding_node_id, ui_document
 
 IO_NODES = (SUBGRAPH_INPUT_NODE, SUBGRAPH_OUTPUT_NODE)
 
@@ -34,11 +34,13 @@ class UiLinkInconsistent(Rule):
     def _nodes(self, ctx: Context, graph: UiGraph) -> Iterable[Diagnostic]:
         for node_id, where in graph.duplicate_node_ids:
             yield ctx.report(f"node id {node_id} is used twice in {_graph_name(graph)}: links to "
-                             "it are ambiguous", pointer=ctx.pointer() + where)
+                             "it are ambiguous", pointer=ctx.pointer() + where,
+                             node_id=finding_node_id(ctx, graph, node_id))
         for link_id, where in graph.duplicate_link_ids:
             yield ctx.report(f"link id {link_id} is used twice in {_graph_name(graph)}",
                              pointer=ctx.pointer() + where)
         for node in graph.nodes.values():
+            node_id = finding_node_id(ctx, graph, node.id)
             for index, slot in enumerate(node.inputs):
                 link_id = slot.get("link") if isinstance(slot, dict) else None
                 if link_id is None or isinstance(link_id, (list, dict)):
@@ -49,12 +51,14 @@ class UiLinkInconsistent(Rule):
                     yield ctx.report(
                         f"node {node.id} ({node.type}) input {name!r} names link {link_id}, which "
                         "is not in the links table: the input is not connected",
-                        pointer=f"{ctx.pointer()}{node.pointer}/inputs/{index}/link")
+                        pointer=f"{ctx.pointer()}{node.pointer}/inputs/{index}/link",
+                        node_id=node_id)
                 elif link.target_id != node.id:
                     yield ctx.report(
                         f"node {node.id} ({node.type}) input {name!r} names link {link_id}, which "
                         f"goes to node {link.target_id}", severity=Severity.WARNING,
-                        pointer=f"{ctx.pointer()}{node.pointer}/inputs/{index}/link")
+                        pointer=f"{ctx.pointer()}{node.pointer}/inputs/{index}/link",
+                        node_id=node_id)
             for index, slot in enumerate(node.outputs):
                 ids = slot.get("links") if isinstance(slot, dict) else None
                 for link_id in ids if isinstance(ids, list) else []:
@@ -62,7 +66,8 @@ class UiLinkInconsistent(Rule):
                         yield ctx.report(
                             f"node {node.id} ({node.type}) output {index} lists link {link_id}, "
                             "which is not in the links table", severity=Severity.WARNING,
-                            pointer=f"{ctx.pointer()}{node.pointer}/outputs/{index}/links")
+                            pointer=f"{ctx.pointer()}{node.pointer}/outputs/{index}/links",
+                            node_id=node_id)
 
     def _subgraph_io(self, ctx: Context, graph: UiGraph) -> Iterable[Diagnostic]:
         """A definition's outputs list the inner links that feed them; when none of the listed
@@ -80,7 +85,8 @@ class UiLinkInconsistent(Rule):
                             f"{_graph_name(graph)} {side} {slot.get('name')!r} lists link "
                             f"{link_id}, which is not in its links table",
                             severity=None if cut_off else Severity.WARNING,
-                            pointer=f"{ctx.pointer()}{graph.pointer}/{side}s/{index}/linkIds")
+                            pointer=f"{ctx.pointer()}{graph.pointer}/{side}s/{index}/linkIds",
+                            node_id=finding_node_id(ctx, graph, None))
 
     def _links(self, ctx: Context, graph: UiGraph) -> Iterable[Diagnostic]:
         for where in graph.malformed_links:
@@ -102,7 +108,8 @@ class UiLinkInconsistent(Rule):
                 used = target is not None and link.target_input is not None
                 yield ctx.report(f"link {link.id} connects {' and '.join(missing)}, which "
                                  f"{'do' if len(missing) > 1 else 'does'} not exist",
-                                 pointer=here, severity=None if used else Severity.WARNING)
+                                 pointer=here, severity=None if used else Severity.WARNING,
+                                 node_id=_link_node(ctx, graph, link))
                 continue
             yield from self._slots(ctx, graph, link, here)
             if target is None or link.target_input is None:
@@ -111,34 +118,36 @@ class UiLinkInconsistent(Rule):
             if key in claimed:
                 yield ctx.report(f"links {claimed[key]} and {link.id} both go into input "
                                  f"{link.target_input!r} of node {link.target_id}: only the one the "
-                                 "input names is used", pointer=here, severity=Severity.WARNING)
+                                 "input names is used", pointer=here, severity=Severity.WARNING,
+                                 node_id=_link_node(ctx, graph, link))
             claimed.setdefault(key, link.id)
 
     def _slots(self, ctx: Context, graph: UiGraph, link, here: str) -> Iterable[Diagnostic]:
         from ...ui.convert import valid_connection  # loaded with the converter, on demand
 
         origin, target = graph.nodes.get(link.origin_id), graph.nodes.get(link.target_id)
+        node_id = _link_node(ctx, graph, link)
         if graph.is_subgraph and link.origin_id in IO_NODES:
             count = len(graph.io_inputs)
             if not isinstance(link.origin_slot, int) or not 0 <= link.origin_slot < count:
                 yield ctx.report(f"link {link.id} reads subgraph input {link.origin_slot}, but the "
-                                 f"subgraph has {count} input(s)", pointer=here)
+                                 f"subgraph has {count} input(s)", pointer=here, node_id=node_id)
         elif origin is not None and origin.outputs and (
                 not isinstance(link.origin_slot, int)
                 or not 0 <= link.origin_slot < len(origin.outputs)):
             yield ctx.report(f"link {link.id} leaves output {link.origin_slot} of node "
                              f"{origin.id} ({origin.type}), which has {len(origin.outputs)} "
-                             "output(s)", pointer=here)
+                             "output(s)", pointer=here, node_id=node_id)
         if graph.is_subgraph and link.target_id == SUBGRAPH_OUTPUT_NODE:
             count = len(graph.io_outputs)
             if not isinstance(link.target_slot, int) or not 0 <= link.target_slot < count:
                 yield ctx.report(f"link {link.id} feeds subgraph output {link.target_slot}, but the "
-                                 f"subgraph has {count} output(s)", pointer=here)
+                                 f"subgraph has {count} output(s)", pointer=here, node_id=node_id)
             return
         if target is not None and link.target_input is None:
             yield ctx.report(f"link {link.id} goes into slot {link.target_slot} of node {target.id} "
                              f"({target.type}), which has no such input and no input names the "
-                             "link", pointer=here)
+                             "link", pointer=here, node_id=node_id)
             return
         origin_type = _slot_type(origin.outputs, link.origin_slot) if origin is not None else None
         target_type = None
@@ -150,7 +159,15 @@ class UiLinkInconsistent(Rule):
                 valid_connection(declared, origin_type) or valid_connection(declared, target_type)):
             yield ctx.report(f"link {link.id} is declared {declared!r}, which fits neither its "
                              f"origin slot ({origin_type!r}) nor its target input ({target_type!r})",
-                             severity=Severity.WARNING, pointer=here)
+                             severity=Severity.WARNING, pointer=here, node_id=node_id)
+
+
+def _link_node(ctx: Context, graph: UiGraph, link) -> str | None:
+    """The node a link finding is about: its target, else its origin (when they exist)."""
+    for node_id in (link.target_id, link.origin_id):
+        if node_id in graph.nodes:
+            return finding_node_id(ctx, graph, node_id)
+    return None
 
 
 def _slot_type(slots: list, index) -> object:

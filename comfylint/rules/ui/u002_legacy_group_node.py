@@ -5,7 +5,7 @@ from typing import Iterable
 from ...diagnostics import Diagnostic, Severity
 from ...ui.document import is_legacy_group_type
 from ..base import Context, Rule
-from . import ui_document
+from . import finding_node_id, ui_document
 
 
 class LegacyGroupNode(Rule):
@@ -22,5 +22,6 @@ class LegacyGroupNode(Rule):
                     f"node {node.id} is a legacy group node ({node.type!r}): current frontends "
                     "convert it to a subgraph with new node ids when they load the file, so "
                     "comfylint does not convert it", pointer=f"{ctx.pointer()}{node.pointer}/type",
+                    node_id=finding_node_id(ctx, node.graph, node.id),
                     help="Open the workflow in a current ComfyUI and save it again (the group node "
                          "becomes a subgraph).")

@@ -5,7 +5,7 @@ from typing import Iterable
 from ...diagnostics import Diagnostic, Severity
 from ...ui.widgets import NodeModel, restore_node, value_misfit
 from ..base import Context, Rule
-from . import ui_document
+from . import finding_node_id, ui_document
 
 
 class WidgetDrift(Rule):
@@ -31,8 +31,9 @@ class WidgetDrift(Rule):
             model, restored = restore_node(node_def, stored, models)
             base = f"{ctx.pointer()}{node.pointer}"
             label = f"node {node.id} ({node.type})"
+            node_id = finding_node_id(ctx, node.graph, node.id)
             if restored.layout == "mismatch":
-                yield _count_finding(ctx, model, stored, f"{base}/widgets_values", label)
+                yield _count_finding(ctx, model, stored, f"{base}/widgets_values", label, node_id)
             for widget in model.widgets:
                 if not widget.persisted:
                     continue
@@ -46,13 +47,13 @@ class WidgetDrift(Rule):
                 where = f"{base}/widgets_values" + ("" if source is None else f"/{source}")
                 yield ctx.report(f"{label} widget {widget.name!r} holds {value!r}, {problem}: "
                                  "the stored values do not line up with the node's widgets",
-                                 pointer=where,
+                                 pointer=where, node_id=node_id,
                                  help="Re-enter the node's values in the editor and save again.")
-            yield from _named_disagreements(ctx, node, model, restored, base, label)
+            yield from _named_disagreements(ctx, node, model, restored, base, label, node_id)
 
 
 def _count_finding(ctx: Context, model: NodeModel, stored: list, where: str,
-                   label: str) -> Diagnostic:
+                   label: str, node_id: str | None) -> Diagnostic:
     """A count that differs is usually a definition that grew or shrank at the end (info); the
     type checks below say when values really shifted."""
     names = ", ".join(w.name for w in model.persisted) or "none"
@@ -61,13 +62,13 @@ def _count_finding(ctx: Context, model: NodeModel, stored: list, where: str,
     return ctx.report(
         f"{label} stores {len(stored)} widget value(s) but its widgets take "
         f"{len(model.persisted)} ({names}): the editor pairs them by position and {effect}",
-        pointer=where, severity=Severity.INFO,
+        pointer=where, severity=Severity.INFO, node_id=node_id,
         help="The node's definition changed since the file was saved: check its values in the "
              "editor and save the workflow again.")
 
 
 def _named_disagreements(ctx: Context, node, model: NodeModel, restored, base: str,
-                         label: str) -> Iterable[Diagnostic]:
+                         label: str, node_id: str | None) -> Iterable[Diagnostic]:
     """`widgets_values_named` (2026 frontends) against the positional reading the editor uses."""
     named = node.raw.get("widgets_values_named")
     if not isinstance(named, dict):
@@ -79,4 +80,4 @@ def _named_disagreements(ctx: Context, node, model: NodeModel, restored, base: s
                 f"{label} widget {widget.name!r}: widgets_values_named says "
                 f"{named[widget.name]!r} but the positional widgets_values give "
                 f"{restored.values[widget.name]!r}; the editor loads the positional one",
-                pointer=f"{base}/widgets_values_named/{widget.name}")
+                pointer=f"{base}/widgets_values_named/{widget.name}", node_id=node_id)
