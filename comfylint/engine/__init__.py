@@ -162,14 +162,16 @@ def _suppressed(findings: list[Diagnostic], loaded: LoadedFile,
 
 def _applicable(rules: tuple[RuleEntry | Rule, ...], loaded: LoadedFile,
                 ctx) -> list[RuleEntry | Rule]:
-    """The rules that run on this document, "main" phase first, then "post": the same list for
+    """The rules that run on this document, phase by phase (rules.base.PHASES): the same list for
     every document in the same situation (format, view, loader findings), so it is kept."""
+    from ..rules.base import PHASES
+
     situation = (id(rules), loaded.format, isinstance(loaded.workflow, dict),
                  ctx.api_workflow is not None, ctx.graph is not None,
                  frozenset(d.code for d in loaded.diagnostics))
     known = _APPLICABLE.get(situation)
     if known is None or known[0] is not rules:
-        chosen = [rule for phase in ("main", "post") for rule in rules
+        chosen = [rule for phase in PHASES for rule in rules
                   if rule.phase == phase and _applies(rule, loaded, ctx)]
         if len(_APPLICABLE) >= 64:
             _APPLICABLE.clear()

@@ -31,7 +31,8 @@ class Rule:
     fixable: ClassVar[bool] = False
     # Mirrors a check the server runs per node: on nodes it never validates, errors become warnings.
     server_node_check: ClassVar[bool] = False
-    # "post" rules run after the others and may read ctx.findings (e.g. output-dropped).
+    # One of PHASES: "fold" rules run after the others and may fold their findings into their
+    # own (ctx.findings is theirs to edit); "post" rules then read what is left (output-dropped).
     phase: ClassVar[str] = "main"
     # The verdict rests on lists that grow in newer ComfyUI (combo choices, node outputs): with
     # only the bundled (older) catalog it is a warning, since the real server may be newer.
@@ -48,6 +49,7 @@ class Rule:
         return CATEGORIES.get(self.code[0], "other")
 
 
+PHASES = ("main", "fold", "post")
 CATEGORIES = {"F": "file", "G": "graph", "N": "node", "T": "types", "M": "models",
               "P": "security", "U": "ui", "C": "meta"}
 
@@ -109,8 +111,7 @@ class Context:
         dated = rule.grows_with_comfyui if catalog_dated is None else catalog_dated
         if dated and level == Severity.ERROR and self.catalog.bundled:
             level = Severity.WARNING
-            message += (f" (by the {self.catalog.source}; a newer server may accept it: check "
-                        "against yours with --object-info or --snapshot)")
+            message += DATED_NOTE.format(source=self.catalog.source)
         if pointer is None and node_id is not None:
             pointer = self.loaded.overridden.get((node_id, input)) if input else None
             if pointer is None:
@@ -122,6 +123,17 @@ class Context:
             code=rule.code, name=rule.name, severity=level, message=message, file=self.path,
             node_id=node_id, class_type=class_type, input=input, pointer=pointer, line=line,
             column=column, help=help, fix=fix, title=title, server_error_type=error_type)
+
+
+# Said of a verdict that rests on lists a newer ComfyUI may have grown (the bundled catalog).
+DATED_NOTE = (" (by the {source}; a newer server may accept it: check against yours with "
+              "--object-info or --snapshot)")
+
+
+def strip_dated_note(message: str) -> str:
+    """A finding's message without the bundled catalog's caveat (when quoted inside another)."""
+    head, sep, _ = message.partition(DATED_NOTE.split("{source}")[0])
+    return head if sep else message
 
 
 def skipped_reason(graph: "WorkflowGraph", node_id: str) -> str:
