@@ -77,21 +77,27 @@ def test_schema_errors_are_findings_with_pointers_not_a_dump():
     assert all(len(d.message) < 200 for d in findings)
 
 
-def test_ui_file_where_the_api_format_is_required_gets_an_f004_fix_that_writes_a_new_file():
-    (finding,) = lint(WORKFLOW, require_format="api")
-    assert finding.code == "F004"
-    assert finding.fix is not None and "keeping the UI file" in finding.fix.description
+def test_ui_file_where_the_api_format_is_required_gets_f004_with_the_convert_command():
+    """No fix that --fix cannot apply: the help names the command that writes the API file."""
+    (finding,) = lint(WORKFLOW, require_format="api", path="flows/wf.json")
+    assert finding.code == "F004" and finding.fix is None
+    assert "`comfylint convert flows/wf.json -o flows/wf_api.json`" in finding.help
 
 
-def test_write_api_file_never_replaces_the_ui_file(tmp_path):
-    from comfylint.ui import write_api_file
+def test_the_suggested_convert_command_writes_the_prompt_beside_the_ui_file(tmp_path):
+    from ci_support import comfylint
 
-    source = tmp_path / "wf.json"
-    source.write_text(json.dumps(WORKFLOW))
-    target = write_api_file(str(source), WORKFLOW)
-    assert target.endswith("wf_api.json")
-    assert json.loads(source.read_text()) == WORKFLOW
+    (tmp_path / "wf.json").write_text(json.dumps(WORKFLOW), encoding="utf-8")
+    done = comfylint("check", "wf.json", "--require-format", "api", "--fix",
+                     "--output-format", "json", cwd=tmp_path)
+    [finding] = json.loads(done.stdout)["diagnostics"]
+    assert finding["code"] == "F004" and finding["fix"] is None
+    assert "applied" not in done.stderr  # nothing claimed, nothing written
+    command = finding["help"].split("`")[1].split()
+    assert command[:2] == ["comfylint", "convert"]
+    assert comfylint(*command[1:], cwd=tmp_path).returncode == 0
     assert json.loads((tmp_path / "wf_api.json").read_text()) == PROMPT
+    assert json.loads((tmp_path / "wf.json").read_text()) == WORKFLOW
 
 
 # -- images -------------------------------------------------------------------------------------

@@ -83,8 +83,8 @@ def translate_findings(ctx: "Context") -> None:
                 diag.pointer = base + ui_pointer(result, _relative(diag.pointer, base), diag.input)
             if diag.fix is not None:
                 diag.fix = _translated_fix(result, diag.fix, base)
-        elif diag.code == "F004" and diag.fix is None:
-            diag.fix = api_file_fix(ctx.loaded.path, result)
+        elif diag.code == "F004":
+            diag.help = api_file_help(ctx.loaded.path, result)
 
 
 def _relative(pointer: str, base: str) -> str:
@@ -131,48 +131,25 @@ def ui_pointer(result: ConversionResult, api_pointer: str, input_name: str | Non
 
 
 def api_file_path(path: str) -> str:
-    """Where the fix writes the API workflow: beside the UI file, `<stem>_api.json`."""
+    """Where F004's help suggests writing the API workflow: beside the UI file, `<stem>_api.json`."""
     original = Path(path)
     return str(original.with_name(f"{original.stem}_api.json"))
 
 
-def api_file_fix(path: str, result: ConversionResult):
-    """F004's fix: write the converted workflow to a new file; the UI file (layout) is kept.
+def api_file_help(path: str, result: ConversionResult) -> str:
+    """F004's help for a UI file comfylint can convert: the command that writes the API file.
+    (Not a fix: --fix edits the file it lints, and a new file beside it would leave the UI file,
+    and its F004, where they are.)"""
+    import shlex
 
-    It has no edits to the file itself; `write_api_file` performs it.
-    """
-    from ..diagnostics import Fix
-
-    target = api_file_path(path)
     from .convert import EXACT
 
-    grade = "" if result.grade == EXACT else f" ({result.grade} conversion: check it first)"
-    return Fix(description=f"write the API-format workflow to {target}, keeping the UI file{grade}",
-               edits=[], safe=result.grade == EXACT)
+    grade = "" if result.grade == EXACT else f" ({result.grade} conversion: check the result)"
+    return (f'Export the API format from the editor ("Export (API)" in the workflow menu), or '
+            f"write it beside the UI file: `comfylint convert {shlex.quote(path)} -o "
+            f"{shlex.quote(api_file_path(path))}`{grade}.")
 
 
-def write_api_file(path: str, ui_workflow: Any, catalog=None, *, overwrite: bool = False) -> str:
-    """Perform F004's fix: convert and write `<stem>_api.json` beside `path`. Returns the path.
-
-    Raises FileExistsError rather than replace an existing file, and ValueError when the
-    conversion is refused (the frontend itself would not produce a runnable prompt).
-    """
-    import json
-
-    from .convert import REFUSED, to_api
-
-    result = to_api(ui_workflow, catalog)
-    if result.grade == REFUSED:
-        raise ValueError("; ".join(result.reasons))
-    target = Path(api_file_path(path))
-    if target.exists() and not overwrite:
-        raise FileExistsError(str(target))
-    from ..writing import write_file
-
-    write_file(target, json.dumps(result.prompt, indent=2, ensure_ascii=False) + "\n")
-    return str(target)
-
-
-__all__ = ["EXACT", "HEURISTIC", "REFUSED", "ConversionResult", "api_file_fix", "api_file_path",
+__all__ = ["EXACT", "HEURISTIC", "REFUSED", "ConversionResult", "api_file_help", "api_file_path",
            "attach_api_view", "conversion", "to_api", "translate_findings", "ui_node",
-           "ui_pointer", "write_api_file"]
+           "ui_pointer"]
