@@ -71,6 +71,10 @@ def _unwrap_auto(loaded, doc: Any, require_format: str) -> None:
             # (reference §10, case 07). Found while walking a tree, it is just an empty JSON file.
             _take_graph(loaded, doc, "", None, require_format)
             return
+        nested = find_nested_graph(doc)
+        if nested is not None:
+            _take_misplaced_graph(loaded, nested[0], nested[1], require_format)
+            return
         _not_a_workflow(loaded, "an object with no nodes, no graph and no known request envelope"
                         if doc else "an empty object")
         return
@@ -176,10 +180,7 @@ def _unwrap_named(loaded, doc: Any, envelope: str, require_format: str) -> None:
                 loaded.path, 'a RunPod request needs {"input": {"workflow": {...}}}', "/input"))
             return
         check_envelope_schema(loaded, doc, envelope)
-        images = body.get("images")
-        if isinstance(images, list):
-            loaded.envelope_files.update(item["name"] for item in images if isinstance(item, dict)
-                                         and isinstance(item.get("name"), str))
+        _carry_runpod_images(loaded, body)
         _take_graph(loaded, body["workflow"], "/input/workflow", envelope, require_format,
                     strict=True)
         return
@@ -192,6 +193,14 @@ def _unwrap_named(loaded, doc: Any, envelope: str, require_format: str) -> None:
     _take_graph(loaded, doc["workflow"], "/workflow", envelope, require_format, strict=True)
     if loaded.format == "api":
         _apply_overrides(loaded, doc.get("inputs"))
+
+
+def _carry_runpod_images(loaded, body: dict) -> None:
+    """RunPod's `input.images` are uploaded to the input folder before the run."""
+    images = body.get("images")
+    if isinstance(images, list):
+        loaded.envelope_files.update(item["name"] for item in images if isinstance(item, dict)
+                                     and isinstance(item.get("name"), str))
 
 
 def _apply_overrides(loaded, overrides: Any) -> None:
@@ -240,6 +249,53 @@ def _take_graph(loaded, graph: Any, base: str, envelope: str | None, require_for
                 loaded.path, "an API-format workflow where the UI format is required", base))
         return
     _not_a_workflow(loaded, f"expected a graph of nodes, found a JSON {json_kind(graph)}")
+
+
+NESTED_SEARCH_DEPTH = 4  # request bodies nest their graph a level or two down
+NESTED_SEARCH_BUDGET = 10_000  # containers looked at, at most: a big data file stays cheap
+
+
+def find_nested_graph(doc: Any) -> tuple[tuple, dict] | None:
+    """The first API or UI graph below the top of `doc` (breadth first, a few levels deep):
+    (its path of keys and indexes, the graph), or None."""
+    pending: list[tuple[tuple, Any]] = [((), doc)]
+    budget = NESTED_SEARCH_BUDGET
+    while pending and budget > 0:
+        path, value = pending.pop(0)
+        budget -= 1
+        if path and isinstance(value, dict) and (is_ui_graph(value) or looks_like_api(value)):
+            return path, value
+        if len(path) >= NESTED_SEARCH_DEPTH:
+            continue
+        if isinstance(value, dict):
+            pending.extend(((*path, key), item) for key, item in value.items()
+                           if isinstance(item, (dict, list)))
+        elif isinstance(value, list):
+            pending.extend(((*path, index), item) for index, item in enumerate(value)
+                           if isinstance(item, (dict, list)))
+    return None
+
+
+def _take_misplaced_graph(loaded, path: tuple, graph: dict, require_format: str) -> None:
+    """A graph under a key no known envelope uses (`input.workflow_json`, `data.graph`): lint
+    it, and say that the request as it stands does not deliver it (an error, never a pass)."""
+    where = pointer(*path)
+    runpod = path[0] == "input" and isinstance(loaded.document.get("input"), dict)
+    _take_graph(loaded, graph, where, "runpod" if runpod else None, require_format, strict=True)
+    if runpod:
+        _carry_runpod_images(loaded, loaded.document["input"])
+        message = (f"RunPod request: the workflow is at {where}, but worker-comfyui reads it from "
+                   "input.workflow: the job fails before ComfyUI sees the graph")
+        fix_hint = "/input/workflow"
+    else:
+        message = (f"a workflow is nested at {where}, where no known request envelope puts one "
+                   "(a /prompt body: prompt; RunPod: input.workflow; workflow + inputs: workflow)")
+        fix_hint = None
+    diag = findings.malformed_envelope(loaded.path, message, where)
+    diag.help = (f"Move the graph to {fix_hint}." if fix_hint else
+                 "Send the graph where your server reads it, or lint it with the matching "
+                 "--envelope.")
+    loaded.diagnostics.append(diag)
 
 
 def _not_a_workflow(loaded, reason: str) -> None:

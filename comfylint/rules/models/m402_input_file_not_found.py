@@ -7,6 +7,7 @@ from ...diagnostics import Diagnostic
 from ..base import Context, Rule
 from .server_files import (
     FILE_AREAS,
+    carried_inputs,
     explain,
     file_inputs,
     installed_media,
@@ -34,6 +35,7 @@ class InputFileNotFound(Rule):
         catalog = ctx.catalog
         carried = {split_annotation(n)[0].replace("\\", "/").rsplit("/", 1)[-1]
                    for n in ctx.loaded.envelope_files}
+        sent = carried_inputs(ctx)
         for item in file_inputs(ctx):
             if not item.is_media or not isinstance(item.value, str):
                 continue
@@ -43,7 +45,9 @@ class InputFileNotFound(Rule):
             listed = installed_media(catalog, item, area)
             if listed is None or name in listed:
                 continue
-            explanation = explain(name, listed, f"files in {area}/")
+            # The request's own files are candidates too: a near name is likely one of them.
+            candidates = sorted(set(listed) | set(sent)) if area == "input" else listed
+            explanation = explain(name, candidates, f"files in {area}/")
             explanation.reason += _subfolder_note(name, area, listed)
             # Loaders with their own validation answer custom_validation_failed, others a combo error.
             error_type = ("custom_validation_failed" if item.class_type in catalog.custom_validation

@@ -83,6 +83,20 @@ def carried_model(ctx: Context, folder: str, name: str) -> bool:
     return False
 
 
+def carried_inputs(ctx: Context) -> list[str]:
+    """The input files the request brings along (a `files` entry "/input/x.png", RunPod's
+    `images` names), as names relative to the input folder."""
+    names = []
+    for path in ctx.loaded.envelope_files:
+        path = path.replace("\\", "/").lstrip("/")
+        head, slash, rest = path.partition("/")
+        if slash and head == "input":
+            names.append(rest)
+        elif not slash or head not in ("models", *FILE_AREAS):
+            names.append(path)
+    return sorted(set(names))
+
+
 def looks_like_file(name: object) -> bool:
     return isinstance(name, str) and name.lower().endswith(MODEL_FILE_SUFFIXES)
 
