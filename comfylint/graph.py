@@ -377,39 +377,53 @@ class WorkflowGraph:
         """networkx.dag_longest_path of the acyclic subgraph induced by `nodes`, by the same
         rules (generations of Kahn's algorithm, first predecessor and first node of greatest
         depth win ties), with nodes in the workflow's order: a linear pass, no subgraph view."""
-        successors: dict[str, dict[str, int]] = {}
-        predecessors: dict[str, dict[str, int]] = {}
+        successors: dict[str, dict[str, int]] = {}  # node -> {target: edges to it}, in order
+        predecessors: dict[str, dict[str, None]] = {}  # node -> its distinct sources, in order
+        waiting: dict[str, int] = {}  # node -> edges from sources not yet placed
         for link in self.edges:
             source, target = link.source, link.target
             if source in nodes and target in nodes:
-                after = successors.setdefault(source, {})
-                after[target] = after.get(target, 0) + 1
-                before = predecessors.setdefault(target, {})
-                before[source] = before.get(source, 0) + 1
-        waiting = {node_id: sum(before.values()) for node_id, before in predecessors.items()}
+                after = successors.get(source)
+                if after is None:
+                    successors[source] = {target: 1}
+                else:
+                    after[target] = after.get(target, 0) + 1
+                before = predecessors.get(target)
+                if before is None:
+                    predecessors[target] = {source: None}
+                else:
+                    before[source] = None
+                waiting[target] = waiting.get(target, 0) + 1
         generation = [node_id for node_id in self._class_types
                       if node_id in nodes and node_id not in waiting]
-        depth: dict[str, tuple[int, str]] = {}  # node -> (edges on its longest path, previous)
+        length: dict[str, int] = {}  # node -> edges on its longest path
+        previous: dict[str, str] = {}  # node -> the node before it on that path (itself: none)
+        end, longest = None, -1
         while generation:
             following = []
             for node_id in generation:
-                best = (0, node_id)  # a node without predecessors starts a path
+                best, before_it = 0, node_id  # a node without predecessors starts a path
                 for source in predecessors.get(node_id, ()):
-                    if depth[source][0] + 1 > best[0]:
-                        best = (depth[source][0] + 1, source)
-                depth[node_id] = best
-                for target, count in successors.get(node_id, {}).items():
-                    waiting[target] -= count
-                    if not waiting[target]:
-                        following.append(target)
-                        del waiting[target]
+                    if length[source] + 1 > best:
+                        best, before_it = length[source] + 1, source
+                length[node_id], previous[node_id] = best, before_it
+                if best > longest:  # the first node of greatest depth ends the path
+                    end, longest = node_id, best
+                after = successors.get(node_id)
+                if after:
+                    for target, count in after.items():
+                        left = waiting[target] - count
+                        if left:
+                            waiting[target] = left
+                        else:
+                            following.append(target)
+                            del waiting[target]
             generation = following
-        if not depth:
+        if end is None:
             return []
-        end = max(depth, key=lambda node_id: depth[node_id][0])
         path = [end]
-        while depth[path[-1]][1] != path[-1]:
-            path.append(depth[path[-1]][1])
+        while previous[path[-1]] != path[-1]:
+            path.append(previous[path[-1]])
         path.reverse()
         return path
 

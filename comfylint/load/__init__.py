@@ -245,6 +245,9 @@ def plain_json_strings(document: Any) -> list[str] | None:
                 kind = type(item)
                 if kind is str:
                     add(item)
+                elif kind is list and len(item) == 2 and type(item[0]) is str \
+                        and type(item[1]) is int and (largest is None or -largest < item[1] < largest):
+                    add(item[0])  # a link, the commonest list: checked without recursing
                 elif kind is dict or kind is list:
                     if not plain(item, depth + 1):
                         return False
