@@ -112,6 +112,7 @@ class WorkflowGraph:
                 else:
                     self._specs[node_id] = node_def.inputs
         links, edges, by_target = self.links, self.edges, self.links_by_target
+        skips_non_navigable = self._server.skips_non_navigable_links
         for node_id, inputs in with_inputs:
             node_links = None
             for name, value in inputs.items():
@@ -122,7 +123,14 @@ class WorkflowGraph:
                     specs = self._specs.get(node_id, {})
                     check_types = bool(specs) and not \
                         self.catalog.skips_link_type_check(class_types[node_id])
-                link = self._classify(node_id, name, value, specs.get(name), check_types)
+                spec = specs.get(name)
+                if spec is None:
+                    declared, navigable = None, True
+                else:
+                    # Newer servers do not recurse through links into `nonNavigable` inputs (§12).
+                    declared = spec.type
+                    navigable = not (skips_non_navigable and spec.options.get("nonNavigable"))
+                link = self._classify(node_id, name, value, declared, navigable, check_types)
                 links.append(link)
                 node_links.append(link)
                 if link.problem in EDGE_PROBLEMS and link.source in workflow:
@@ -146,37 +154,35 @@ class WorkflowGraph:
                              for link in self.edges)
         return graph
 
-    def _classify(self, target: str, name: str, value: list, target_spec: InputSpec | None,
+    def _classify(self, target: str, name: str, value: list, declared: Any, navigable: bool,
                   check_types: bool) -> Link:
-        declared = target_spec.type if target_spec is not None else None
-        # Newer servers do not recurse through links into inputs marked `nonNavigable` (§12).
-        navigable = target_spec is None or not (target_spec.options.get("nonNavigable")
-                                                and self._server.skips_non_navigable_links)
+        """What the server makes of a list-valued input (Link.problem, the types on both ends)."""
         if len(value) != 2:
-            return Link(target, name, value, problem="length", declared_type=declared,
-                        navigable=navigable)
+            return Link(target, name, value, None, None, "length", None, declared, None, navigable)
         source, slot = value
-        link = Link(target, name, value, source, slot, declared_type=declared, navigable=navigable)
         if not isinstance(source, str):
-            link.problem = "source-type"
+            problem = "source-type"
         elif source not in self.workflow:
-            link.problem = "missing-source"
+            problem = "missing-source"
         elif not isinstance(self.workflow[source], dict):
-            link.problem = "source-malformed"
+            problem = "source-malformed"
         elif not isinstance(slot, int):  # bool is an int: the server indexes True as 1
-            link.problem = "slot-type"
+            problem = "slot-type"
         else:
             source_def = self._node_defs[source]
             if source_def is None:
-                return link
+                return Link(target, name, value, source, slot, None, None, declared, None,
+                            navigable)
             outputs = source_def.outputs
             if not -len(outputs) <= slot < len(outputs):
-                link.problem = "slot-range"
-                return link
-            link.received_type = outputs[slot]
-            if declared is not None and check_types:
-                link.type_ok = link_types_match(link.received_type, declared, self._server)
-        return link
+                return Link(target, name, value, source, slot, "slot-range", None, declared,
+                            None, navigable)
+            received = outputs[slot]
+            type_ok = link_types_match(received, declared, self._server) \
+                if declared is not None and check_types else None
+            return Link(target, name, value, source, slot, None, received, declared, type_ok,
+                        navigable)
+        return Link(target, name, value, source, slot, problem, None, declared, None, navigable)
 
     # -- node accessors -------------------------------------------------------------------------
     def node(self, node_id: str) -> Any:

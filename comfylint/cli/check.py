@@ -107,18 +107,18 @@ def check(paths, object_info, require_format, envelope, output_format, output_fi
                    f"{len(report.fixes)} file(s)", err=True)
     for error in report.write_errors:
         click.echo(f"comfylint: {error}", err=True)
-    if output_file:
-        import io
+    import io
 
+    buffer = io.StringIO()  # the report is written at once: an unbuffered stdout (CI) pays per write
+    if output_file:
         from ..writing import write_file
 
-        buffer = io.StringIO()
         _report(output_format, statistics, report, buffer, RenderOptions(color=False))
         write_file(output_file, buffer.getvalue(), streams=True)
     else:
-        stream = sys.stdout
-        use_color = stream.isatty() if color is None else color
-        _report(output_format, statistics, report, stream, RenderOptions(color=use_color))
+        use_color = sys.stdout.isatty() if color is None else color
+        _report(output_format, statistics, report, buffer, RenderOptions(color=use_color))
+        sys.stdout.write(buffer.getvalue())
     if missing:  # a path that is not there is the caller's mistake, not a finding: exit 2
         click.echo(f"comfylint: no such file or directory: {', '.join(missing)}", err=True)
     if missing or report.write_errors:

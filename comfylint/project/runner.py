@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from .config import Config
     from .fix import FixOutcome
 
-PARALLEL_MIN_FILES = 200  # below this a process pool costs more than it saves
 FILES_PER_TASK = 16
 PROGRESS_MIN_FILES = 200
 
@@ -152,13 +151,6 @@ def _worker_lint(batch: list[tuple[str, bool]]) -> list[tuple[FileResult, str | 
     return out
 
 
-def auto_jobs(pending: int) -> int:
-    cpus = os.cpu_count() or 1
-    if cpus < 2 or pending < PARALLEL_MIN_FILES:
-        return 1
-    return min(cpus, max(2, pending // (PARALLEL_MIN_FILES // 2)))
-
-
 def _lint_many(job: Job, files: list[tuple[str, bool]], jobs: int,
                progress: Callable[[int], None] | None) -> list[tuple[FileResult, str | None]]:
     if jobs <= 1 or len(files) < 2:
@@ -217,7 +209,13 @@ def run(job: Job, files: list[tuple[str, bool]], *, cache=None, jobs: int | None
         if data is not None:
             contents[index] = data
         pending.append((index, path, explicit, key))
-    report.jobs = jobs if jobs else auto_jobs(len(pending))
+    if jobs:
+        report.jobs = jobs
+    else:
+        from .workers import auto_jobs
+
+        report.jobs = auto_jobs([len(contents[index]) if index in contents else _size(path)
+                                 for index, path, _explicit, _key in pending])
     progress = _progress_bar(len(pending), progress_stream) if progress_stream else None
     linted = _lint_many(job, [(p, e) for _i, p, e, _k in pending], report.jobs, progress)
     if progress:
@@ -235,6 +233,13 @@ def run(job: Job, files: list[tuple[str, bool]], *, cache=None, jobs: int | None
     if cache is not None:
         cache.save()
     return report
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _source_text(result: FileResult, data: bytes) -> str | None:

@@ -19,8 +19,8 @@ def as_document(results) -> dict:
 
 
 def render(results, stream: TextIO, options: RenderOptions) -> None:
-    json.dump(as_document(results), stream, indent=2, ensure_ascii=False, default=_jsonable)
-    stream.write("\n")
+    stream.write(json.dumps(as_document(results), indent=2, ensure_ascii=False, default=_jsonable)
+                 + "\n")
 
 
 def _jsonable(value):
