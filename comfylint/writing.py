@@ -39,9 +39,10 @@ class WriteError(ComfylintError):
     """A file that cannot be written; the message names it and says why (exit 2)."""
 
 
-def atomic_write(path: "str | Path", data: bytes) -> None:
+def atomic_write(path: "str | Path", data: bytes | list[bytes]) -> None:
     """comfylint's own files (caches): write beside the target and rename over it (a symlink
-    there is replaced, not followed), so that readers never see half a file."""
+    there is replaced, not followed), so that readers never see half a file. `data` may come in
+    pieces (written in order, never joined)."""
     path = Path(path)
     try:
         mode = os.lstat(path).st_mode
@@ -51,7 +52,8 @@ def atomic_write(path: "str | Path", data: bytes) -> None:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            for piece in [data] if isinstance(data, (bytes, bytearray)) else data:
+                stream.write(piece)
         if mode is not None:
             os.chmod(temporary, mode)
         os.replace(temporary, path)

@@ -84,14 +84,14 @@ def assert_same_catalog(cached: Catalog, plain: Catalog) -> None:
         assert mine.inputs.keys() == theirs.inputs.keys()
         for key, spec in theirs.inputs.items():
             assert (mine.inputs[key].type, mine.inputs[key].required) == (spec.type, spec.required)
-            assert mine.inputs[key].options == {k: v for k, v in spec.options.items() if k != "tooltip"}
+            assert mine.inputs[key].options == spec.options
         assert (mine.outputs, mine.input_order, mine.python_module, mine.display_name) == \
             (theirs.outputs, theirs.input_order, theirs.python_module, theirs.display_name)
-        assert "description" not in mine.raw  # free text is what the compact form leaves out
+        assert mine.raw == theirs.raw  # the entry keeps each definition as the source has it
     assert findings(cached) == findings(plain) != []
 
 
-def test_cached_catalog_is_the_uncached_one_without_free_text(tmp_path, cache_dir, big_info):
+def test_cached_catalog_is_the_uncached_one(tmp_path, cache_dir, big_info):
     path = write_info(tmp_path / "object_info.json", big_info)
     plain = Catalog.from_object_info(path)
     first = catalog_cache.load_object_info(path)
@@ -218,10 +218,13 @@ def test_repeated_class_name_keeps_json_semantics(tmp_path, cache_dir):
 
 def test_top_level_items_match_json_loads():
     for text in ['{}', ' { "a" : [1, {"b": null}] , "c":"\\u00e9\\"" }\n', '{"a":1,"a":2}']:
-        assert dict(catalog_cache._top_level_items(text)) == json.loads(text)
+        items = list(catalog_cache._top_level_items(text))
+        assert {key: value for key, value, _start, _end in items} == json.loads(text)
+        # each value's own text, which the entry keeps, decodes to the value
+        assert all(json.loads(text[start:end]) == value for _key, value, start, end in items)
     for text in ['{"a":1,}', '{"a" 1}', '{"a":1} x', '{"a":1']:
         with pytest.raises(ValueError):
-            dict(catalog_cache._top_level_items(text))
+            list(catalog_cache._top_level_items(text))
 
 
 def test_snapshot_is_cached_too(tmp_path, cache_dir, big_info):

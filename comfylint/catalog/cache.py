@@ -1,9 +1,12 @@
 """The catalog cache: a server's /object_info (or a snapshot) parsed once, kept in compact form.
 
 A real /object_info reaches 100 MB; parsing it costs seconds and ~700 MB on every run. The first
-run stores the node definitions without free text (snapshot.strip_free_text) in the user cache
-directory, keyed by the SHA-256 of the file's bytes; later runs read that entry and decode only
-the node classes the workflows use (a few dozen of 100,000).
+run stores the node definitions, each as its own JSON text, in the user cache directory, keyed by
+the SHA-256 of the file's bytes; later runs map that entry and decode only the node classes the
+workflows use (a few dozen of 100,000). An /object_info entry keeps each definition's text as the
+source has it (finding where it ends is the one pass over the file: decoding, stripping the free
+text and encoding it again cost 2/3 of the first run); a snapshot's are compact, and free of free
+text like the snapshot itself.
 
 Where: $COMFYLINT_CACHE_DIR/catalogs, else $XDG_CACHE_HOME/comfylint/catalogs, else
 ~/.cache/comfylint/catalogs. $COMFYLINT_NO_CACHE (or `check --no-cache`) turns it off.
@@ -31,8 +34,8 @@ truth: an entry is always keyed by the hash of the very bytes it was built from.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
+import mmap
 import os
 import re
 import time
@@ -48,13 +51,14 @@ from ..resources import user_cache_dir
 from . import Catalog, CatalogError, declared_output_types, gc_paused
 
 NO_CACHE_ENV = "COMFYLINT_NO_CACHE"
-ENTRY_FORMAT = 1
+ENTRY_FORMAT = 2  # 2: /object_info definitions as the source writes them
 MAGIC = b"COMFYLINT-CATALOG"
 KEEP_ENTRIES = 8  # the most recently used entries kept (a 100 MB source makes a ~80 MB entry)
 KEEP_PATH_RECORDS = 256
 STALE_TEMP_SECONDS = 3600  # a writer that died mid-write leaves its temp file; clean it up later
 RACY_SECONDS = 2.0  # FAT's mtime granularity; ext4/APFS/NTFS are far finer
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")  # what json itself skips between tokens
+_COMPACT = json.JSONEncoder(separators=(",", ":"))  # one encoder for every node of an entry
 
 
 def cache_root() -> Path | None:
@@ -137,7 +141,7 @@ class PackedNodes(Mapping):
     """Node definitions kept as their JSON texts, each decoded on first lookup (then kept)."""
 
     def __init__(self, names: list[str], ends: list[int], payload: "bytes | memoryview") -> None:
-        self._position = {name: index for index, name in enumerate(names)}
+        self._position = dict(zip(names, range(len(names))))
         self._ends = ends
         self._payload = payload
         self._decoded: dict[str, Any] = {}
@@ -207,7 +211,7 @@ def pack(kind: str, nodes: Iterable[tuple[str, Any]], extras: dict | None = None
         if name in positions:
             raise _RepeatedName(name)
         positions[name] = len(ends)
-        payload += json.dumps(node, separators=(",", ":")).encode("ascii")
+        payload += _COMPACT.encode(node).encode("ascii")
         ends.append(len(payload))
         output_types.update(declared_output_types(node))
     names = list(positions)
@@ -218,29 +222,42 @@ def pack(kind: str, nodes: Iterable[tuple[str, Any]], extras: dict | None = None
 
 
 def _build_object_info(source: "_SourceBytes", label: str) -> Built | None:
-    """Parse an /object_info one node class at a time, keeping each only as compact text: the
-    first run peaks at ~3x the file instead of ~8x. None when the document is not plainly
-    /object_info (invalid JSON, not an object, empty, odd entries): Catalog.from_object_info
-    then reads it and says exactly what is wrong."""
-    from .snapshot import strip_free_text
-
+    """Parse an /object_info one node class at a time, keeping each only as the JSON text the
+    file has for it: the first run peaks at ~2x the file instead of ~8x. None when the document
+    is not plainly /object_info (invalid JSON, not an object, empty, odd entries):
+    Catalog.from_object_info then reads it and says exactly what is wrong."""
     try:
         text = source.text()
+        encoding = "ascii" if text.isascii() else "utf-8"
+        positions: dict[str, int] = {}
+        ends: list[int] = []
+        payload = bytearray()
+        output_types: set[str] = set()
         with gc_paused():
-            nodes = _top_level_items(text)
-            first = next(nodes, None)
-            if first is None or not isinstance(first[1], dict) \
-                    or not ("input" in first[1] or "output" in first[1]):
-                return None
-            return pack("object_info", ((name, strip_free_text(node))
-                                        for name, node in itertools.chain([first], nodes)))
+            for name, node, start, end in _top_level_items(text):
+                if not positions and not (isinstance(node, dict)
+                                          and ("input" in node or "output" in node)):
+                    return None
+                if name in positions:
+                    raise _RepeatedName(name)
+                positions[name] = len(ends)
+                payload += text[start:end].encode(encoding, "surrogatepass")
+                ends.append(len(payload))
+                output_types.update(declared_output_types(node))
+        if not positions:
+            return None
     except (ValueError, RecursionError):
         return None
+    names = list(positions)
+    header = {"names": names, "ends": ends, "output_types": sorted(output_types), "extras": {}}
+    entry = Entry("object_info", PackedNodes(names, ends, payload), frozenset(output_types), {})
+    return Built(entry, header, payload)
 
 
-def _top_level_items(text: str) -> Iterator[tuple[str, Any]]:
-    """(key, value) of a JSON object's members, parsed one value at a time. ValueError unless
-    `text` is exactly one JSON object (what json.loads would accept)."""
+def _top_level_items(text: str) -> Iterator[tuple[str, Any, int, int]]:
+    """(key, value, where the value's text starts, where it ends) of a JSON object's members,
+    parsed one value at a time. ValueError unless `text` is exactly one JSON object (what
+    json.loads would accept)."""
     decoder = json.JSONDecoder()
     at = _JSON_SPACE.match(text).end()
     if text[at:at + 1] != "{":
@@ -256,8 +273,9 @@ def _top_level_items(text: str) -> Iterator[tuple[str, Any]]:
             at = _JSON_SPACE.match(text, at).end()
             if text[at:at + 1] != ":":
                 raise ValueError("expected ':'")
-            value, at = decoder.raw_decode(text, _JSON_SPACE.match(text, at + 1).end())
-            yield key, value
+            start = _JSON_SPACE.match(text, at + 1).end()
+            value, at = decoder.raw_decode(text, start)
+            yield key, value, start, at
             at = _JSON_SPACE.match(text, at).end()
             separator = text[at:at + 1]
             at = _JSON_SPACE.match(text, at + 1).end()
@@ -306,7 +324,7 @@ class CatalogStore:
 
     def read(self, kind: str, digest: str) -> Entry | None:
         file = self._entry_file(kind, digest)
-        blob = _read_own_file(file)
+        blob = _read_own_file(file, mapped=True)
         if blob is None:
             return None
         entry = _parse_entry(blob, kind, self._key(kind, digest))
@@ -357,7 +375,7 @@ class CatalogStore:
 
         try:
             file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            atomic_write(file, b"".join(parts))
+            atomic_write(file, parts)  # piece by piece: an 80 MB entry is not copied once more
             return True
         except OSError:
             return False  # a read-only or full disk: the run goes on uncached
@@ -386,7 +404,7 @@ class CatalogStore:
                 pass
 
 
-def _parse_entry(blob: bytes, kind: str, key: list) -> Entry | None:
+def _parse_entry(blob: bytes | mmap.mmap, kind: str, key: list) -> Entry | None:
     """The entry in `blob` if it is complete, intact and has this key; else None."""
     first_end = blob.find(b"\n", 0, 64)
     header_end = blob.find(b"\n", first_end + 1) if first_end > 0 else -1
@@ -414,15 +432,20 @@ def _parse_entry(blob: bytes, kind: str, key: list) -> Entry | None:
                  header["extras"])
 
 
-def _read_own_file(file: Path) -> bytes | None:
+def _read_own_file(file: Path, *, mapped: bool = False) -> bytes | mmap.mmap | None:
     """The file's bytes if it exists and belongs to this user (a relocated cache directory may be
-    shared: never read what someone else could have put there)."""
+    shared: never read what someone else could have put there). `mapped` (on POSIX): the file
+    is mapped, not copied, so that an 80 MB entry is checked and looked up in place (entries are
+    replaced by rename, never rewritten: a mapping always sees the whole file it opened)."""
     try:
         with open_regular(file) as handle:
-            if hasattr(os, "getuid") and os.fstat(handle.fileno()).st_uid != os.getuid():
+            status = os.fstat(handle.fileno())
+            if hasattr(os, "getuid") and status.st_uid != os.getuid():
                 return None
+            if mapped and os.name == "posix" and status.st_size:
+                return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
             return handle.read()
-    except OSError:
+    except (OSError, ValueError):
         return None
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -186,10 +187,12 @@ def infer_release(class_names: Iterable[str]) -> Release:
     whose newly introduced core classes it mostly has (for the oldest: most of its classes).
     Without such evidence (a few classes, custom nodes only) it is taken to be a current server:
     the newest release."""
-    names = set(class_names)
+    # The few classes each release introduced are looked up in the many names, not the other way.
+    names = class_names if isinstance(class_names, (AbstractSet, Mapping)) else set(class_names)
     for version in reversed(bundled_versions()):
         introduced = release(version).introduced
-        if introduced and len(names & introduced) >= INTRODUCED_SHARE * len(introduced):
+        if introduced and sum(1 for name in introduced if name in names) \
+                >= INTRODUCED_SHARE * len(introduced):
             return release(version)
     return newest()
 

@@ -89,11 +89,16 @@ def strip_free_text(value: Any, *, names_map: bool = False) -> Any:
     none are shared, not copied: a 100 MB /object_info is mostly flat lists of choices."""
     if isinstance(value, dict):
         return {key: strip_free_text(item, names_map=key in INPUT_GROUPS)
-                if isinstance(item, (dict, list)) else item
+                if isinstance(item, _CONTAINERS) else item
                 for key, item in value.items() if names_map or key not in FREE_TEXT_KEYS}
-    if isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
-        return [strip_free_text(item) for item in value]
+    if isinstance(value, list):
+        for item in value:  # (a plain loop: any() over a generator cost ~30% more here)
+            if isinstance(item, _CONTAINERS):
+                return [strip_free_text(item) for item in value]
     return value
+
+
+_CONTAINERS = (dict, list)
 
 
 def choices_and_options(spec: Any) -> tuple[list | None, dict]:
