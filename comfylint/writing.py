@@ -39,7 +39,7 @@ class WriteError(ComfylintError):
     """A file that cannot be written; the message names it and says why (exit 2)."""
 
 
-def atomic_write(path: "str | Path", data: bytes | list[bytes]) -> None:
+def atomic_write(path: "str | Path", data: bytes | list[bytes | bytearray]) -> None:
     """comfylint's own files (caches): write beside the target and rename over it (a symlink
     there is replaced, not followed), so that readers never see half a file. `data` may come in
     pieces (written in order, never joined)."""

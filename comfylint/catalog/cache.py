@@ -140,7 +140,8 @@ _UNCACHED: dict[str, Callable[[Path], Catalog]] = {"object_info": Catalog.from_o
 class PackedNodes(Mapping):
     """Node definitions kept as their JSON texts, each decoded on first lookup (then kept)."""
 
-    def __init__(self, names: list[str], ends: list[int], payload: "bytes | memoryview") -> None:
+    def __init__(self, names: list[str], ends: list[int],
+                 payload: bytes | bytearray | memoryview) -> None:
         self._position = dict(zip(names, range(len(names))))
         self._ends = ends
         self._payload = payload
@@ -324,7 +325,7 @@ class CatalogStore:
 
     def read(self, kind: str, digest: str) -> Entry | None:
         file = self._entry_file(kind, digest)
-        blob = _read_own_file(file, mapped=True)
+        blob = _map_own_file(file)
         if blob is None:
             return None
         entry = _parse_entry(blob, kind, self._key(kind, digest))
@@ -370,7 +371,7 @@ class CatalogStore:
         if self._save(self._path_record(path), [record.encode("utf-8", "surrogateescape")]):
             self._prune("paths/*.json", KEEP_PATH_RECORDS)
 
-    def _save(self, file: Path, parts: list[bytes]) -> bool:
+    def _save(self, file: Path, parts: list[bytes | bytearray]) -> bool:
         from ..writing import atomic_write
 
         try:
@@ -432,21 +433,33 @@ def _parse_entry(blob: bytes | mmap.mmap, kind: str, key: list) -> Entry | None:
                  header["extras"])
 
 
-def _read_own_file(file: Path, *, mapped: bool = False) -> bytes | mmap.mmap | None:
+def _read_own_file(file: Path) -> bytes | None:
     """The file's bytes if it exists and belongs to this user (a relocated cache directory may be
-    shared: never read what someone else could have put there). `mapped` (on POSIX): the file
-    is mapped, not copied, so that an 80 MB entry is checked and looked up in place (entries are
-    replaced by rename, never rewritten: a mapping always sees the whole file it opened)."""
+    shared: never read what someone else could have put there)."""
     try:
         with open_regular(file) as handle:
-            status = os.fstat(handle.fileno())
-            if hasattr(os, "getuid") and status.st_uid != os.getuid():
+            return handle.read() if _own(handle) else None
+    except OSError:
+        return None
+
+
+def _map_own_file(file: Path) -> bytes | mmap.mmap | None:
+    """_read_own_file, mapped instead of copied on POSIX: an 80 MB entry is checked and looked
+    up in place (entries are replaced by rename, never rewritten, so a mapping always sees the
+    whole file it opened)."""
+    try:
+        with open_regular(file) as handle:
+            if not _own(handle):
                 return None
-            if mapped and os.name == "posix" and status.st_size:
+            if os.name == "posix" and os.fstat(handle.fileno()).st_size:
                 return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
             return handle.read()
     except (OSError, ValueError):
         return None
+
+
+def _own(handle) -> bool:
+    return not hasattr(os, "getuid") or os.fstat(handle.fileno()).st_uid == os.getuid()
 
 
 def _touch(file: Path) -> None:
