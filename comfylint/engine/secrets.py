@@ -27,15 +27,14 @@ class LazyPattern:
     patterns serve only the rare document whose text screen finds an anchor or a key name:
     compiling them all up front cost ~2 ms of every start."""
 
-    __slots__ = ("_compiled", "_flags", "_source")
-
     def __init__(self, source: str, flags: int = 0) -> None:
-        self._source, self._flags, self._compiled = source, flags, None
+        self._source, self._flags = source, flags
 
-    def __getattr__(self, name: str) -> Any:  # search, finditer, match, sub, pattern, ...
-        if self._compiled is None:
-            self._compiled = re.compile(self._source, self._flags)
-        return getattr(self._compiled, name)
+    def __getattr__(self, name: str) -> Any:  # only until compiled: then they are attributes
+        compiled = re.compile(self._source, self._flags)
+        for method in ("search", "match", "fullmatch", "finditer", "findall", "sub", "split"):
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
 
 
 # Formats that identify a credential by its shape alone, each with the literal text (or, for the
