@@ -16,8 +16,8 @@ tests/test_fast_paths.py checks each pass against the networkx algorithm on gene
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog, InputSpec, NodeDef
@@ -26,6 +26,24 @@ from .catalog.types import link_types_match
 
 if TYPE_CHECKING:
     import networkx as nx
+
+class computed_once:
+    """functools.cached_property without its lock (Python 3.11 takes an RLock on every first
+    access): a WorkflowGraph belongs to one document and one thread, and asks for a dozen."""
+
+    def __init__(self, function: Callable[[Any], Any]) -> None:
+        self.function = function
+        self.__doc__ = function.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.function(instance)
+        return value
+
 
 # Link problems that still connect two existing nodes (the edge exists in the graph).
 EDGE_PROBLEMS = (None, "slot-range", "slot-type")
@@ -140,7 +158,7 @@ class WorkflowGraph:
                     well_formed = False
         self.well_formed = well_formed
 
-    @cached_property
+    @computed_once
     def g(self) -> nx.MultiDiGraph:
         """The workflow as a networkx.MultiDiGraph: one node per node id (attributes class_type,
         title), one edge per link between existing nodes (key: the input name, attribute link)."""
@@ -227,7 +245,7 @@ class WorkflowGraph:
         """(node_id, definition) for every well-formed node whose class the catalog knows."""
         return self._known_nodes
 
-    @cached_property
+    @computed_once
     def literal_inputs(self) -> list[tuple[str, NodeDef, str, InputSpec, Any]]:
         """(node_id, node_def, input_name, spec, value) for every literal input a known node
         declares (links, list values, are the link rules'; `{"__value__": v}` stays wrapped)."""
@@ -244,17 +262,17 @@ class WorkflowGraph:
                     found.append((node_id, node_def, name, spec, value))
         return found
 
-    @cached_property
+    @computed_once
     def _known_nodes(self) -> list[tuple[str, NodeDef]]:
         return [(node_id, node_def) for node_id, node_def in self._node_defs.items()
                 if node_def is not None and isinstance(self.workflow[node_id], dict)]
 
     # -- shared analyses ------------------------------------------------------------------------
-    @cached_property
+    @computed_once
     def all_output_nodes(self) -> list[str]:
         return [n for n, d in self.known_nodes() if d.is_output_node]
 
-    @cached_property
+    @computed_once
     def output_nodes(self) -> list[str]:
         """Output nodes the server would run, honouring partial_execution_targets exactly.
 
@@ -273,7 +291,7 @@ class WorkflowGraph:
                 return []
         return selected
 
-    @cached_property
+    @computed_once
     def validated(self) -> frozenset[str]:
         """Nodes the server validates: outputs and what they reach through followable links."""
         return self._followable_closure(self.output_nodes)
@@ -300,7 +318,7 @@ class WorkflowGraph:
         out = [link for link in self.links if link.source == node_id and link.problem is None]
         return bool(out) and not any(link.navigable for link in out)
 
-    @cached_property
+    @computed_once
     def feeds_output(self) -> frozenset[str]:
         """Nodes any selected output depends on through any link that names an existing node."""
         return frozenset(self.ancestors(self.output_nodes))
@@ -318,7 +336,7 @@ class WorkflowGraph:
                     stack.append(source)
         return seen
 
-    @cached_property
+    @computed_once
     def _edge_sources(self) -> dict[str, list[str]]:
         """node id -> the sources of its edges (one per edge, in input order)."""
         sources: dict[str, list[str]] = {}
@@ -326,7 +344,7 @@ class WorkflowGraph:
             sources.setdefault(link.target, []).append(link.source)
         return sources
 
-    @cached_property
+    @computed_once
     def dependent_outputs(self) -> dict[str, list[str]]:
         """node id -> the selected outputs whose validation reaches it (the server's field)."""
         result: dict[str, list[str]] = {}
@@ -335,7 +353,7 @@ class WorkflowGraph:
                 result.setdefault(node_id, []).append(output)
         return result
 
-    @cached_property
+    @computed_once
     def is_acyclic(self) -> bool:
         """No node depends on itself (Kahn's algorithm over the edges: linear)."""
         waiting = {node_id: len(sources) for node_id, sources in self._edge_sources.items()}
@@ -350,7 +368,7 @@ class WorkflowGraph:
                     ready.append(target)
         return done == len(self._class_types)
 
-    @cached_property
+    @computed_once
     def _edge_targets(self) -> dict[str, list[str]]:
         """node id -> the targets of its edges (one per edge, in the order edges were added)."""
         targets: dict[str, list[str]] = {}
@@ -358,7 +376,7 @@ class WorkflowGraph:
             targets.setdefault(link.source, []).append(link.target)
         return targets
 
-    @cached_property
+    @computed_once
     def cycles(self) -> list[list[str]]:
         """One cycle path per strongly connected knot (self-loops included), in a stable order."""
         if self.is_acyclic:
@@ -433,7 +451,7 @@ class WorkflowGraph:
         path.reverse()
         return path
 
-    @cached_property
+    @computed_once
     def topological_order(self) -> list[str] | None:
         if self.cycles:
             return None

@@ -43,12 +43,20 @@ class InputSpec:
     type: Any  # a type string ("INT", "IMAGE", "FLOAT,INT", "*", "COMBO") or a v1 list of choices
     options: dict
     required: bool
-    # A socket type (IMAGE, MODEL, ...): no literal can stand for it. Decided once (rules ask for
-    # every literal input of every workflow).
+    # Decided once (rules ask for them for every literal input of every workflow):
+    # a socket type (IMAGE, MODEL, ...): no literal can stand for it;
     link_only: bool = field(init=False, repr=False, compare=False)
+    # the allowed values of a combo (v1 list or v3 `COMBO` options), else None;
+    choices: list | None = field(init=False, repr=False, compare=False)
+    # a v3 dynamic combo's (`COMFY_DYNAMICCOMBO_V3`) options: `{"key", "inputs"}` each.
+    dynamic_options: list[dict] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.link_only = self._takes_only_links()
+        self.choices = self._choices()
+        options = self.options.get("options") if self.type == DYNAMIC_COMBO else None
+        self.dynamic_options = [o for o in options if isinstance(o, dict)] \
+            if isinstance(options, list) else []
 
     @classmethod
     def parse(cls, name: str, raw: Any, required: bool) -> "InputSpec | None":
@@ -68,9 +76,7 @@ class InputSpec:
     def is_v3_combo(self) -> bool:
         return self.type == "COMBO"
 
-    @property
-    def choices(self) -> list | None:
-        """The allowed values of a combo (v1 list or v3 `COMBO` options), else None."""
+    def _choices(self) -> list | None:
         if isinstance(self.type, list):
             return self.type
         if self.type == "COMBO":
@@ -92,12 +98,6 @@ class InputSpec:
         """A dynamic kind that stays as declared but that the server does not validate as such:
         a dynamic combo's selector or a kind comfylint cannot expand (MatchType is a plain input)."""
         return self.is_dynamic and self.type != MATCH_TYPE
-
-    @property
-    def dynamic_options(self) -> list[dict]:
-        """A v3 dynamic combo's (`COMFY_DYNAMICCOMBO_V3`) options: `{"key", "inputs"}` each."""
-        options = self.options.get("options") if self.type == DYNAMIC_COMBO else None
-        return [o for o in options if isinstance(o, dict)] if isinstance(options, list) else []
 
     def dynamic_option(self, value: Any) -> dict | None:
         """The dynamic-combo option whose key the prompt's value names (compared as sent)."""

@@ -79,7 +79,6 @@ def _node_count(loaded: LoadedFile) -> int:
 
 def _lint_document(loaded: LoadedFile, catalog: Catalog, options: Options,
                    keep_view: bool) -> FileResult:
-    from ..rules import as_rule
     from ..rules.base import Context
 
     result = FileResult(path=loaded.path, format=loaded.format, envelope=loaded.envelope,
@@ -90,8 +89,8 @@ def _lint_document(loaded: LoadedFile, catalog: Catalog, options: Options,
     ctx = Context(loaded=loaded, catalog=catalog, options=options)
     _attach_view(ctx)
     findings = ctx.findings
-    for selected in _applicable(options.selected_rules, loaded, ctx):
-        ctx.rule = rule = as_rule(selected)
+    for rule in _applicable(options.selected_rules, loaded, ctx):
+        ctx.rule = rule
         try:
             findings.extend(rule.check(ctx))
         except Exception as exc:  # a broken rule must not hide the others' findings
@@ -183,10 +182,11 @@ def _suppressed(findings: list[Diagnostic], loaded: LoadedFile,
     return kept, dropped
 
 
-def _applicable(rules: tuple[RuleEntry | Rule, ...], loaded: LoadedFile,
-                ctx) -> list[RuleEntry | Rule]:
-    """The rules that run on this document, phase by phase (rules.base.PHASES): the same list for
-    every document in the same situation (format, view, loader findings), so it is kept."""
+def _applicable(rules: tuple[RuleEntry | Rule, ...], loaded: LoadedFile, ctx) -> list[Rule]:
+    """The rules that run on this document (imported), phase by phase (rules.base.PHASES): the
+    same list for every document in the same situation (format, view, loader findings), so it
+    is kept."""
+    from ..rules import as_rule
     from ..rules.base import PHASES
 
     situation = (id(rules), loaded.format, isinstance(loaded.workflow, dict),
@@ -194,7 +194,7 @@ def _applicable(rules: tuple[RuleEntry | Rule, ...], loaded: LoadedFile,
                  frozenset(d.code for d in loaded.diagnostics))
     known = _APPLICABLE.get(situation)
     if known is None or known[0] is not rules:
-        chosen = [rule for phase in PHASES for rule in rules
+        chosen = [as_rule(rule) for phase in PHASES for rule in rules
                   if rule.phase == phase and _applies(rule, loaded, ctx)]
         if len(_APPLICABLE) >= 64:
             _APPLICABLE.clear()
@@ -203,7 +203,7 @@ def _applicable(rules: tuple[RuleEntry | Rule, ...], loaded: LoadedFile,
 
 
 # situation -> (the rules tuple it was decided for, kept alive so its id stays its own; the list)
-_APPLICABLE: dict[tuple, tuple[tuple, list]] = {}
+_APPLICABLE: dict[tuple, tuple[tuple, list[Rule]]] = {}
 
 
 def _applies(rule: RuleEntry | Rule, loaded: LoadedFile, ctx) -> bool:

@@ -36,15 +36,22 @@ def range_violations(ctx: Context, bound: str) -> Iterator[tuple[str, str, Input
     "max") the server checks after conversion, unless the node's own validation takes the input."""
     graph = ctx.graph
     below = bound == "min"
-    for node_id, name, spec, _raw, value in converted_values(ctx):
+    for node_id, name, spec, value in ctx.shared("bounded-values", lambda: _bounded(ctx)):
         limit = spec.options.get(bound)
-        if limit is None or not (isinstance(limit, (int, float)) and isinstance(value, (int, float))):
-            continue  # (is_number, inline: every literal of every file passes here)
+        if not isinstance(limit, (int, float)):
+            continue
         if not (value < limit if below else value > limit):
             continue
         if ctx.catalog.skips_value_checks(graph.class_type(node_id), name):
             continue
         yield node_id, name, spec, value, limit
+
+
+def _bounded(ctx: Context) -> list[tuple[str, str, InputSpec, Any]]:
+    """(node_id, input, spec, converted value) for numbers whose input declares a min or a max:
+    the few the two range rules compare, out of every literal."""
+    return [(node_id, name, spec, value) for node_id, name, spec, _raw, value in converted_values(ctx)
+            if isinstance(value, (int, float)) and ("min" in spec.options or "max" in spec.options)]
 
 
 def clamp_fix(ctx: Context, node_id: str, name: str, limit: Any, verb: str) -> Fix:
