@@ -27,7 +27,8 @@ from .catalog.types import link_types_match
 if TYPE_CHECKING:
     import networkx as nx
 
-class computed_once:
+
+class computed_once:  # a decorator, named like functools.cached_property
     """functools.cached_property without its lock (Python 3.11 takes an RLock on every first
     access): a WorkflowGraph belongs to one document and one thread, and asks for a dozen."""
 
