@@ -41,13 +41,15 @@ CACHE_DIR_ENV = "COMFYLINT_CACHE_DIR"
 
 
 def user_cache_dir() -> Path:
-    """comfylint's per-user cache: $COMFYLINT_CACHE_DIR, else $XDG_CACHE_HOME/comfylint, else
-    ~/.cache/comfylint (catalog cache entries, the downloaded custom-node pack map)."""
+    """comfylint's per-user cache (catalog cache entries, the downloaded custom-node pack map):
+    $COMFYLINT_CACHE_DIR, else the platform's convention (platformdirs): $XDG_CACHE_HOME or
+    ~/.cache on Linux, ~/Library/Caches on macOS, %LOCALAPPDATA%\\comfylint\\Cache on Windows."""
     base = os.environ.get(CACHE_DIR_ENV)
-    if not base:
-        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        base = os.path.join(xdg, "comfylint")
-    return Path(base).expanduser()
+    if base:
+        return Path(base).expanduser()
+    import platformdirs  # only when no $COMFYLINT_CACHE_DIR says where
+
+    return Path(platformdirs.user_cache_dir("comfylint", appauthor=False))
 
 
 def data_dir(name: str) -> Path:

@@ -93,13 +93,13 @@ class _Terminal(io.StringIO):
 
 
 def test_progress_bar_only_on_a_terminal_and_only_for_long_runs():
-    from comfylint.project.runner import PROGRESS_MIN_FILES, _progress_bar
+    from comfylint.cli.check import PROGRESS_MIN_FILES, progress_bar  # click's progress bar
 
-    assert _progress_bar(PROGRESS_MIN_FILES, io.StringIO()) is None
-    assert _progress_bar(PROGRESS_MIN_FILES - 1, _Terminal()) is None
+    assert progress_bar(PROGRESS_MIN_FILES, io.StringIO()) is None
+    assert progress_bar(PROGRESS_MIN_FILES - 1, _Terminal()) is None
     stream = _Terminal()
-    advance = _progress_bar(400, stream)
+    advance = progress_bar(400, stream)
     advance(100)
-    assert stream.getvalue().endswith("] 100/400 files")
+    assert stream.getvalue().rstrip().endswith("100/400")
     advance(None)
-    assert stream.getvalue().endswith("\r")
+    assert stream.getvalue().endswith("\n")

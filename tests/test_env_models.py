@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from comfylint import Catalog, lint
-from comfylint.catalog.manifest import Manifest, ManifestError, parse_simple_yaml, read_extra_model_paths
+from comfylint.catalog.manifest import Manifest, ManifestError, read_extra_model_paths
 from comfylint.catalog.sources import CatalogSources, SourceError, build_catalog
 from comfylint.cli import cli
 
@@ -82,10 +82,31 @@ def test_extra_model_paths_yaml(tmp_path, comfyui):
     assert "a1111.ckpt" in manifest.models["checkpoints"]
 
 
-def test_simple_yaml_rejects_what_it_cannot_read():
-    with pytest.raises(ValueError, match="line 2"):
-        parse_simple_yaml("a:\n  just text\n")
-    assert parse_simple_yaml("x:\n  k: 'v'\n") == {"x": {"k": "v"}}
+def test_extra_model_paths_yaml_is_read_as_yaml(tmp_path):
+    """Quoted values keep '#' and single backslashes; an escaped newline makes two folders."""
+    config = tmp_path / "extra_model_paths.yaml"
+    config.write_text('hashed:\n  base_path: "/data/models #2"\n  loras: loras  # comment\n'
+                      'windows:\n  base_path: "C:\\\\models"\n  vae: vae\n'
+                      'lines:\n  base_path: /srv\n  checkpoints: "a\\nb"\n', encoding="utf-8")
+    folders = read_extra_model_paths(config)
+    assert folders["loras"]["extra"] == [os.path.normpath("/data/models #2/loras")]
+    assert "C:\\models" in folders["vae"]["extra"][0]  # one backslash (relative on Linux)
+    assert "C:\\\\models" not in folders["vae"]["extra"][0]
+    assert folders["checkpoints"]["extra"] == ["/srv/a", "/srv/b"]
+
+
+@pytest.mark.parametrize("text,message", [
+    ("a:\n  loras:\n    deeper: x\n", "a.loras is a mapping"),  # a third level
+    ("a:\n  loras: [x, y]\n", "a.loras is a list"),
+    ("a: just text\n", "section 'a' is text"),
+    ("", "found empty"),
+    ("a:\n  b: [unclosed\n", "not valid YAML"),
+])
+def test_extra_model_paths_yaml_that_comfyui_cannot_start_with(tmp_path, text, message):
+    config = tmp_path / "extra_model_paths.yaml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(ManifestError, match=message):
+        read_extra_model_paths(config)
 
 
 def test_models_dir_and_manifest_file(tmp_path, write_json):

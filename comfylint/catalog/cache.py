@@ -8,8 +8,9 @@ source has it (finding where it ends is the one pass over the file: decoding, st
 text and encoding it again cost 2/3 of the first run); a snapshot's are compact, and free of free
 text like the snapshot itself.
 
-Where: $COMFYLINT_CACHE_DIR/catalogs, else $XDG_CACHE_HOME/comfylint/catalogs, else
-~/.cache/comfylint/catalogs. $COMFYLINT_NO_CACHE (or `check --no-cache`) turns it off.
+Where: the catalogs/ folder of the user cache (resources.user_cache_dir: $COMFYLINT_CACHE_DIR,
+else the platform's cache folder, ~/.cache/comfylint on Linux). $COMFYLINT_NO_CACHE (or
+`check --no-cache`) turns it off.
 
 Entry format (compact JSON, not pickle or marshal): the cache directory may be relocated onto a
 shared disk, and unpickling a file someone else wrote runs their code; marshal is documented as

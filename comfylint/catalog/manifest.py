@@ -228,95 +228,67 @@ def list_files(directory: Path) -> list[str] | None:
 
 
 def read_extra_model_paths(path: str | Path) -> dict[str, dict[str, list[str]]]:
-    """folder -> {"default": [...], "extra": [...]} directories from an extra_model_paths.yaml.
+    """folder -> {"default": [...], "extra": [...]} directories from an extra_model_paths.yaml,
+    read as ComfyUI reads it (utils/extra_config.py, with PyYAML's safe loader): each top-level
+    section may set `base_path` (`~` and $VARS expanded; relative to the file's directory) and
+    `is_default` (any true value: its folders are searched first); every other key is a folder
+    whose value is one path or several, one per line (relative ones join `base_path`, else the
+    file's directory). Legacy folder names (unet, clip) are mapped.
 
-    ComfyUI's rules: each top-level section may set `base_path` (relative to the file's
-    directory), `is_default` (its folders are searched first) and folder keys whose value is one
-    path or several, one per line. Legacy folder names (unet, clip) are mapped.
+    What makes ComfyUI itself fail at start-up (not YAML, a section or folder value of the wrong
+    shape: a list, a third level of nesting) is a ManifestError naming the key.
     """
+    import yaml  # only when there is a file to read: the check path never pays for it
+
     path = Path(path)
     try:
-        sections = parse_simple_yaml(read_limited(path, MAX_SETTINGS_BYTES).decode("utf-8"))
+        text = read_limited(path, MAX_SETTINGS_BYTES).decode("utf-8")
+        sections = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as exc:
         raise ManifestError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise ManifestError(f"{path}: {exc}") from None
+    except (ValueError, yaml.YAMLError) as exc:  # UnicodeDecodeError is a ValueError
+        raise ManifestError(f"{path}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise ManifestError(f"{path}: nested too deeply to be an extra_model_paths.yaml") from None
+    if not isinstance(sections, dict):
+        raise ManifestError(f"{path}: expected sections of folder paths (ComfyUI fails to start "
+                            f"on this file), found {_yaml_kind(sections)}")
+    yaml_dir = Path(os.path.abspath(path)).parent  # as ComfyUI: symlinks not resolved
     result: dict[str, dict[str, list[str]]] = {}
-    for section in sections.values():
-        if not isinstance(section, dict):
+    for name, section in sections.items():
+        if section is None:
             continue
-        base = section.get("base_path")
-        base_dir = Path(os.path.expandvars(os.path.expanduser(base))) if isinstance(base, str) else None
-        if base_dir is not None and not base_dir.is_absolute():
-            base_dir = path.parent / base_dir
-        slot = "default" if str(section.get("is_default", "")).lower() == "true" else "extra"
+        if not isinstance(section, dict):
+            raise ManifestError(f"{path}: section {name!r} is {_yaml_kind(section)}, not a mapping "
+                                "of folder paths (ComfyUI fails to start on this file)")
+        section = dict(section)
+        base = section.pop("base_path", None)
+        base_dir = None
+        if base is not None:
+            base_dir = Path(os.path.expandvars(os.path.expanduser(str(base))))
+            base_dir = base_dir if base_dir.is_absolute() else yaml_dir / base_dir
+        slot = "default" if section.pop("is_default", False) else "extra"
         for key, value in section.items():
-            if key in ("base_path", "is_default", "download_model_base") or not isinstance(value, str):
-                continue
-            folder = LEGACY_FOLDER_NAMES.get(key, key)
-            for line in value.splitlines():
-                line = os.path.expandvars(os.path.expanduser(line.strip()))
+            if key == "download_model_base":
+                continue  # where the Manager downloads to, not a folder nodes read
+            if not isinstance(value, str):
+                raise ManifestError(f"{path}: {name}.{key} is {_yaml_kind(value)}; a folder takes "
+                                    "a path or lines of paths (ComfyUI fails to start on this file)")
+            folder = LEGACY_FOLDER_NAMES.get(str(key), str(key))
+            for line in value.split("\n"):
                 if not line:
                     continue
-                full = Path(line) if base_dir is None else base_dir / line
+                full = base_dir / line if base_dir is not None else yaml_dir / line
                 entry = result.setdefault(folder, {"default": [], "extra": []})
                 entry[slot].append(os.path.normpath(str(full)))
     return result
 
 
-def parse_simple_yaml(text: str) -> dict:
-    """The YAML subset extra_model_paths.yaml uses: two-level mappings of scalars and `|` blocks.
-
-    Kept dependency-free on purpose (PyYAML is not a run-time dependency of comfylint).
-    """
-    root: dict = {}
-    section: dict | None = None
-    block_key: str | None = None
-    block_indent = 0
-    block_lines: list[str] = []
-
-    def close_block() -> None:
-        nonlocal block_key
-        if section is not None and block_key is not None:
-            section[block_key] = "\n".join(block_lines)
-        block_key = None
-        block_lines.clear()
-
-    for number, raw in enumerate(text.splitlines(), 1):
-        stripped = raw.strip()
-        indent = len(raw) - len(raw.lstrip(" "))
-        if block_key is not None:
-            if not stripped or indent > block_indent:
-                if stripped and not stripped.startswith("#"):
-                    block_lines.append(stripped)
-                continue
-            close_block()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if raw.startswith("\t"):
-            raise ValueError(f"line {number}: tabs are not allowed for indentation in YAML")
-        key, sep, value = stripped.partition(":")
-        if not sep:
-            raise ValueError(f"line {number}: expected 'key: value', got {stripped!r}")
-        key, value = key.strip().strip("'\""), _strip_comment(value).strip()
-        if indent == 0:
-            section = root[key] = {} if not value else value
-            if not isinstance(section, dict):
-                section = None
-            continue
-        if section is None:
-            raise ValueError(f"line {number}: {key!r} is indented but belongs to no section")
-        if value in ("|", "|-", "|+", ">", ">-"):
-            block_key, block_indent = key, indent
-            continue
-        section[key] = value.strip("'\"")
-    close_block()
-    return root
-
-
-def _strip_comment(value: str) -> str:
-    position = value.find(" #")
-    return value[:position] if position >= 0 else value
+def _yaml_kind(value: object) -> str:
+    if value is None:
+        return "empty"
+    return {dict: "a mapping", list: "a list", str: "text"}.get(type(value),
+                                                                f"a {type(value).__name__}")
 
 
 def _optional_list(value: object) -> list[str] | None:

@@ -11,6 +11,7 @@ from .options import catalog_source_options
 
 OUTPUT_FORMATS = ("full", "concise", "json", "sarif", "github", "junit", "gitlab")
 FAIL_ON = ("error", "warning", "info", "never")
+PROGRESS_MIN_FILES = 200  # a shorter run ends before a bar would help
 
 
 def exit_code(results, fail_on: str) -> int:
@@ -87,10 +88,11 @@ def check(paths, object_info, require_format, envelope, output_format, output_fi
     if not paths:
         raise click.UsageError("give workflow files or directories to check (or - for stdin)")
     stdin_data = read_stdin() if "-" in paths else None
-    progress = sys.stderr if sys.stderr.isatty() and not output_file else None
+    progress = (lambda total: progress_bar(total, sys.stderr)) \
+        if sys.stderr.isatty() and not output_file else None
     fix_mode = "diff" if diff else "write" if fix else None
     config, _job, report = lint_run(inputs, stdin_data=stdin_data, stdin_name=stdin_filename,
-                                    progress_stream=progress, fix=fix_mode,
+                                    progress=progress, fix=fix_mode,
                                     unsafe_fixes=unsafe_fixes)
     results = report.results
     missing = [p for p in paths if p != "-" and not _exists(p)]
@@ -136,6 +138,24 @@ def _report(output_format, statistics, report, stream, render_options) -> None:
                      report.cached)
         return
     render(output_format, report.results, stream, render_options)
+
+
+def progress_bar(total: int, stream):
+    """click's progress bar for long runs on a terminal: a callback told how many more files
+    are done (None: finished, the line is cleared), or None."""
+    if total < PROGRESS_MIN_FILES or not getattr(stream, "isatty", lambda: False)():
+        return None
+    bar = click.progressbar(length=total, label="comfylint", file=stream, show_eta=False,
+                            show_pos=True, width=30)
+    bar.__enter__()
+
+    def advance(count: "int | None") -> None:
+        if count is None:
+            bar.__exit__(None, None, None)
+        else:
+            bar.update(count)
+
+    return advance
 
 
 def _exists(path: str) -> bool:

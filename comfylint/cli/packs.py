@@ -21,7 +21,8 @@ def packs() -> None:
                                           "ComfyUI-Manager's repository).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=60, show_default=True)
 def update(url, timeout) -> None:
-    """Download extension-node-map.json into comfylint's cache (~/.cache/comfylint)."""
+    """Download extension-node-map.json into comfylint's user cache ($COMFYLINT_CACHE_DIR, else
+    the platform's cache folder: ~/.cache/comfylint on Linux)."""
     import json
     import urllib.parse
 

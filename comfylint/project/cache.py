@@ -5,8 +5,9 @@ found by walking, plus the run's settings (config, catalog and pack map identiti
 rules, envelope, required format, comfylint's code and data). The settings make one run key, and
 each run key gets one cache file mapping per-file keys (path + bytes + named/walked) to the
 file's findings after per-file suppressions: a warm run gives exactly the cold run's verdict
-(tests/test_cache_equality.py, benchmarks/cache_equality.py). Reading one file and hashing the workflows is what makes a second run of an
-unchanged repository near-instant. Writes are atomic; a damaged cache file is simply ignored.
+(tests/test_cache_equality.py, benchmarks/cache_equality.py). Reading one file and hashing the
+workflows is what makes a second run of an unchanged repository near-instant. Writes are atomic;
+a damaged cache file is simply ignored.
 """
 from __future__ import annotations
 

@@ -116,7 +116,7 @@ def _refuse_an_empty_walk(paths: "tuple[str, ...]", config) -> None:
 
 
 def lint_run(inputs: CheckInputs, *, stdin_data: bytes | None = None, stdin_name: str = "-",
-             progress_stream=None, fix: str | None = None, unsafe_fixes: bool = False,
+             progress=None, fix: str | None = None, unsafe_fixes: bool = False,
              apply_baseline: bool = True, catalog=None):
     """Run the whole flow. `fix`: None, "write" or "diff"; `catalog`: one the caller built (from
     a live server or a snapshot) instead of the sources'. Returns (config, job, report)."""
@@ -136,7 +136,7 @@ def lint_run(inputs: CheckInputs, *, stdin_data: bytes | None = None, stdin_name
         _refuse_an_empty_walk(inputs.paths, config)
     cache = open_cache(inputs, config, job, sources) if catalog is None else None
     report = run(job, files, cache=cache, jobs=inputs.jobs, stdin_data=stdin_data,
-                 stdin_name=stdin_name, progress_stream=progress_stream)
+                 stdin_name=stdin_name, progress=progress)
     if fix is not None:
         fix_results(job, report, unsafe_fixes, write=fix == "write")
     if baseline is not None:

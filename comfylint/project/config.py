@@ -72,9 +72,9 @@ class Config:
             return Path(absolute).as_posix()
         return Path(rel).as_posix()
 
-    def is_excluded(self, path: "str | Path") -> bool:
+    def is_excluded(self, path: "str | Path", is_dir: bool = False) -> bool:
         patterns = tuple(self.get("exclude", DEFAULT_EXCLUDE)) + tuple(self.get("extend-exclude", ()))
-        return GlobSet.of(patterns).matches(self.relative(path))
+        return GlobSet.of(patterns).matches(self.relative(path), is_dir)
 
     def is_included(self, path: "str | Path") -> bool:
         patterns = self.get("include")
@@ -129,26 +129,27 @@ def glob_matches(pattern: str, rel_path: str) -> bool:
 
 
 class GlobSet:
-    """gitignore-like patterns compiled into two regular expressions.
+    """Patterns with .gitignore semantics, matched against paths relative to the project root.
 
-    A pattern without `/` matches any path component (so `legacy` or `*.png` match at any
-    depth); one with `/` matches the whole relative path or a directory prefix of it. `*`
-    crosses directories; a leading `**/` or `./` and a trailing `/` are accepted."""
+    `vendor` or `*.png` (no `/`) match at any depth, and so everything below a matching folder;
+    a leading or inner `/` anchors at the root (`/top.json`, `wf/*.json`); `*` stays within one
+    folder and `**` crosses folders (`doc/**/x.json` matches `doc/x.json`); a trailing `/`
+    matches folders only; `!pattern` matches again what an earlier pattern matched.
+
+    pathspec (GitIgnoreSpec) decides; a set of plain patterns (no `/`, `!`, `\\` or `**`:
+    the default excludes) is answered by matching path components, which is the same thing for
+    them, without importing pathspec (tests/test_config.py ties the two together)."""
 
     _compiled: dict[tuple[str, ...], "GlobSet"] = {}
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
-        component, whole = [], []
-        for raw in patterns:
-            pattern = raw.strip()
-            pattern = pattern[2:] if pattern.startswith("./") else pattern
-            anywhere = pattern.startswith("**/")
-            pattern = (pattern[3:] if anywhere else pattern).rstrip("/")
-            (whole if "/" in pattern else component).append(fnmatch.translate(pattern))
-            if anywhere and "/" in pattern:
-                whole.append(fnmatch.translate("*/" + pattern))
-        self.component = re.compile("|".join(component)) if component else None
-        self.whole = re.compile("|".join(whole)) if whole else None
+        # `./x` (as people write paths) means the root's x: `/x`.
+        self.patterns = tuple("/" + p[2:] if p.startswith("./") else p
+                              for p in (raw.strip() for raw in patterns) if p)
+        self._spec = None
+        plain = all(_is_plain(p) for p in self.patterns)
+        self._components = re.compile("|".join(fnmatch.translate(p) for p in self.patterns)) \
+            if plain and self.patterns else None
 
     @classmethod
     def of(cls, patterns: tuple[str, ...]) -> "GlobSet":
@@ -157,13 +158,23 @@ class GlobSet:
             compiled = cls._compiled[patterns] = cls(patterns)
         return compiled
 
-    def matches(self, rel_path: str) -> bool:
-        parts = rel_path.split("/")
-        if self.component is not None and any(self.component.match(part) for part in parts):
-            return True
-        if self.whole is not None:
-            return any(self.whole.match("/".join(parts[:i])) for i in range(len(parts), 0, -1))
-        return False
+    def matches(self, rel_path: str, is_dir: bool = False) -> bool:
+        """Whether the patterns match `rel_path` (a file, or a folder when `is_dir`)."""
+        if not self.patterns:
+            return False
+        if self._components is not None:
+            return any(self._components.match(part) for part in rel_path.split("/"))
+        if self._spec is None:
+            import pathspec  # only for patterns that need it
+
+            self._spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+        return self._spec.match_file(rel_path.rstrip("/") + "/" if is_dir else rel_path)
+
+
+def _is_plain(pattern: str) -> bool:
+    """A pattern that matches one path component by itself, wherever it is."""
+    return not any(mark in pattern for mark in ("/", "!", "\\", "**")) and \
+        not pattern.startswith("#")
 
 
 # -- discovery and loading ---------------------------------------------------------------------

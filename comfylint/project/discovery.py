@@ -42,7 +42,7 @@ def select_files(paths: "list[str] | tuple[str, ...]", config: "Config",
 def _walk(directory: str, config: "Config") -> Iterator[str]:
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                         and not config.is_excluded(os.path.join(root, d)))
+                         and not config.is_excluded(os.path.join(root, d), is_dir=True))
         for name in sorted(files):
             if name.lower().endswith(WORKFLOW_SUFFIXES):
                 path = os.path.normpath(os.path.join(root, name))

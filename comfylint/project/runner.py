@@ -8,7 +8,6 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..diagnostics import FileResult
@@ -23,7 +22,9 @@ if TYPE_CHECKING:
     from .fix import FixOutcome
 
 FILES_PER_TASK = 16
-PROGRESS_MIN_FILES = 200
+# Given how many files will be linted, a callback told how many more are done (None: all), or
+# None for no display (the command line draws click's progress bar; the library draws nothing).
+ProgressFactory = Callable[[int], "Callable[[int | None], None] | None"]
 
 
 @dataclass
@@ -182,7 +183,8 @@ def _lint_many(job: Job, files: list[tuple[str, bool]], jobs: int,
 
 # -- the run ---------------------------------------------------------------------------------
 def run(job: Job, files: list[tuple[str, bool]], *, cache=None, jobs: int | None = None,
-        stdin_data: bytes | None = None, stdin_name: str = "-", progress_stream=None) -> Report:
+        stdin_data: bytes | None = None, stdin_name: str = "-",
+        progress: "ProgressFactory | None" = None) -> Report:
     """Lint `files` (from select_files). Results keep the files' order."""
     from .cache import file_key, result_entry
 
@@ -216,10 +218,10 @@ def run(job: Job, files: list[tuple[str, bool]], *, cache=None, jobs: int | None
 
         report.jobs = auto_jobs([len(contents[index]) if index in contents else _size(path)
                                  for index, path, _explicit, _key in pending])
-    progress = _progress_bar(len(pending), progress_stream) if progress_stream else None
-    linted = _lint_many(job, [(p, e) for _i, p, e, _k in pending], report.jobs, progress)
-    if progress:
-        progress(None)
+    advance = progress(len(pending)) if progress else None
+    linted = _lint_many(job, [(p, e) for _i, p, e, _k in pending], report.jobs, advance)
+    if advance:
+        advance(None)
     for (index, _path, _explicit, _key), (result, key) in zip(pending, linted):
         slots[index] = result
         report.suppressed += result.suppressed
@@ -265,26 +267,6 @@ def apply_baseline(job: Job, report: Report, baseline: "Baseline") -> None:
     for diag in baseline.unused(report.results, report.baseline_matches, job.rule_ran):
         diag.severity = overrides.get(diag.code, diag.severity)
         by_path[diag.file].diagnostics.append(diag)
-
-
-def _progress_bar(total: int, stream) -> Callable[[int | None], None] | None:
-    """A one-line bar on a terminal for long runs; None: finished (clear the line)."""
-    if total < PROGRESS_MIN_FILES or not getattr(stream, "isatty", lambda: False)():
-        return None
-    done = [0]
-    width = 30
-
-    def advance(count: int | None) -> None:
-        if count is None:
-            stream.write("\r" + " " * (width + 40) + "\r")
-            stream.flush()
-            return
-        done[0] = min(total, done[0] + count)
-        filled = width * done[0] // total
-        stream.write(f"\rcomfylint [{'#' * filled}{'.' * (width - filled)}] {done[0]}/{total} files")
-        stream.flush()
-
-    return advance
 
 
 # -- fixing ------------------------------------------------------------------------------------
