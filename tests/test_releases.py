@@ -130,3 +130,37 @@ def test_the_shipped_data_is_what_the_generator_makes_of_the_captures():
                              str(Path(CASES_DIR).parent), "--check"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+# -- choosing the release: --comfyui-version and the config key ------------------------------------
+NEWER_NODE = {"1": {"class_type": "EmptyImage", "inputs": {"width": 64, "height": 64,
+                                                          "batch_size": 1, "color": 0}},
+              "2": {"class_type": "CenterCropImages", "inputs": {"images": ["1", 0], "width": 32,
+                                                                 "height": 32}},
+              "3": {"class_type": "PreviewImage", "inputs": {"images": ["2", 0]}}}
+
+
+def test_the_command_line_and_the_config_pick_the_release(tmp_path):
+    from ci_support import comfylint, write
+
+    assert "CenterCropImages" in release("0.26.0").introduced
+    write(tmp_path / "wf.json", NEWER_NODE)
+    assert comfylint("check", "wf.json", "--no-cache", cwd=tmp_path).stdout.startswith("All checks")
+    old = comfylint("check", "wf.json", "--no-cache", "--comfyui-version", "0.3.64", cwd=tmp_path)
+    assert "N201" in old.stdout and "ComfyUI 0.3.64" in old.stdout
+    (tmp_path / "comfylint.toml").write_text('comfyui-version = "0.3.64"\n')
+    assert "N201" in comfylint("check", "wf.json", "--no-cache", cwd=tmp_path).stdout
+    # the command line wins over the config
+    assert comfylint("check", "wf.json", "--no-cache", "--comfyui-version", "0.26", cwd=tmp_path
+                     ).stdout.startswith("All checks")
+
+
+def test_a_version_no_bundled_release_stands_for_is_a_usage_error(tmp_path):
+    from ci_support import comfylint, write
+
+    write(tmp_path / "wf.json", NEWER_NODE)
+    done = comfylint("check", "wf.json", "--comfyui-version", "0.2.1", cwd=tmp_path)
+    assert done.returncode == 2 and "no bundled catalog is as old as ComfyUI 0.2.1" in done.stderr
+    (tmp_path / "comfylint.toml").write_text('comfyui-version = "newest"\n')
+    done = comfylint("check", "wf.json", cwd=tmp_path)
+    assert done.returncode == 2 and "comfyui-version" in done.stderr

@@ -22,6 +22,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 FOX = json.loads((FIXTURES / "fox.api.json").read_text())
 SERVER = Catalog.from_object_info(FIXTURES / "object_info.small.json", comfyui_version="0.3.64")
 BUNDLED_0_3_64 = Catalog.stock("0.3.64")  # the release whose answers these lessons record
+# The same release as a server's catalog: ranges and lists are its verdicts, not maybes.
+SERVER_0_3_64 = Catalog.from_object_info(BUNDLED_0_3_64.definitions(), comfyui_version="0.3.64")
 
 
 def lint(workflow, catalog: Catalog | None = None, **options) -> list:
@@ -151,8 +153,7 @@ def test_v3_combo_value_is_not_checked_by_0_3_64_and_fails_when_the_node_runs():
     assert diag.server_error_type is None  # the server accepts it: no error type to mirror
     # Combo lists grow with ComfyUI: the bundled catalog only warns, a server's catalog decides.
     assert diag.severity == Severity.WARNING and "--object-info" in diag.message
-    server = Catalog.from_object_info(BUNDLED_0_3_64.definitions(), comfyui_version="0.3.64")
-    assert only(lint(workflow, server), "T306").severity == Severity.ERROR
+    assert only(lint(workflow, SERVER_0_3_64), "T306").severity == Severity.ERROR
 
 
 # -- combos ---------------------------------------------------------------------------------------
@@ -284,7 +285,7 @@ def test_two_outputs_one_invalid_is_output_dropped():
     workflow.update({"20": {"class_type": "EmptyImage", "inputs": {
         "width": 0, "height": 64, "batch_size": 1, "color": 0}},
         "21": {"class_type": "PreviewImage", "inputs": {"images": ["20", 0]}}})
-    found = lint(workflow)
+    found = lint(workflow, SERVER_0_3_64)
     assert codes(found) == ["G106", "T304"]
     assert only(found, "G106").node_id == "21" and "#16 SaveImage" in only(found, "G106").message
 

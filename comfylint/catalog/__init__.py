@@ -193,6 +193,8 @@ class Catalog:
         # (catalog.packs.PackIndex), when catalog.sources was given a source for them.
         self.manifest = None
         self.node_packs = None
+        # The user named the server's files (--manifest, --models-dir, --comfyui-dir).
+        self.files_given = False
 
     def _use_release(self, release: "Release") -> None:
         from .releases import known_core_facts
@@ -294,8 +296,9 @@ class Catalog:
         return self._raw.keys()
 
     def definitions(self) -> dict[str, Any]:
-        """Every node definition as /object_info data (decodes them all: for tools and tests)."""
-        return {name: self._raw[name] for name in self._raw}
+        """Every node definition as /object_info data, a copy the caller may change (decodes
+        them all: for tools and tests)."""
+        return copy.deepcopy({name: self._raw[name] for name in self._raw})
 
     @property
     def version_label(self) -> str:
@@ -341,6 +344,41 @@ class Catalog:
         if any(isinstance(c, str) and c.lower().endswith(MODEL_FILE_SUFFIXES) for c in spec.choices):
             return UNNAMED_FOLDER
         return None
+
+    @cached_property
+    def captured_without_models(self) -> bool:
+        """A server catalog whose core loaders list no model file at all (each list empty, or
+        only built-in choices without a file extension: pixel_space, none): it was captured on
+        a server with no models and says nothing about the models of the one that runs a
+        workflow (stock captures for CI, such as the v0.26.0 one)."""
+        if self.bundled:
+            return False
+        lists = 0
+        for class_type, inputs in self._core_lists.items():
+            node = self.get(class_type) if class_type in self else None
+            for input_name, folder in inputs.items() if node is not None else ():
+                spec = node.inputs.get(input_name)  # type: ignore[union-attr]
+                if folder in ("input", "output") or spec is None or spec.choices is None:
+                    continue
+                lists += 1
+                if any(isinstance(c, str) and "." in c.rsplit("/", 1)[-1] for c in spec.choices):
+                    return False
+        return lists > 0
+
+    @property
+    def file_presence_unknown(self) -> bool:
+        """Whether model and input-file presence is beyond this catalog: the bundled catalog, or a
+        capture without models, unless the user named the server's files."""
+        return not self.files_given and (self.bundled or self.captured_without_models)
+
+    def notes(self) -> list[str]:
+        """What a run says once about its catalog (the command line prints these)."""
+        if self.captured_without_models and not self.files_given:
+            return [f"{self.source} was captured on a server with no models installed (every "
+                    "model list is empty or holds only built-in choices): model and input-file "
+                    "presence is not judged; name the server's files (--models-dir, --manifest, "
+                    "--comfyui-dir) to judge them"]
+        return []
 
     def skips_value_checks(self, class_type: str, input_name: str) -> bool:
         """The node's own validate function takes this input, so the server skips min/max/combo."""

@@ -76,6 +76,7 @@ def build_catalog(sources: CatalogSources, nodes: Catalog | None = None) -> Cata
     catalog = copy.copy(catalog)
     if manifest is not None:
         catalog.manifest = manifest
+        catalog.files_given = True
         catalog.source = f"{catalog.source}; files from {manifest.source}"
     if packs is not None:
         catalog.node_packs = packs

@@ -109,6 +109,8 @@ def check(paths, object_info, require_format, envelope, output_format, output_fi
                    f"{len(report.fixes)} file(s)", err=True)
     for error in report.write_errors:
         click.echo(f"comfylint: {error}", err=True)
+    for note in _job.catalog_notes():
+        click.echo(f"comfylint: note: {note}", err=True)
     import io
 
     buffer = io.StringIO()  # the report is written at once: an unbuffered stdout (CI) pays per write

@@ -39,6 +39,10 @@ def environment_options(function):
                      help="A hand-written model manifest (schemas/manifest.schema.json)."),
         click.option("--extension-node-map", type=click.Path(dir_okay=False),
                      help="ComfyUI-Manager's extension-node-map.json: name the pack of unknown nodes."),
+        click.option("--comfyui-version", metavar="VERSION",
+                     help="The server's ComfyUI version: which bundled release to check against "
+                          "(default: the newest), or the version an --object-info does not say. "
+                          "A snapshot or --server says its own."),
     )):
         function = option(function)
     return function

@@ -43,9 +43,12 @@ def load_run_config(inputs: CheckInputs):
 
 
 def catalog_sources(inputs: CheckInputs, config) -> dict[str, Any]:
-    """Command-line sources, else the config's (node definitions and server files separately,
-    so that --object-info on the command line replaces a configured snapshot)."""
+    """Command-line sources, else the config's (node definitions, server files and the ComfyUI
+    version separately, so that --object-info on the command line replaces a configured
+    snapshot)."""
     sources = dict(inputs.sources)
+    if not sources.get("comfyui_version") and config.get("comfyui-version"):
+        sources["comfyui_version"] = config.get("comfyui-version")
     for group in (NODE_SOURCES, FILE_SOURCES):
         if any(sources.get(name) for name in group):
             continue

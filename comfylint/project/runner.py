@@ -50,6 +50,14 @@ class Job:
 
         return build_catalog(CatalogSources(**self.sources))
 
+    def catalog_notes(self) -> list[str]:
+        """What to say once about the run's catalog (a capture without models). The bundled
+        catalog has nothing to say, and is not built for it (a fully cached run never is)."""
+        if self.given_catalog is None and not any(
+                self.sources.get(name) for name in ("object_info", "snapshot", "server")):
+            return []
+        return self.catalog.notes()
+
     @cached_property
     def options(self) -> Options:
         """The run's options; `file_options` adds what the config says per file."""

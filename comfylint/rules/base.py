@@ -34,8 +34,9 @@ class Rule:
     # One of PHASES: "fold" rules run after the others and may fold their findings into their
     # own (ctx.findings is theirs to edit); "post" rules then read what is left (output-dropped).
     phase: ClassVar[str] = "main"
-    # The verdict rests on lists that grow in newer ComfyUI (combo choices, node outputs): with
-    # only the bundled (older) catalog it is a warning, since the real server may be newer.
+    # The verdict rests on facts a newer ComfyUI may have changed (combo choices, ranges, node
+    # outputs; custom packs extend core lists too): the bundled catalog cannot vouch for them,
+    # the file may come from a newer release (a warning); a server's catalog can (an error).
     grows_with_comfyui: ClassVar[bool] = False
     # The rule only gives the loader's findings of its code their identity (file.LoadStageRule):
     # a document the loader found no such problem in is not its business (nor its import).
@@ -70,6 +71,16 @@ class Context:
         if key not in self._shared:
             self._shared[key] = compute()
         return self._shared[key]
+
+    @property
+    def saved_by_newer(self) -> Any:
+        """What says the file was saved by a newer ComfyUI than the catalog (rules.node.saved_by
+        SavedBy), or None: computed once per file."""
+        from .node.saved_by import saved_by_newer
+
+        ui_document = self.loaded.workflow if self.loaded.format == "ui" else None
+        return self.shared("saved-by-newer", lambda: saved_by_newer(
+            self.catalog, self.workflow, ui_document, self.path))
 
     @property
     def workflow(self) -> Any:

@@ -103,15 +103,15 @@ def looks_like_file(name: object) -> bool:
 
 def installed_models(catalog: Catalog, item: FileInput) -> tuple[list[str], set] | None:
     """(files the server lists in the folder, every value the server accepts), or None when the
-    catalog cannot know (the bundled catalog without a manifest)."""
+    catalog cannot know (the bundled catalog or a capture without models, and no manifest given)."""
+    if catalog.file_presence_unknown:
+        return None
     manifest = catalog.manifest
     listed = manifest.folder(item.folder) if manifest is not None else None
     if listed is not None:
         # Non-file choices (VAELoader's "taesd", "pixel_space") come with the node, not the folder.
         extras = {c for c in item.choices if isinstance(c, str) and not looks_like_file(c)}
         return listed, set(listed) | extras
-    if catalog.bundled:
-        return None
     strings = [c for c in item.choices if isinstance(c, str)]
     return strings, set(strings)
 
@@ -123,11 +123,13 @@ def split_annotation(value: str) -> tuple[str, str]:
 
 
 def installed_media(catalog: Catalog, item: FileInput, area: str) -> list[str] | None:
+    if catalog.file_presence_unknown:
+        return None
     manifest = catalog.manifest
     listed = manifest.files_in(area) if manifest is not None else None
     if listed is not None:
         return listed
-    if catalog.bundled or area != item.folder:
+    if area != item.folder:
         return None
     return [c for c in item.choices if isinstance(c, str)]
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from ...diagnostics import Diagnostic, Severity
 from ...ui import conversion, ui_node
 from ..base import Context, Rule, strip_dated_note
-from .saved_by import SavedBy, saved_by_newer
+from .saved_by import SavedBy
 
 # Findings that a newer node definition explains: values, links, inputs and outputs read with
 # the older definition (the node's own rules), and the stored widget values' drift (UI files).
@@ -34,8 +34,7 @@ class SavedByNewerComfyui(Rule):
     phase = "fold"
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
-        ui_document = ctx.loaded.workflow if ctx.loaded.format == "ui" else None
-        saved = saved_by_newer(ctx.catalog, ctx.workflow, ui_document, ctx.path)
+        saved = ctx.saved_by_newer
         if saved is None:
             return
         folded = [d for d in ctx.findings

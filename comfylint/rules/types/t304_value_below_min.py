@@ -13,6 +13,7 @@ class ValueBelowMin(Rule):
     summary = "A number below the input's declared minimum."
     server_error_type = "value_smaller_than_min"
     server_node_check = True
+    grows_with_comfyui = True  # ranges change between releases (ImageFromBatch batch_index)
     fixable = True
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:

@@ -15,6 +15,7 @@ class ValueAboveMax(Rule):
     summary = "A number above the input's declared maximum (seeds: 2^64-1)."
     server_error_type = "value_bigger_than_max"
     server_node_check = True
+    grows_with_comfyui = True  # ranges change between releases (ImageFromBatch batch_index)
     fixable = True
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
