@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 
-import comfylint
 from ci_support import comfylint as run_cli
 from ci_support import write
+
+import comfylint
 from comfylint import Catalog
 from comfylint.catalog.sources import CatalogSources, build_catalog
 

@@ -374,10 +374,10 @@ class Catalog:
     def notes(self) -> list[str]:
         """What a run says once about its catalog (the command line prints these)."""
         if self.captured_without_models and not self.files_given:
-            return [f"{self.source} was captured on a server with no models installed (every "
-                    "model list is empty or holds only built-in choices): model and input-file "
-                    "presence is not judged; name the server's files (--models-dir, --manifest, "
-                    "--comfyui-dir) to judge them"]
+            return [(f"{self.source} was captured on a server with no models installed (every "
+                     "model list is empty or holds only built-in choices): model and input-file "
+                     "presence is not judged; name the server's files (--models-dir, --manifest, "
+                     "--comfyui-dir) to judge them")]
         return []
 
     def skips_value_checks(self, class_type: str, input_name: str) -> bool:
