@@ -90,7 +90,7 @@ def _write(path: Path, data: bytes, streams: bool) -> None:
     try:
         info = os.stat(target)
     except FileNotFoundError:
-        if not target.parent.is_dir():
+        if not os.path.isdir(target.parent):
             raise WriteError(f"cannot write {path}: the folder {target.parent} does not "
                              "exist") from None
         _replace(target, data, None)
@@ -237,13 +237,13 @@ def _stream(target: Path, data: bytes, shown: Path) -> None:
 
 
 def _write_all(descriptor: int, data: bytes, at: int | None = None) -> None:
+    """All of `data`, at the descriptor's position or at offset `at`."""
+    if at is not None:
+        os.lseek(descriptor, at, os.SEEK_SET)
     view = memoryview(data)
     offset = 0
     while offset < len(view):
-        if at is None:
-            written = os.write(descriptor, view[offset:])
-        else:
-            written = os.pwrite(descriptor, view[offset:], at + offset)
+        written = os.write(descriptor, view[offset:])
         if written <= 0:
             raise OSError(errno.EIO, "the write made no progress")
         offset += written

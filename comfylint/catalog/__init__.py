@@ -63,7 +63,8 @@ class InputSpec:
         """One `/object_info` entry: `[type, options]`, `[type]` or a bare type string."""
         if isinstance(raw, (list, tuple)) and raw:
             options = raw[1] if len(raw) > 1 and isinstance(raw[1], dict) else {}
-            return cls(name, raw[0], options, required)
+            kind = raw[0] if isinstance(raw[0], (str, list)) else json.dumps(raw[0], default=str)
+            return cls(name, kind, options, required)
         if isinstance(raw, str):
             return cls(name, raw, {}, required)
         return None
@@ -153,16 +154,21 @@ class NodeDef:
                 if parsed is not None:
                     inputs[input_name] = parsed
         hidden = declared.get("hidden") if isinstance(declared.get("hidden"), dict) else {}
+        # Servers send what their packs declare: every list below is taken only in the shape the
+        # server itself would use (strings where names go, booleans where flags go).
         order = raw.get("input_order") if isinstance(raw.get("input_order"), dict) else {}
-        input_order = [n for group in ("required", "optional") for n in order.get(group, []) or []]
-        outputs = raw.get("output") if isinstance(raw.get("output"), list) else []
+        input_order = [n for group in ("required", "optional") for n in _list(order.get(group))
+                       if isinstance(n, str)]
+        outputs = _list(raw.get("output"))
+        names = _list(raw.get("output_name")) or outputs
         return cls(
             name=name,
             inputs=inputs,
             hidden=frozenset(hidden),
             outputs=list(outputs),
-            output_names=list(raw.get("output_name") or outputs),
-            output_is_list=list(raw.get("output_is_list") or [False] * len(outputs)),
+            output_names=[n if isinstance(n, str) else json.dumps(n, default=str) for n in names],
+            output_is_list=[flag is True for flag in _list(raw.get("output_is_list"))]
+            or [False] * len(outputs),
             is_output_node=raw.get("output_node") is True,
             deprecated=bool(raw.get("deprecated")),
             experimental=bool(raw.get("experimental")),
@@ -173,6 +179,10 @@ class NodeDef:
             has_dynamic_inputs=any(spec.is_dynamic for spec in inputs.values()),
             raw=raw,
         )
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
 
 
 class Catalog:

@@ -108,14 +108,14 @@ class Manifest:
         """Scan a local ComfyUI install as its server would: models/, output/, input/ and the
         folders extra_model_paths.yaml adds (read from the root unless another file is given)."""
         root_path = Path(root).expanduser()
-        if not root_path.is_dir():
+        if not os.path.isdir(root_path):
             raise ManifestError(f"--comfyui-dir {root}: not a directory")
         layout = {folder: [str(root_path / rel) for rel in rels]
                   for folder, rels in DEFAULT_FOLDER_LAYOUT.items()}
         if models_dir is not None:
             layout = _models_dir_layout(Path(models_dir).expanduser(), layout)
         yaml_path = Path(extra_model_paths) if extra_model_paths else root_path / "extra_model_paths.yaml"
-        if yaml_path.is_file():
+        if os.path.isfile(yaml_path):
             for folder, dirs in read_extra_model_paths(yaml_path).items():
                 layout.setdefault(folder, [])
                 layout[folder] = dirs["default"] + layout[folder] + dirs["extra"]
@@ -130,7 +130,7 @@ class Manifest:
     def from_models_dir(cls, models_dir: str | Path) -> "Manifest":
         """A bare models/ directory: each subfolder is a model folder (legacy names mapped)."""
         path = Path(models_dir).expanduser()
-        if not path.is_dir():
+        if not os.path.isdir(path):
             raise ManifestError(f"--models-dir {models_dir}: not a directory")
         layout = _models_dir_layout(path, {})
         return cls.from_layout(layout, source=f"models directory {path}")
@@ -158,10 +158,10 @@ def _models_dir_layout(models_dir: Path, layout: dict[str, list[str]]) -> dict[s
     for folder, rels in DEFAULT_FOLDER_LAYOUT.items():
         subdirs = [str(models_dir / rel.split("/", 1)[1]) for rel in rels if rel.startswith("models/")]
         result[folder] = subdirs + result.get(folder, [])
-    if models_dir.is_dir():
+    if os.path.isdir(models_dir):
         for child in sorted(models_dir.iterdir()):
             folder = LEGACY_FOLDER_NAMES.get(child.name, child.name)
-            if child.is_dir() and str(child) not in result.get(folder, []):
+            if os.path.isdir(child) and str(child) not in result.get(folder, []):
                 result.setdefault(folder, []).append(str(child))
     return result
 
@@ -212,7 +212,7 @@ def list_files(directory: Path) -> list[str] | None:
     """Files under `directory` (recursively, links followed, hidden entries skipped) as names
     relative to it with the platform's separator, like ComfyUI's recursive_search; None when the
     directory does not exist."""
-    if not directory.is_dir():
+    if not os.path.isdir(directory):
         return None
     found: list[str] = []
     for current, dirs, files in os.walk(directory, followlinks=True):

@@ -125,7 +125,7 @@ def find_map(explicit: str | None = None, comfyui_dir: str | None = None) -> Pat
     if comfyui_dir:
         for name in MANAGER_DIR_NAMES:
             candidate = Path(comfyui_dir).expanduser() / "custom_nodes" / name / MAP_FILE_NAME
-            if candidate.is_file():
+            if os.path.isfile(candidate):
                 return candidate
     cached = cache_path()
     # os.path.isfile, not Path.is_file: a cache directory that cannot be searched (EACCES, a

@@ -121,7 +121,8 @@ def files_folder(class_type: str, input_name: str, spec: Any, manifest: Manifest
     if choices is None:
         return None
     if any(options.get(key) for key in UPLOAD_OPTION_KEYS):
-        return options.get("image_folder") or "input"
+        folder = options.get("image_folder")
+        return folder if isinstance(folder, str) and folder else "input"
     known = core.by_class.get(class_type, {}).get(input_name)
     if known:
         return known
@@ -143,7 +144,7 @@ def _file_reference(spec: list, folder: str, manifest: Manifest) -> list:
     choices, options = choices_and_options(spec)
     listed = set((manifest.files_in(folder) if folder in ("input", "output")
                   else manifest.folder(folder)) or ())
-    extras = [c for c in choices or () if c not in listed]
+    extras = [c for c in choices or () if not (isinstance(c, str) and c in listed)]
     options = {**options, FILES_MARKER: folder}
     if isinstance(spec[0], list):
         return [extras, options]

@@ -16,6 +16,7 @@ from .. import __version__
 from ..errors import ComfylintError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+DEBUG_ENV = "COMFYLINT_DEBUG"
 
 
 # Commands live in their own modules, imported only when run (a pre-commit hook pays for the
@@ -40,6 +41,31 @@ class UserError(click.ClickException):
 
     def show(self, file=None) -> None:
         click.echo(f"comfylint: {self.format_message()}", err=True)
+
+
+class InternalError(UserError):
+    """comfylint itself failed: exit 2 with one clear line (the traceback with COMFYLINT_DEBUG=1)."""
+
+    def __init__(self, exc: Exception) -> None:
+        super().__init__(f"internal error: {type(exc).__name__}: {_first_line(exc)}. This is a bug "
+                         "in comfylint: please report it with the command and its input "
+                         f"(set {DEBUG_ENV}=1 to see the traceback)")
+        self.original = exc
+
+    def show(self, file=None) -> None:
+        import os
+
+        if os.environ.get(DEBUG_ENV):
+            import traceback
+
+            traceback.print_exception(self.original, file=sys.stderr)
+        super().show(file)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    line = text[0] if text else ""
+    return line if len(line) <= 200 else line[:197] + "..."
 
 
 def fail(message: str) -> NoReturn:
@@ -76,6 +102,10 @@ class DefaultCheckGroup(click.Group):
             return super().invoke(ctx)
         except ComfylintError as exc:  # the one place inputs the user must fix become exit 2
             raise UserError(str(exc)) from None
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug: exit 2 and say so, never exit 1 like findings
+            raise InternalError(exc) from None
 
     def resolve_command(self, ctx, args):
         if args and args[0] not in self.list_commands(ctx) and (

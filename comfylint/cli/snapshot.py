@@ -40,10 +40,10 @@ def snapshot(ctx, server, headers, token, timeout, object_info, comfyui_dir, mod
                 else _capture_offline(object_info, comfyui_dir, models_dir, manifest))
     from ..catalog.snapshot import dumps
 
+    from ..writing import encode_text, write_file
+
     text = dumps(document)
     if output:
-        from ..writing import write_file
-
         write_file(output, text, streams=True)
     else:
         click.echo(text, nl=False)
@@ -51,7 +51,7 @@ def snapshot(ctx, server, headers, token, timeout, object_info, comfyui_dir, mod
     click.echo(f"comfylint: snapshot of ComfyUI {document['comfyui_version']}: "
                f"{len(document['nodes'])} nodes, {files} model files, "
                f"{len(document['custom_node_modules'])} custom-node modules, "
-               f"{len(text.encode()) / 1024:.0f} KB in {time.perf_counter() - started:.2f} s"
+               f"{len(encode_text(text)) / 1024:.0f} KB in {time.perf_counter() - started:.2f} s"
                + (f" -> {output}" if output else ""), err=True)
 
 

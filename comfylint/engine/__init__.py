@@ -55,18 +55,40 @@ def lint_document(loaded: LoadedFile, catalog: Catalog, options: Options = Optio
                   keep_view: bool = False) -> FileResult:
     """Every finding of one loaded document, suppressions applied, severities final, located.
     `keep_view`: leave the API graph the rules read on `result.view` (the Python API words the
-    server's answer from it instead of building it again)."""
-    if _node_count(loaded) < BIG_DOCUMENT:
-        return _lint_document(loaded, catalog, options, keep_view)
-    from ..catalog import gc_paused
+    server's answer from it instead of building it again).
 
-    # A big graph is hundreds of thousands of new objects, none in a reference cycle: the
-    # collector's passes over them cost 10-40% of the lint and free nothing.
-    with gc_paused():
-        return _lint_document(loaded, catalog, options, keep_view)
+    Never raises: a bug anywhere in the pipeline becomes one C002 finding (exit code 2), so one
+    document cannot stop a run, and a crash is never mistaken for findings or for success."""
+    try:
+        if _node_count(loaded) < BIG_DOCUMENT:
+            return _lint_document(loaded, catalog, options, keep_view)
+        from ..catalog import gc_paused
+
+        # A big graph is hundreds of thousands of new objects, none in a reference cycle: the
+        # collector's passes over them cost 10-40% of the lint and free nothing.
+        with gc_paused():
+            return _lint_document(loaded, catalog, options, keep_view)
+    except Exception as exc:  # noqa: BLE001 - the pipeline's own bugs, reported as such
+        return crashed_result(loaded.path, loaded, exc)
 
 
 BIG_DOCUMENT = 1000  # nodes
+
+
+def crashed_result(path: str, loaded: LoadedFile | None, exc: Exception) -> FileResult:
+    """The result of a document comfylint failed on: one C002 finding saying so (secrets of the
+    document masked in the exception's text)."""
+    message = f"comfylint failed on this file: {type(exc).__name__}: {exc}"
+    if loaded is not None:
+        try:
+            from .secrets import Masker, document_secrets
+
+            message = Masker(document_secrets(loaded)).text(message)
+        except Exception:  # noqa: BLE001 - the masking itself failed: show no exception text
+            message = f"comfylint failed on this file: {type(exc).__name__}"
+    return FileResult(path=path, format=getattr(loaded, "format", None),
+                      envelope=getattr(loaded, "envelope", None),
+                      diagnostics=[_internal_error(path, message)])
 
 
 def _node_count(loaded: LoadedFile) -> int:
@@ -88,6 +110,11 @@ def _lint_document(loaded: LoadedFile, catalog: Catalog, options: Options,
         return result
     ctx = Context(loaded=loaded, catalog=catalog, options=options)
     _attach_view(ctx)
+    failure = _conversion_failure(loaded)
+    if failure:  # the API rules cannot run: never a quiet pass (whatever rules are selected)
+        ctx.findings.append(_internal_error(
+            loaded.path, f"the UI workflow could not be converted to the API format for linting "
+            f"({failure}); only the UI checks ran", pointer=loaded.base_pointer))
     findings = ctx.findings
     for rule in _applicable(options.selected_rules, loaded, ctx):
         ctx.rule = rule
@@ -224,7 +251,25 @@ def _looks_like_workflow_text(text: str | None) -> bool:
                            or '"widgets_values"' in text)
 
 
+def _conversion_failure(loaded: LoadedFile) -> str | None:
+    if loaded.format != "ui":
+        return None
+    from ..ui import CONVERSION_ERROR_KEY
+
+    return loaded.extra.get(CONVERSION_ERROR_KEY)
+
+
+def _internal_error(path: str, message: str, pointer: str | None = None) -> Diagnostic:
+    return Diagnostic(code="C002", name="rule-error", severity=Severity.ERROR, file=path,
+                      message=message, pointer=pointer,
+                      help="This is a bug in comfylint; please report it with the workflow.")
+
+
 def _rule_error(path: str, rule: Rule, exc: Exception) -> Diagnostic:
     return Diagnostic(code="C002", name="rule-error", severity=Severity.ERROR, file=path,
-                      message=f"rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc}",
+                      message=message, pointer=pointer,
                       help="This is a bug in comfylint; please report it with the workflow.")
+
+
+def _rule_error(path: str, rule: "Rule", exc: Exception) -> Diagnostic:
+    return _internal_error(path, f"rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc}")

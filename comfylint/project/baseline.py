@@ -130,7 +130,7 @@ class Baseline:
             if rel in linted and rule_ran(str(entry.get("code")), linted[rel]):
                 if matched[key]:
                     kept.entries[key] = dict(entry, count=matched[key])
-            elif rel in linted or (self.directory / rel).exists():
+            elif rel in linted or os.path.exists(self.directory / rel):
                 kept.entries[key] = dict(entry)
         return kept
 

@@ -119,10 +119,10 @@ class Cache:
         the tag and `.gitignore` (`*`) must never land in a folder that holds other files, and
         an existing file is never overwritten."""
         directory = self.directory
-        if directory.is_symlink():
-            if not directory.is_dir():
+        if os.path.islink(directory):
+            if not os.path.isdir(directory):
                 return False
-            if not (directory / "CACHEDIR.TAG").is_file() and any(directory.iterdir()):
+            if not os.path.isfile(directory / "CACHEDIR.TAG") and any(directory.iterdir()):
                 return False
         directory.mkdir(exist_ok=True)
         for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", GITIGNORE)):

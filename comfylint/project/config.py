@@ -31,6 +31,7 @@ PATH_KEYS = ("object-info", "snapshot", "comfyui-dir", "baseline")
 ADDITIVE_LIST_KEYS = ("extend-select", "extend-exclude")
 ADDITIVE_TABLE_KEYS = ("severity", "per-file-ignores")
 SELECTOR_LIST_KEYS = ("select", "extend-select", "ignore")
+MAX_EXTEND_CHAIN = 32  # files an `extend` chain may go through
 
 
 class ConfigError(ComfylintError):
@@ -53,7 +54,7 @@ class Config:
         if self.get("baseline"):
             return Path(self.get("baseline"))
         default = self.root / DEFAULT_BASELINE
-        return default if default.is_file() else None
+        return default if os.path.isfile(default) else None
 
     @property
     def path(self) -> Path | None:
@@ -184,7 +185,7 @@ def find_config_file(start: "str | Path") -> Path | None:
     A candidate that is there but cannot be read (no permission, a dangling link, a directory)
     is a ConfigError: skipping it would lint with other settings than the project's."""
     here = Path(os.path.abspath(start))
-    if not here.is_dir():
+    if not os.path.isdir(here):
         here = here.parent
     for directory in (here, *here.parents):
         for name in CONFIG_NAMES:
@@ -212,32 +213,45 @@ def load_config(explicit: "str | Path | None" = None, start: "str | Path | None"
         return Config(root=Path.cwd())
     if explicit is not None:
         path = Path(explicit)
-        if not path.is_file():
+        if not os.path.isfile(path):
             raise ConfigError(f"configuration file not found: {explicit}")
     else:
         path = find_config_file(start or Path.cwd())
         if path is None:
             return Config(root=Path.cwd())
-    values, sources = _read_chain(path.resolve(), [])
+    values, sources = _read_chain(path.resolve())
     config = Config(root=path.resolve().parent, sources=sources, values=values)
     _check_rule_selectors(config)
     return config
 
 
-def _read_chain(path: Path, seen: list[Path]) -> tuple[dict, list[Path]]:
-    if path in seen:
-        raise ConfigError(f"{path}: `extend` makes a loop ({' -> '.join(map(str, seen + [path]))})")
-    table = _read_table(path)
-    _validate(table, path)
-    table = _absolute_paths(table, path.parent)
-    base_name = table.pop("extend", None)
-    if base_name is None:
-        return table, [path]
-    base_path = (path.parent / base_name).resolve()
-    if not base_path.is_file():
-        raise ConfigError(f"{path}: extend: no such file {base_name!r}")
-    base, sources = _read_chain(base_path, seen + [path])
-    return _merge(base, table), [path, *sources]
+def _read_chain(path: Path) -> tuple[dict, list[Path]]:
+    """The file's settings merged over those of the files it `extend`s, and those files."""
+    tables: list[dict] = []
+    chain: list[Path] = []
+    while True:
+        if path in chain:
+            raise ConfigError(f"{path}: `extend` makes a loop "
+                              f"({' -> '.join(map(str, chain[-5:] + [path]))})")
+        if len(chain) >= MAX_EXTEND_CHAIN:
+            raise ConfigError(f"{chain[0]}: `extend` goes through more than {MAX_EXTEND_CHAIN} "
+                              "files; shorten the chain")
+        chain.append(path)
+        table = _read_table(path)
+        _validate(table, path)
+        table = _absolute_paths(table, path.parent)
+        base_name = table.pop("extend", None)
+        tables.append(table)
+        if base_name is None:
+            break
+        base_path = (path.parent / base_name).resolve()
+        if not os.path.isfile(base_path):
+            raise ConfigError(f"{path}: extend: no such file {base_name!r}")
+        path = base_path
+    merged = tables[-1]
+    for table in reversed(tables[:-1]):
+        merged = _merge(merged, table)
+    return merged, chain
 
 
 def _read_table(path: Path) -> dict:
@@ -259,7 +273,10 @@ def _read_table(path: Path) -> dict:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if path.name == "pyproject.toml":
-        table = document.get("tool", {}).get("comfylint", {})
+        tool = document.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{path}: `tool` must be a table ([tool.comfylint] is read from it)")
+        table = tool.get("comfylint", {})
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [tool.comfylint] must be a table")
         return table

@@ -11,12 +11,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..diagnostics import FileResult
-from ..engine import Options, lint_document
-from ..load import load_bytes
+from ..engine import Options, crashed_result, lint_document
+from ..errors import ComfylintError
+from ..load import LoadedFile, load_bytes
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
-    from ..load import LoadedFile
     from .baseline import Baseline
     from .config import Config
     from .fix import FixOutcome
@@ -109,8 +109,11 @@ class Report:
 def lint_bytes(job: Job, path: str, data: bytes, explicit: bool) -> "tuple[LoadedFile, FileResult]":
     """(loaded, result) for one file's bytes."""
     options = job.file_options(path)
-    loaded = load_bytes(data, path, explicit=explicit, envelope=job.envelope,
-                        require_format=options.require_format)
+    try:
+        loaded = load_bytes(data, path, explicit=explicit, envelope=job.envelope,
+                            require_format=options.require_format)
+    except Exception as exc:  # noqa: BLE001 - a loader bug: this file's C002, the run goes on
+        return LoadedFile(path=path, explicit=explicit), crashed_result(path, None, exc)
     return loaded, lint_document(loaded, job.catalog, options)
 
 
@@ -133,8 +136,11 @@ def _lint_path(job: Job, path: str, explicit: bool) -> tuple[FileResult, str | N
         from ..load import load_path
 
         options = job.file_options(path)
-        loaded = load_path(path, explicit=explicit, envelope=job.envelope,
-                           require_format=options.require_format)
+        try:
+            loaded = load_path(path, explicit=explicit, envelope=job.envelope,
+                               require_format=options.require_format)
+        except Exception as exc:  # noqa: BLE001 - a loader bug: this file's C002
+            return crashed_result(path, None, exc), None
         return lint_document(loaded, job.catalog, options), None
     return lint_bytes(job, path, data, explicit)[1], file_key(path, data, explicit)
 
@@ -180,12 +186,18 @@ def _lint_many(job: Job, files: list[tuple[str, bool]], jobs: int,
     batches = [files[i:i + FILES_PER_TASK] for i in range(0, len(files), FILES_PER_TASK)]
     initarg = None if context.get_start_method() == "fork" else job
     out = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init,
-                             initargs=(initarg,)) as pool:
-        for batch_result in pool.map(_worker_lint, batches):
-            out.extend(batch_result)
-            if progress:
-                progress(len(batch_result))
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init,
+                                 initargs=(initarg,)) as pool:
+            for batch_result in pool.map(_worker_lint, batches):
+                out.extend(batch_result)
+                if progress:
+                    progress(len(batch_result))
+    except BrokenProcessPool:
+        raise ComfylintError("a worker process died (out of memory, or killed); run again with "
+                             "--jobs 1 to find the file") from None
     return out
 
 

@@ -8,6 +8,8 @@ right place.
 """
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 

@@ -83,6 +83,19 @@ class UiNode:
         return None
 
 
+def _io_slots(value: Any) -> list[dict]:
+    """A subgraph's input or output slots as objects whose `name`, if any, is a string."""
+    if not isinstance(value, list):
+        return []
+    slots = []
+    for entry in value:
+        entry = entry if isinstance(entry, dict) else {}
+        if not isinstance(entry.get("name", ""), str):
+            entry = {k: v for k, v in entry.items() if k != "name"}
+        slots.append(entry)
+    return slots
+
+
 @dataclass(slots=True)
 class UiGraph:
     """The root graph or one subgraph definition."""
@@ -103,15 +116,14 @@ class UiGraph:
         return bool(self.pointer)
 
     @property
-    def io_inputs(self) -> list:
-        """A definition's inputs (what instance input k means inside)."""
-        value = self.raw.get("inputs")
-        return value if isinstance(value, list) else []
+    def io_inputs(self) -> list[dict]:
+        """A definition's inputs (what instance input k means inside): one object per slot, its
+        `name` a string or absent (a damaged entry keeps its slot, and names nothing)."""
+        return _io_slots(self.raw.get("inputs"))
 
     @property
-    def io_outputs(self) -> list:
-        value = self.raw.get("outputs")
-        return value if isinstance(value, list) else []
+    def io_outputs(self) -> list[dict]:
+        return _io_slots(self.raw.get("outputs"))
 
     def link_into(self, node_id: str, name: str) -> UiLink | None:
         return self.incoming.get(node_id, {}).get(name)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ...diagnostics import Diagnostic, Severity
-from ...ui import CONVERSION_ERROR_KEY, conversion
+from ...ui import conversion
 from ..base import Context, Rule
 
 # Reasons other rules already report (widget drift, unknown or legacy nodes).
@@ -26,12 +26,7 @@ class InexactExport(Rule):
     formats = ("ui",)
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
-        failure = ctx.loaded.extra.get(CONVERSION_ERROR_KEY)
-        if failure:
-            yield ctx.report(f"the UI workflow could not be converted for linting ({failure}); only "
-                             "the UI checks ran", severity=Severity.ERROR, pointer=ctx.pointer(),
-                             help="This is a bug in comfylint; please report it with the workflow.")
-            return
+        # A conversion that crashed is the engine's C002 (exit 2, whatever rules are selected).
         from ...ui.convert import HEURISTIC
 
         result = conversion(ctx.loaded)
