@@ -88,6 +88,9 @@ class WorkflowGraph:
         self._titles: dict[str, str | None] = {}
         self._node_defs: dict[str, NodeDef | None] = {}  # rules ask for these thousands of times
         self._specs: dict[str, dict[str, InputSpec]] = {}  # known nodes: input_specs()
+        # (node_id, node_def, input_name, spec, value) for every literal input a known node
+        # declares (links, list values, are the link rules'; `{"__value__": v}` stays wrapped).
+        self.literal_inputs: list[tuple[str, NodeDef, str, InputSpec, Any]] = []
         # Nodes with v3 dynamic inputs: their inputs as finalized against the prompt (catalog.dynamic).
         self._resolved: dict[str, ResolvedInputs] = {}
         # The graph satisfies schemas/api-workflow.schema.json: node objects with a class_type and
@@ -131,15 +134,19 @@ class WorkflowGraph:
                 else:
                     self._specs[node_id] = node_def.inputs
         links, edges, by_target = self.links, self.edges, self.links_by_target
+        literals = self.literal_inputs
         skips_non_navigable = self._server.skips_non_navigable_links
         for node_id, inputs in with_inputs:
             node_links = None
+            specs = self._specs.get(node_id, {})
             for name, value in inputs.items():
                 if not isinstance(value, list):
+                    spec = specs.get(name)
+                    if spec is not None:
+                        literals.append((node_id, node_defs[node_id], name, spec, value))
                     continue
                 if node_links is None:
                     node_links = by_target[node_id] = []
-                    specs = self._specs.get(node_id, {})
                     check_types = bool(specs) and not \
                         self.catalog.skips_link_type_check(class_types[node_id])
                 spec = specs.get(name)
@@ -245,23 +252,6 @@ class WorkflowGraph:
     def known_nodes(self) -> list[tuple[str, NodeDef]]:
         """(node_id, definition) for every well-formed node whose class the catalog knows."""
         return self._known_nodes
-
-    @computed_once
-    def literal_inputs(self) -> list[tuple[str, NodeDef, str, InputSpec, Any]]:
-        """(node_id, node_def, input_name, spec, value) for every literal input a known node
-        declares (links, list values, are the link rules'; `{"__value__": v}` stays wrapped)."""
-        found = []
-        workflow, node_defs = self.workflow, self._node_defs
-        for node_id, specs in self._specs.items():  # known classes: their nodes are objects
-            inputs = workflow[node_id].get("inputs")
-            if not isinstance(inputs, dict):
-                continue
-            node_def = node_defs[node_id]
-            for name, value in inputs.items():
-                spec = specs.get(name)
-                if spec is not None and not isinstance(value, list):
-                    found.append((node_id, node_def, name, spec, value))
-        return found
 
     @computed_once
     def _known_nodes(self) -> list[tuple[str, NodeDef]]:

@@ -207,6 +207,7 @@ def load_document(document: Any, path: str = "<workflow>", *, envelope: str = "a
 
 
 PLAIN_DEPTH = 64  # deeper documents take the JSON round trip (and its recursion limits)
+_ONLY_STR = {str}
 
 
 @lru_cache(maxsize=4)
@@ -226,7 +227,7 @@ def plain_json_strings(document: Any) -> list[str] | None:
     most PLAIN_DEPTH deep. None for anything else: the JSON round trip must normalize it."""
     largest = _largest_writable_int()
     strings: list[str] = []
-    add = strings.append
+    add, extend = strings.append, strings.extend
 
     def scalar(item: Any, kind: type) -> bool:
         if kind is int:
@@ -238,10 +239,10 @@ def plain_json_strings(document: Any) -> list[str] | None:
         if kind is dict:
             if depth > PLAIN_DEPTH:
                 return False
-            for key, item in value.items():
-                if type(key) is not str:
-                    return False
-                add(key)
+            if value and set(map(type, value)) != _ONLY_STR:  # the keys, checked and kept in C
+                return False
+            extend(value)
+            for item in value.values():
                 kind = type(item)
                 if kind is str:
                     add(item)
