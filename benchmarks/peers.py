@@ -7,6 +7,7 @@ when its peer is not installed, and the benchmark says so instead of printing it
 """
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import sys
@@ -46,11 +47,7 @@ class ComfyLint:
 
     @staticmethod
     def installed() -> bool:
-        try:
-            import comfy_lint  # noqa: F401
-        except ImportError:
-            return False
-        return True
+        return _importable("comfy_lint")
 
 
 class ComfyCli:
@@ -80,11 +77,15 @@ class ComfyCli:
 
     @staticmethod
     def installed() -> bool:
-        try:
-            import comfy_cli.cql.engine  # noqa: F401
-        except ImportError:
-            return False
-        return True
+        return _importable("comfy_cli.cql.engine")
+
+
+def _importable(module: str) -> bool:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
 
 
 def load_peers(object_info: Path) -> list:

@@ -139,11 +139,12 @@ class WorkflowGraph:
         for node_id, inputs in with_inputs:
             node_links = None
             specs = self._specs.get(node_id, {})
+            node_def = node_defs[node_id]
             for name, value in inputs.items():
                 if not isinstance(value, list):
                     spec = specs.get(name)
                     if spec is not None:
-                        literals.append((node_id, node_defs[node_id], name, spec, value))
+                        literals.append((node_id, node_def, name, spec, value))
                     continue
                 if node_links is None:
                     node_links = by_target[node_id] = []
@@ -317,7 +318,7 @@ class WorkflowGraph:
     def ancestors(self, starts: list[str] | set[str]) -> set[str]:
         """`starts` and every node they depend on through any edge (networkx.ancestors of each,
         united with the starts), by one pass over the link lists."""
-        sources = self._edge_sources
+        sources = self._adjacency[0]
         seen = set(starts)
         stack = list(seen)
         while stack:
@@ -328,12 +329,15 @@ class WorkflowGraph:
         return seen
 
     @computed_once
-    def _edge_sources(self) -> dict[str, list[str]]:
-        """node id -> the sources of its edges (one per edge, in input order)."""
+    def _adjacency(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """(node id -> the sources of its edges, node id -> the targets of its edges): one entry
+        per edge, in the order the edges were added."""
         sources: dict[str, list[str]] = {}
+        targets: dict[str, list[str]] = {}
         for link in self.edges:
             sources.setdefault(link.target, []).append(link.source)
-        return sources
+            targets.setdefault(link.source, []).append(link.target)
+        return sources, targets
 
     @computed_once
     def dependent_outputs(self) -> dict[str, list[str]]:
@@ -347,8 +351,8 @@ class WorkflowGraph:
     @computed_once
     def is_acyclic(self) -> bool:
         """No node depends on itself (Kahn's algorithm over the edges: linear)."""
-        waiting = {node_id: len(sources) for node_id, sources in self._edge_sources.items()}
-        consumers = self._edge_targets
+        sources_of, consumers = self._adjacency
+        waiting = {node_id: len(sources) for node_id, sources in sources_of.items()}
         ready = [node_id for node_id in self._class_types if node_id not in waiting]
         done = 0
         while ready:
@@ -358,14 +362,6 @@ class WorkflowGraph:
                 if not waiting[target]:
                     ready.append(target)
         return done == len(self._class_types)
-
-    @computed_once
-    def _edge_targets(self) -> dict[str, list[str]]:
-        """node id -> the targets of its edges (one per edge, in the order edges were added)."""
-        targets: dict[str, list[str]] = {}
-        for link in self.edges:
-            targets.setdefault(link.source, []).append(link.target)
-        return targets
 
     @computed_once
     def cycles(self) -> list[list[str]]:

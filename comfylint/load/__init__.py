@@ -234,43 +234,33 @@ def plain_json_strings(document: Any) -> list[str] | None:
             return largest is None or -largest < item < largest
         return kind is float or kind is bool or item is None
 
-    def plain(value: Any, depth: int) -> bool:  # containers recurse, scalars are checked inline
+    def plain(value: Any, depth: int) -> bool:
         kind = type(value)
         if kind is dict:
-            if depth > PLAIN_DEPTH:
-                return False
             if value and set(map(type, value)) != _ONLY_STR:  # the keys, checked and kept in C
                 return False
             extend(value)
-            for item in value.values():
-                kind = type(item)
-                if kind is str:
-                    add(item)
-                elif kind is list and len(item) == 2 and type(item[0]) is str \
-                        and type(item[1]) is int and (largest is None or -largest < item[1] < largest):
-                    add(item[0])  # a link, the commonest list: checked without recursing
-                elif kind is dict or kind is list:
-                    if not plain(item, depth + 1):
-                        return False
-                elif not scalar(item, kind):
-                    return False
-            return True
+            return depth <= PLAIN_DEPTH and plain_items(value.values(), depth)
         if kind is list:
-            if depth > PLAIN_DEPTH:
-                return False
-            for item in value:
-                kind = type(item)
-                if kind is str:
-                    add(item)
-                elif kind is dict or kind is list:
-                    if not plain(item, depth + 1):
-                        return False
-                elif not scalar(item, kind):
-                    return False
-            return True
+            return depth <= PLAIN_DEPTH and plain_items(value, depth)
         if kind is str:
             add(value)
             return True
         return scalar(value, kind)
+
+    def plain_items(items: Iterable[Any], depth: int) -> bool:  # scalars are checked inline
+        for item in items:
+            kind = type(item)
+            if kind is str:
+                add(item)
+            elif kind is list and len(item) == 2 and type(item[0]) is str \
+                    and type(item[1]) is int and (largest is None or -largest < item[1] < largest):
+                add(item[0])  # a link, the commonest list: checked without recursing
+            elif kind is dict or kind is list:
+                if not plain(item, depth + 1):
+                    return False
+            elif not scalar(item, kind):
+                return False
+        return True
 
     return strings if plain(document, 0) else None
