@@ -79,9 +79,13 @@ def per_workflow(rounds: int) -> None:
     if not documents:
         print(f"core: no corpus at {CORPUS} (set COMFYLINT_CORPUS)")
         return
+    from comfylint.api import Validator
+
+    server = Catalog.from_object_info(OBJECT_INFO)
+    validator = Validator(server, strict=False)
     tools = {"comfylint (stock catalog)": _comfylint_call(lint, Catalog.stock()),
-             "comfylint (object_info.core.json)": _comfylint_call(
-                 lint, Catalog.from_object_info(OBJECT_INFO))}
+             "comfylint (object_info.core.json)": _comfylint_call(lint, server),
+             "comfylint Validator.validate (same)": validator.validate}
     peers = load_peers(OBJECT_INFO)
     for peer in peers:
         tools[peer.label] = _peer_call(peer)
@@ -236,7 +240,10 @@ def many_files(rounds: int, count: int = 1000) -> None:
         names = [str(p.relative_to(directory)) for p in paths]
         commands = {"comfylint --no-cache (automatic jobs)": comfylint + ["--no-cache", "."],
                     "comfylint --no-cache --jobs 1": comfylint + ["--no-cache", "--jobs", "1", "."],
-                    "comfylint (results cache warm)": comfylint + ["."]}
+                    "comfylint --no-cache --jobs 2": comfylint + ["--no-cache", "--jobs", "2", "."],
+                    "comfylint (results cache warm)": comfylint + ["."],
+                    "comfylint --version (start-up)": [sys.executable, "-m", "comfylint",
+                                                       "--version"]}
         peer = ComfyLint.command(OBJECT_INFO)
         if peer:
             commands["comfy-lint (one process)"] = peer + names
@@ -254,6 +261,20 @@ def many_files(rounds: int, count: int = 1000) -> None:
             print(f"  -> comfylint --no-cache / comfy-lint: "
                   f"{times['comfylint --no-cache (automatic jobs)'] / reference:.2f}x; "
                   f"cached / comfy-lint: {times['comfylint (results cache warm)'] / reference:.2f}x")
+        _worker_calibration(paths, times)
+
+
+def _worker_calibration(paths: list[Path], times: dict[str, float]) -> None:
+    """What project/workers.py's constants stand for, as measured in this run."""
+    from comfylint.project import workers
+
+    sizes = [p.stat().st_size for p in paths]
+    serial = times["comfylint --no-cache --jobs 1"] - times["comfylint --version (start-up)"]
+    print(f"  serial lint: {serial / len(paths) * 1e6:.0f} us per file, "
+          f"{serial / sum(sizes) * 1e9:.0f} ns per byte (workers.py assumes "
+          f"{workers.SECONDS_PER_FILE * 1e6:.0f} us + {workers.SECONDS_PER_BYTE * 1e9:.0f} ns/byte); "
+          f"--jobs 2 saves {times['comfylint --no-cache --jobs 1'] - times['comfylint --no-cache --jobs 2']:+.2f} s; "
+          f"automatic here: {workers.auto_jobs(sizes)} job(s) (usable CPUs {workers.usable_cpus()})")
 
 
 def _interleaved(commands: dict[str, list[str]], cwd: Path, env: dict, rounds: int) -> dict:

@@ -2,10 +2,12 @@
 CPUs this process may really use.
 
 A pool costs ~20-30 ms to start plus the pickling of every result; linting costs roughly in
-proportion to the bytes of the workflows (benchmarks/speed.py measures both). Usable CPUs are
-the process's affinity mask capped by a cgroup CPU quota (a container given 1.5 CPUs of a
-64-core host can use 1 worker, not 64); on a machine without a quota, CPUs other processes keep
-busy (the load average) are not free either: a pool there costs more than it saves.
+proportion to the bytes of the workflows (benchmarks/speed.py measures both and prints what
+these constants stand for on the machine it runs on). Usable CPUs are the process's affinity
+mask capped by a cgroup CPU quota: a container given 1.5 CPUs of a 64-core host gets 1 worker,
+not 64. (The load average is no guide: on a shared 2-core machine under load 3, --jobs 2 still
+saved 20% of a 1,000-file run, and the same files must not get a different pool from minute to
+minute.)
 """
 from __future__ import annotations
 
@@ -28,19 +30,7 @@ def auto_jobs(sizes: list[int]) -> int:
     wanted = math.floor(estimate / SECONDS_PER_WORKER)
     if wanted < 2:
         return 1
-    return max(1, min(wanted, free_cpus()))
-
-
-def free_cpus() -> int:
-    """CPUs a pool could use now: the usable ones, minus those a host's load keeps busy."""
-    usable = usable_cpus()
-    if usable < 2 or cpu_quota() is not None:
-        return usable  # a quota is this process's share, whatever the host's load
-    try:
-        busy = os.getloadavg()[0]
-    except OSError:
-        return usable
-    return max(1, usable - math.floor(busy))
+    return max(1, min(wanted, usable_cpus()))
 
 
 def usable_cpus() -> int:
