@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from comfylint.catalog.releases import NODES_FILE, bundled_versions, release  # noqa: E402
+from comfylint.catalog.releases import NODES_FILE, bundled_versions, release
 
 PROBE = r"""
 import json, sys, time

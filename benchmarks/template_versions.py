@@ -31,7 +31,7 @@ from comfylint.ui import REFUSED, to_api
 from comfylint.ui.document import VIRTUAL_TYPES
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from template_findings import template_files  # noqa: E402
+from template_findings import template_files
 
 PRESENCE = {"M401", "M402"}  # model and input-file presence: server state, not the workflow
 
