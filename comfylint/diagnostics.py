@@ -109,6 +109,8 @@ class FileResult:
     suppressed: int = 0  # findings dropped by per-file ignores and node-level suppressions
     text: str | None = field(default=None, repr=False)  # for snippets in human output
     masked: bool = False  # the document holds secrets: findings and text show them masked
+    # What the workflow needs from the server (engine/requirements.py); None: no API view
+    requirements: dict | None = None
     view: Any = field(default=None, repr=False, compare=False)  # engine.lint_document(keep_view)
 
     @property
@@ -121,7 +123,7 @@ class FileResult:
 
     def to_dict(self) -> dict:
         return {"path": self.path, "format": self.format, "envelope": self.envelope,
-                "status": self.status}
+                "status": self.status, "requirements": self.requirements}
 
 
 def fingerprint(diag: Diagnostic, relative_file: str) -> str:

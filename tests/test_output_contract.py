@@ -31,4 +31,5 @@ def test_every_key_is_present_even_when_empty(write_json):
     assert diag["code"] == "G105" and diag["server_error_type"] == "prompt_no_outputs"
     assert diag["node_id"] is None and diag["fix"] is None
     assert report["files"] == [{"path": str(path), "format": "api", "envelope": None,
-                                "status": "findings"}]
+                                "status": "findings", "requirements": {
+                                    "custom_nodes": [], "models": [], "input_files": []}}]

@@ -38,6 +38,9 @@ class Options:
     ignore: frozenset[str] = frozenset()  # codes switched off for this document (per-file-ignores)
     allow_unknown_nodes: tuple[str, ...] = ()  # class_type globs the server is known to have
     editor_only_nodes: tuple[str, ...] = ()  # node types (globs) that exist only in the editor
+    # Summarise what the workflow needs from the server (FileResult.requirements): the command
+    # line's reports show it; a bare lint() skips the work and the model rules' imports.
+    requirements: bool = False
 
     @property
     def selected_rules(self) -> tuple[RuleEntry | Rule, ...]:
@@ -130,6 +133,8 @@ def _lint_document(loaded: LoadedFile, catalog: Catalog, options: Options,
 
         translate_findings(ctx)
     kept, result.suppressed = _suppressed(ctx.findings, loaded, options)
+    if options.requirements and ctx.graph is not None:
+        kept.extend(_attach_requirements(ctx, result))
     unlocated = []
     for diag in kept:
         if diag.code in options.severity_overrides:
@@ -149,6 +154,21 @@ def _lint_document(loaded: LoadedFile, catalog: Catalog, options: Options,
     return result
 
 
+def _attach_requirements(ctx, result: FileResult) -> list[Diagnostic]:
+    """The workflow's packs, models and input files (engine/requirements.py); a failure there is
+    a C002 finding, never a lost verdict."""
+    from .requirements import workflow_requirements
+
+    try:
+        result.requirements = workflow_requirements(ctx)
+    except Exception as exc:  # noqa: BLE001 - a bug here must not hide the findings
+        return [Diagnostic(code="C002", name="rule-error", severity=Severity.ERROR,
+                           file=ctx.loaded.path, message=f"the requirements summary failed: "
+                           f"{type(exc).__name__}: {exc}",
+                           help="This is a bug in comfylint; please report it with the workflow.")]
+    return []
+
+
 def _mask_secrets(loaded: LoadedFile, findings: list[Diagnostic], result: FileResult) -> None:
     """Whatever rules ran, no credential of the document leaves in a finding or a snippet (P501
     is only the rule that reports them): the last step, after suppressions matched real ids."""
@@ -159,8 +179,21 @@ def _mask_secrets(loaded: LoadedFile, findings: list[Diagnostic], result: FileRe
         return
     for diag in findings:
         masker.diagnostic(diag)
+    if result.requirements:
+        result.requirements = _masked(result.requirements, masker)
     result.text = masker.json_text(loaded.text) if loaded.text is not None else None
     result.masked = True
+
+
+def _masked(value, masker):
+    """Every string inside `value` (the requirements: lists, dicts, names) masked."""
+    if isinstance(value, str):
+        return masker.text(value)
+    if isinstance(value, list):
+        return [_masked(item, masker) for item in value]
+    if isinstance(value, dict):
+        return {key: _masked(item, masker) for key, item in value.items()}
+    return value
 
 
 def _skipped_while_walking(loaded: LoadedFile) -> bool:

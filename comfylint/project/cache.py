@@ -27,7 +27,7 @@ CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                 "# This file is a cache directory tag created by comfylint.\n"
                 "# For information about cache directory tags see https://bford.info/cachedir/\n")
 GITIGNORE = "# created by comfylint\n*\n"
-CACHE_FORMAT = 2  # 2: file keys say named or walked
+CACHE_FORMAT = 3  # 2: file keys say named or walked; 3: entries keep the requirements
 MAX_CACHE_BYTES = 256 * MB
 KEEP_UNUSED_FACTOR = 2  # keep stale entries until the file holds twice what a run used
 
@@ -83,7 +83,8 @@ class Cache:
                                 envelope=_optional_str(entry["envelope"]),
                                 diagnostics=[diagnostic_from_dict(d) for d in entry["diagnostics"]],
                                 skipped=bool(entry["skipped"]), suppressed=int(entry["suppressed"]),
-                                masked=bool(entry.get("masked")))
+                                masked=bool(entry.get("masked")),
+                                requirements=_optional_dict(entry.get("requirements")))
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
             del self.entries[key]
             self.dirty = True
@@ -138,7 +139,14 @@ class Cache:
 def result_entry(result) -> dict:
     return {"format": result.format, "envelope": result.envelope, "skipped": result.skipped,
             "suppressed": result.suppressed, "masked": result.masked,
+            "requirements": result.requirements,
             "diagnostics": [dict(d.to_dict(), title=d.title) for d in result.diagnostics]}
+
+
+def _optional_dict(value: object) -> dict | None:
+    if value is None or isinstance(value, dict):
+        return value
+    raise TypeError("requirements: not an object")  # a damaged entry: Cache.result drops it
 
 
 def diagnostic_from_dict(data: dict) -> Diagnostic:

@@ -68,7 +68,8 @@ class Job:
         return Options(rules=select_rules(select, extend_select, ignore),
                        envelope=self.envelope, severity_overrides=severity_overrides(self.config),
                        allow_unknown_nodes=tuple(self.config.get("allow-unknown-nodes", ())),
-                       editor_only_nodes=tuple(self.config.get("editor-only-nodes", ())))
+                       editor_only_nodes=tuple(self.config.get("editor-only-nodes", ())),
+                       requirements=True)  # every report shows what the workflows need
 
     def file_options(self, path: str) -> Options:
         options = self.options

@@ -31,7 +31,44 @@ def render(results, stream: TextIO, options: RenderOptions) -> None:
                 kind = "fix" if diag.fix.safe else "unsafe fix"
                 stream.write(f"  {style.dim(kind)}   {diag.fix.description}\n")
             stream.write("\n")
+        needs = needs_lines(result.requirements)
+        if needs:
+            stream.write(f"{style.bold(result.path)}: the server must have\n")
+            stream.writelines(f"  {line}\n" for line in needs)
+            stream.write("\n")
     stream.write(summary_line(results, style) + "\n")
+
+
+def needs_lines(requirements) -> list[str]:
+    """The workflow's requirements, grouped once (engine/requirements.py): custom-node packs the
+    server lacks or may lack, models and input files it lacks. JSON lists everything."""
+    if not requirements:
+        return []
+    lines = []
+    packs = [p for p in requirements["custom_nodes"] if p["missing"] is not False]
+    if packs:
+        lines.append("custom nodes  " + "; ".join(
+            f"{p['pack'] or 'unknown pack'} ("
+            + ", ".join(_times(t["class_type"], t["nodes"]) for t in p["node_types"])
+            + f"){_state(p['missing'])}" for p in packs))
+    models = [m for m in requirements["models"] if m["missing"]]
+    if models:
+        lines.append("models        " + "; ".join(
+            f"{m['folder']}/{m['name']}{_times('', m['nodes'])}{_state(True)}" for m in models))
+    files = [f for f in requirements["input_files"] if f["missing"]]
+    if files:
+        lines.append("input files   " + "; ".join(
+            f"{f['name']}{'' if f['area'] == 'input' else ' [' + f['area'] + ']'}"
+            f"{_times('', f['nodes'])}{_state(True)}" for f in files))
+    return lines
+
+
+def _times(name: str, count: int) -> str:
+    return name if count == 1 else f"{name} ×{count}"
+
+
+def _state(missing: bool | None) -> str:
+    return " missing" if missing else " (not verified: the bundled catalog knows no server)"
 
 
 def _snippet(result, diag, cache) -> str | None:

@@ -11,6 +11,7 @@ from .server_files import (
     explain,
     file_inputs,
     installed_media,
+    media_missing,
     split_annotation,
 )
 
@@ -33,18 +34,12 @@ class InputFileNotFound(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         catalog = ctx.catalog
-        carried = {split_annotation(n)[0].replace("\\", "/").rsplit("/", 1)[-1]
-                   for n in ctx.loaded.envelope_files}
         sent = carried_inputs(ctx)
         for item in file_inputs(ctx):
-            if not item.is_media or not isinstance(item.value, str):
-                continue
-            name, area = split_annotation(item.value)
-            if name.rsplit("/", 1)[-1] in carried or item.value in item.choices:
-                continue  # sent with the request, or listed as is
-            listed = installed_media(catalog, item, area)
-            if listed is None or name in listed:
-                continue
+            if not item.is_media or not media_missing(ctx, item):
+                continue  # there, sent with the request, or no listing to judge by
+            name, area = split_annotation(str(item.value))
+            listed = installed_media(catalog, item, area) or []
             # The request's own files are candidates too: a near name is likely one of them.
             candidates = sorted(set(listed) | set(sent)) if area == "input" else listed
             explanation = explain(name, candidates, f"files in {area}/")

@@ -97,6 +97,34 @@ def carried_inputs(ctx: Context) -> list[str]:
     return sorted(set(names))
 
 
+def model_missing(ctx: Context, item: FileInput) -> bool | None:
+    """Whether the server lacks the model `item` names: True, False (listed, accepted, or
+    brought by the request), None when the catalog cannot know (the bundled one, no manifest)."""
+    value = item.value
+    if isinstance(value, str) and carried_model(ctx, item.folder, value):
+        return False
+    known = installed_models(ctx.catalog, item)
+    if known is None:
+        return None
+    return not (isinstance(value, str) and value in known[1])
+
+
+def media_missing(ctx: Context, item: FileInput) -> bool | None:
+    """Whether the server lacks the input/output file `item` names (True, False, or None when
+    no listing says): a file the request brings counts as present."""
+    value = item.value
+    if not isinstance(value, str):
+        return None
+    name, area = split_annotation(value)
+    carried = ctx.shared("carried-files", lambda: {
+        split_annotation(n)[0].replace("\\", "/").rsplit("/", 1)[-1]
+        for n in ctx.loaded.envelope_files})
+    if name.rsplit("/", 1)[-1] in carried or value in item.choices:
+        return False  # sent with the request, or listed as is
+    listed = installed_media(ctx.catalog, item, area)
+    return None if listed is None else name not in listed
+
+
 def looks_like_file(name: object) -> bool:
     return isinstance(name, str) and name.lower().endswith(MODEL_FILE_SUFFIXES)
 
