@@ -160,8 +160,9 @@ class WorkflowGraph:
                 link = self._classify(node_id, name, value, declared, navigable, check_types)
                 links.append(link)
                 node_links.append(link)
-                if link.problem in EDGE_PROBLEMS and link.source in workflow:
-                    edges.append(link)
+                problem = link.problem
+                if problem is None or (problem in EDGE_PROBLEMS and link.source in workflow):
+                    edges.append(link)  # (a link without a problem names an existing node)
                 if well_formed and not (type(value) is list and len(value) == 2
                                         and type(value[0]) is str and _schema_integer(value[1])):
                     well_formed = False
@@ -205,8 +206,10 @@ class WorkflowGraph:
                 return Link(target, name, value, source, slot, "slot-range", None, declared,
                             None, navigable)
             received = outputs[slot]
-            type_ok = link_types_match(received, declared, self._server) \
-                if declared is not None and check_types else None
+            if declared is None or not check_types:
+                type_ok = None
+            else:  # (equal types, the commonest case, match without asking)
+                type_ok = received == declared or link_types_match(received, declared, self._server)
             return Link(target, name, value, source, slot, None, received, declared, type_ok,
                         navigable)
         return Link(target, name, value, source, slot, problem, None, declared, None, navigable)
