@@ -110,3 +110,22 @@ def test_folded_errors_do_not_make_an_output_look_dropped():
     workflow["5"] = {"class_type": "PreviewAny", "inputs": {"source": ["4", 0]}}
     server = Catalog.from_object_info(STOCK.definitions(), comfyui_version="0.26.0")
     assert codes(comfylint.lint(workflow, server)) == ["N206"]  # no G106 for output #3
+
+
+def test_a_missing_input_that_only_follows_from_an_unknown_node_is_said_with_it():
+    """A refused conversion (an unknown node) loses what the file links: no T301 of its own."""
+    ui = {"last_node_id": 2, "last_link_id": 7, "version": 0.4, "extra": {}, "groups": [],
+          "links": [],
+          "nodes": [{"id": 1, "type": "SomeoneElsesNode", "pos": [0, 0], "size": [200, 60],
+                     "flags": {}, "order": 0, "mode": 0, "inputs": [], "properties": {},
+                     "outputs": [{"name": "TEXT", "type": "STRING", "links": [7]}],
+                     "widgets_values": []},
+                    {"id": 2, "type": "PreviewAny", "pos": [300, 0], "size": [200, 60],
+                     "flags": {}, "order": 1, "mode": 0, "outputs": [], "properties": {},
+                     "inputs": [{"name": "source", "type": "*", "link": 7}],
+                     "widgets_values": []}]}
+    found = comfylint.lint(ui, STOCK)
+    assert "T301" not in codes(found) and "G106" not in codes(found)
+    unknown = only(found, "N201")
+    assert "cannot be followed past the unknown node(s)" in unknown.message
+    assert "#2 PreviewAny \"Preview as Text\" 'source'" in unknown.message

@@ -18,29 +18,6 @@ from pathlib import Path
 from ..errors import ComfylintError
 from ..reading import MAX_CATALOG_BYTES, MAX_SETTINGS_BYTES, read_limited
 
-# Folder name -> directories relative to a ComfyUI root, as ComfyUI's folder_paths sets them up
-# (observed from GET /internal/folder_paths of ComfyUI 0.3.64). Saved models land in output/.
-DEFAULT_FOLDER_LAYOUT: dict[str, tuple[str, ...]] = {
-    "checkpoints": ("models/checkpoints", "output/checkpoints"),
-    "configs": ("models/configs",),
-    "loras": ("models/loras", "output/loras"),
-    "vae": ("models/vae", "output/vae"),
-    "text_encoders": ("models/text_encoders", "models/clip", "output/clip"),
-    "diffusion_models": ("models/unet", "models/diffusion_models", "output/diffusion_models"),
-    "clip_vision": ("models/clip_vision",),
-    "style_models": ("models/style_models",),
-    "embeddings": ("models/embeddings",),
-    "diffusers": ("models/diffusers",),
-    "vae_approx": ("models/vae_approx",),
-    "controlnet": ("models/controlnet", "models/t2i_adapter"),
-    "gligen": ("models/gligen",),
-    "upscale_models": ("models/upscale_models",),
-    "hypernetworks": ("models/hypernetworks",),
-    "photomaker": ("models/photomaker",),
-    "classifiers": ("models/classifiers",),
-    "model_patches": ("models/model_patches",),
-    "audio_encoders": ("models/audio_encoders",),
-}
 # Old folder names that extra_model_paths.yaml files still use; ComfyUI maps them the same way.
 LEGACY_FOLDER_NAMES = {"unet": "diffusion_models", "clip": "text_encoders", "t2i_adapter": "controlnet"}
 # ComfyUI lists only these in model folders (supported_pt_extensions), plus formats that common
@@ -104,16 +81,19 @@ class Manifest:
 
     @classmethod
     def from_comfyui_dir(cls, root: str | Path, *, models_dir: str | Path | None = None,
-                         extra_model_paths: str | Path | None = None) -> "Manifest":
+                         extra_model_paths: str | Path | None = None,
+                         folders: dict[str, list[str]] | None = None) -> "Manifest":
         """Scan a local ComfyUI install as its server would: models/, output/, input/ and the
-        folders extra_model_paths.yaml adds (read from the root unless another file is given)."""
+        folders extra_model_paths.yaml adds (read from the root unless another file is given).
+        `folders`: the release's model folder layout (folder -> directories relative to the
+        root, catalog.release.model_folders); default: the newest bundled release's."""
         root_path = Path(root).expanduser()
         if not os.path.isdir(root_path):
             raise ManifestError(f"--comfyui-dir {root}: not a directory")
-        layout = {folder: [str(root_path / rel) for rel in rels]
-                  for folder, rels in DEFAULT_FOLDER_LAYOUT.items()}
+        folders = folders if folders is not None else default_folders()
+        layout = {folder: [str(root_path / rel) for rel in rels] for folder, rels in folders.items()}
         if models_dir is not None:
-            layout = _models_dir_layout(Path(models_dir).expanduser(), layout)
+            layout = _models_dir_layout(Path(models_dir).expanduser(), layout, folders)
         yaml_path = Path(extra_model_paths) if extra_model_paths else root_path / "extra_model_paths.yaml"
         if os.path.isfile(yaml_path):
             for folder, dirs in read_extra_model_paths(yaml_path).items():
@@ -127,12 +107,13 @@ class Manifest:
         return manifest
 
     @classmethod
-    def from_models_dir(cls, models_dir: str | Path) -> "Manifest":
+    def from_models_dir(cls, models_dir: str | Path,
+                        folders: dict[str, list[str]] | None = None) -> "Manifest":
         """A bare models/ directory: each subfolder is a model folder (legacy names mapped)."""
         path = Path(models_dir).expanduser()
         if not os.path.isdir(path):
             raise ManifestError(f"--models-dir {models_dir}: not a directory")
-        layout = _models_dir_layout(path, {})
+        layout = _models_dir_layout(path, {}, folders if folders is not None else default_folders())
         return cls.from_layout(layout, source=f"models directory {path}")
 
     @classmethod
@@ -151,11 +132,19 @@ class Manifest:
                    source=source, folder_paths={k: list(v) for k, v in layout.items()})
 
 
-def _models_dir_layout(models_dir: Path, layout: dict[str, list[str]]) -> dict[str, list[str]]:
+def default_folders() -> dict[str, list[str]]:
+    """The newest bundled release's model folder layout (catalog/releases.py)."""
+    from .releases import newest
+
+    return newest().model_folders
+
+
+def _models_dir_layout(models_dir: Path, layout: dict[str, list[str]],
+                       folders: dict[str, list[str]]) -> dict[str, list[str]]:
     """Point every model folder at `models_dir/<name>` (and its legacy-name twins)."""
     result = {folder: [d for d in dirs if "/models/" not in d.replace(os.sep, "/")]
               for folder, dirs in layout.items()}
-    for folder, rels in DEFAULT_FOLDER_LAYOUT.items():
+    for folder, rels in folders.items():
         subdirs = [str(models_dir / rel.split("/", 1)[1]) for rel in rels if rel.startswith("models/")]
         result[folder] = subdirs + result.get(folder, [])
     if os.path.isdir(models_dir):

@@ -66,7 +66,7 @@ def build_catalog(sources: CatalogSources, nodes: Catalog | None = None) -> Cata
         if sources.comfyui_version and not catalog.bundled \
                 and catalog.comfyui_version != sources.comfyui_version:
             catalog = catalog.for_version(sources.comfyui_version)
-        manifest = local_manifest(sources)
+        manifest = local_manifest(sources, catalog.release.model_folders)
         packs = load_index(sources.extension_node_map, sources.comfyui_dir)
     except (CatalogError, ManifestError, PackMapError, UnknownRelease) as exc:
         raise SourceError(str(exc)) from None
@@ -139,11 +139,15 @@ def make_client(sources: CatalogSources):
     return client
 
 
-def local_manifest(sources: CatalogSources) -> Manifest | None:
+def local_manifest(sources: CatalogSources,
+                   folders: dict[str, list[str]] | None = None) -> Manifest | None:
+    """The server's files the user named; `folders`: the model folder layout of the release in
+    use (catalog.release.model_folders; default: the newest bundled release's)."""
     if sources.manifest:
         return Manifest.from_file(sources.manifest)
     if sources.comfyui_dir:
-        return Manifest.from_comfyui_dir(sources.comfyui_dir, models_dir=sources.models_dir)
+        return Manifest.from_comfyui_dir(sources.comfyui_dir, models_dir=sources.models_dir,
+                                         folders=folders)
     if sources.models_dir:
-        return Manifest.from_models_dir(sources.models_dir)
+        return Manifest.from_models_dir(sources.models_dir, folders)
     return None

@@ -7,6 +7,7 @@ from ...catalog.packs import has_known_origin, unknown_node_hint
 from ...diagnostics import Diagnostic, Severity, typo_correction
 from ...ui.extensions import EditorOnlyNode, editor_only_node
 from ..base import Context, Rule
+from .unknown_consequences import fold_consequences
 
 
 def _origin_holder(ctx: Context, node_id: str, node: dict) -> dict:
@@ -27,8 +28,14 @@ class UnknownNodeType(Rule):
     name = "unknown-node-type"
     summary = "A class_type the server does not have (a missing custom node, or a typo)."
     server_error_type = "missing_node_type"
+    phase = "fold"  # after the node rules: what only follows from an unknown node is folded in
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
+        found = list(self._unknown(ctx))
+        fold_consequences(ctx, [d for d in found if d.node_id is not None])
+        return found
+
+    def _unknown(self, ctx: Context) -> Iterable[Diagnostic]:
         catalog = ctx.catalog
         corrections: dict[str, str | None] = {}  # class_type -> its typo correction, once
         for node_id, node in ctx.workflow.items():
@@ -55,8 +62,9 @@ class UnknownNodeType(Rule):
             origin = f"{origin} " if origin else ""
             if catalog.bundled:
                 yield ctx.report(
-                    f"{ctx.label(node_id)}: {class_type!r} is not a core node in the bundled "
-                    f"catalog{hint}", node_id=node_id, pointer=ctx.pointer(node_id, "class_type"),
+                    f"{ctx.label(node_id)}: {class_type!r} is not a core node in the "
+                    f"{catalog.source}{hint}", node_id=node_id,
+                    pointer=ctx.pointer(node_id, "class_type"),
                     severity=Severity.WARNING,
                     help=origin + "Give --object-info/--snapshot/--server to check custom nodes "
                                   "against the server that will run this workflow.")
