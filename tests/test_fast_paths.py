@@ -22,7 +22,7 @@ from unittest import mock
 import networkx as nx
 import pytest
 import test_properties
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import comfylint.graph
@@ -37,8 +37,7 @@ from comfylint.load.positions import (
 )
 
 BUNDLED = Catalog.stock()
-SETTINGS = settings(derandomize=True, max_examples=200, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100)  # on conftest's profile (derandomized, no database)
 
 # Classes with 0, 1 and 2 IMAGE inputs, two outputs, one the catalog does not know.
 NODE_INPUTS = {"EmptyImage": [], "ImageInvert": ["image"], "ImageBlend": ["image1", "image2"],

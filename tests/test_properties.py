@@ -25,7 +25,7 @@ FOX = json.loads((FIXTURES / "fox.api.json").read_text())
 SERVER = Catalog.from_object_info(FIXTURES / "object_info.small.json")
 BUNDLED = Catalog.stock()
 
-SETTINGS = settings(max_examples=150)  # on conftest's profile
+SETTINGS = settings(max_examples=100)  # on conftest's profile
 
 scalars = (st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70)
            | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=12)

@@ -98,13 +98,13 @@ def test_real_documents_are_valid_for_both():
     assert plainly_valid(BASE, SCHEMAS[0]) and plainly_valid(BASES[1], SCHEMAS[1])
 
 
-@settings(max_examples=600)
+@settings(max_examples=200)
 @given(mutated_documents())
 def test_fast_check_accepts_exactly_what_jsonschema_accepts_on_mutated_workflows(document):
     _agree(document)
 
 
-@settings(max_examples=300)
+@settings(max_examples=150)
 @given(JSON)
 def test_fast_check_accepts_exactly_what_jsonschema_accepts_on_random_json(document):
     _agree(document)
