@@ -403,10 +403,11 @@ ODD_NODE_FIELDS = st.sampled_from([
 # -- a hostile loopback server ------------------------------------------------------------------------
 ROUTES = ("/system_stats", "/object_info", "/models", "/models/checkpoints", "/internal/files/input",
           "/embeddings", "/queue", "/prompt", "/history")
-BEHAVIOURS = ("ok", "status", "json", "redirect-other", "redirect-same", "redirect-loop",
+BEHAVIOURS = ("ok", "mutated", "mutated", "status", "json", "redirect-other", "redirect-same", "redirect-loop",
               "redirect-bad", "huge-declared", "endless", "trickle", "garbage-http", "close", "hang",
               "short-body")
-behaviour = st.tuples(st.sampled_from(BEHAVIOURS), st.integers(100, 599), json_values)
+behaviour = st.tuples(st.sampled_from(BEHAVIOURS), st.integers(100, 599), json_values,
+                      st.lists(mutation, min_size=1, max_size=4))
 
 
 class Elsewhere(ThreadingHTTPServer):
@@ -471,20 +472,22 @@ class _HostileHandler(BaseHTTPRequestHandler):
 
     def _answer(self, method: str) -> None:
         route = next((r for r in ROUTES if self.path == r or self.path.startswith(r + "/")), self.path)
-        kind, status, value = self.server.plan.get(route, ("ok", 200, None))
+        kind, status, value, steps = self.server.plan.get(route, ("ok", 200, None, []))
         try:
-            self._behave(method, kind, status, value)
+            self._behave(method, kind, status, value, steps)
         except OSError:
             pass  # the client gave up, as it should
 
-    def _behave(self, method: str, kind: str, status: int, value: Any) -> None:
+    def _behave(self, method: str, kind: str, status: int, value: Any, steps: list) -> None:
         write = self.wfile.write
-        if kind == "ok":
+        if kind in ("ok", "mutated"):  # the recorded answer, or one of its shape changed
+            verdict = "accepted" if status % 2 else "value_not_in_list"
             recorded = RECORDED.get(f"{method} {self.path}") or RECORDED.get(
-                "POST /prompt accepted" if method == "POST" else "")
+                f"POST /prompt {verdict}" if method == "POST" else "")
             if recorded is None:
                 return self._send(404, b"")
-            return self._send(recorded.get("status", 200), json.dumps(recorded["json"]).encode())
+            answer = recorded["json"] if kind == "ok" else mutate(recorded["json"], steps)
+            return self._send(recorded.get("status", 200), json.dumps(answer, allow_nan=True).encode())
         if kind == "status":
             return self._send(status, json.dumps(value, allow_nan=True).encode())
         if kind == "json":

@@ -26,6 +26,19 @@ FILES_MARKER = "$files"
 FREE_TEXT_KEYS = frozenset({"description", "tooltip", "output_tooltips", "placeholder",
                             "search_aliases", "price_badge"})
 INPUT_GROUPS = ("required", "optional", "hidden")
+MAX_NODE_DEPTH = 64  # real definitions nest about 10 levels (v3 dynamic combos in combos)
+
+
+def nesting_depth(value: Any) -> int:
+    """How deeply lists and objects nest in `value` (iteratively: any depth)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict)
+                                                          else item))
+    return deepest
 
 
 # -- capture ---------------------------------------------------------------------------------------
@@ -39,6 +52,9 @@ def build_snapshot(object_info: dict, manifest: Manifest, *, comfyui_version: st
     nodes = {}
     for class_type, raw in object_info.items():
         if isinstance(raw, dict):
+            if nesting_depth(raw) > MAX_NODE_DEPTH:
+                raise CatalogError(f"node {class_type!r} of the /object_info is nested more than "
+                                   f"{MAX_NODE_DEPTH} levels deep: not a node definition")
             nodes[class_type] = compact_node(class_type, raw, manifest, core)
     modules = sorted({str(raw.get("python_module")) for raw in object_info.values()
                       if isinstance(raw, dict)

@@ -85,14 +85,19 @@ def server_report(state) -> dict:
         "os": system.get("os"),
         "devices": [{k: d.get(k) for k in ("name", "type", "vram_total", "vram_free")}
                     for d in state.system_stats.get("devices", []) if isinstance(d, dict)],
-        "queue": {"running": len(queue.get("queue_running", []) or []),
-                  "pending": len(queue.get("queue_pending", []) or [])} if state.queue else None,
+        "queue": {"running": _count(queue.get("queue_running")),
+                  "pending": _count(queue.get("queue_pending"))} if state.queue else None,
         "nodes": len(state.object_info),
         "custom_node_modules": len({str(v.get("python_module")) for v in state.object_info.values()
                                     if str(v.get("python_module", "")).startswith("custom_nodes.")}),
         "model_files": {folder: len(names) for folder, names in sorted(state.manifest.models.items())},
         "input_files": None if state.manifest.input_files is None else len(state.manifest.input_files),
     }
+
+
+def _count(value: Any) -> int:
+    """How many entries a server's list holds (whatever else it sent: none)."""
+    return len(value) if isinstance(value, (list, dict)) else 0
 
 
 def _format_report(report: dict) -> str:
@@ -187,7 +192,8 @@ def _follow(client, prompt_id: str, wait_timeout: float, poll_interval: float) -
 
 
 def _execution_error(status: dict) -> str | None:
-    for message in status.get("messages", []) or []:
+    messages = status.get("messages")
+    for message in messages if isinstance(messages, list) else []:
         if isinstance(message, list) and len(message) == 2 and message[0] == "execution_error":
             data = message[1] if isinstance(message[1], dict) else {}
             return (f"node {data.get('node_id')} {data.get('node_type')}: "
@@ -197,24 +203,31 @@ def _execution_error(status: dict) -> str | None:
 
 def _format_submission(item: dict) -> str:
     ours = ", ".join(item["comfylint_errors"]) or "no errors"
-    server = item["server"] or {}
+    server = item["server"] if isinstance(item["server"], dict) else {"answer": item["server"]}
     if "skipped" in server or "probe_error" in server:
         verdict = server.get("skipped") or server.get("probe_error")
     elif item["status"] == 200:
         verdict = f"queued as {server.get('prompt_id')}"
         if server.get("node_errors"):
-            verdict += f" (but node_errors on {', '.join(sorted(server['node_errors']))}: those outputs are skipped)"
+            names = sorted(map(str, _entries(server["node_errors"])))
+            verdict += f" (but node_errors on {', '.join(names)}: those outputs are skipped)"
     else:
         error = server.get("error") if isinstance(server.get("error"), dict) else {}
         nodes = server.get("node_errors") if isinstance(server.get("node_errors"), dict) else {}
         details = "; ".join(f"#{node_id} {e.get('type')}" for node_id, info in sorted(nodes.items())
-                            for e in (info.get("errors") or []) if isinstance(e, dict))
+                            for e in _entries(info.get("errors") if isinstance(info, dict) else None)
+                            if isinstance(e, dict))
         verdict = f"HTTP {item['status']} {error.get('type', '')}" + (f": {details}" if details else "")
     line = f"{item['file']}:\n  comfylint: {ours}\n  server:    {verdict}"
     execution = item.get("execution")
     if execution:
         line += f"\n  run:       {execution['status']}" + (f" ({execution['error']})" if execution.get("error") else "")
     return line
+
+
+def _entries(value: Any) -> list:
+    """A server's list or object as a list (of the object's keys); anything else: empty."""
+    return list(value) if isinstance(value, (list, dict)) else []
 
 
 def _exit_code(results, submissions) -> int:
