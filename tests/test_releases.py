@@ -164,3 +164,22 @@ def test_a_version_no_bundled_release_stands_for_is_a_usage_error(tmp_path):
     (tmp_path / "comfylint.toml").write_text('comfyui-version = "newest"\n')
     done = comfylint("check", "wf.json", cwd=tmp_path)
     assert done.returncode == 2 and "comfyui-version" in done.stderr
+
+
+def test_a_live_server_and_its_snapshot_bring_their_own_version():
+    """/system_stats says 0.3.64 (the recorded server): its facts are that release's, whatever
+    the newest bundled one says (an unknown node is invalid_prompt there)."""
+    from loopback import serve
+
+    from comfylint.catalog.manifest import Manifest
+    from comfylint.catalog.snapshot import build_snapshot, catalog_from_snapshot
+    from comfylint.catalog.sources import CatalogSources, build_catalog
+
+    with serve() as server:
+        live = build_catalog(CatalogSources(server=server.url))
+    assert live.comfyui_version == "0.3.64" and live.release is release("0.3.64")
+    workflow = {"1": {"class_type": "NoSuchNode", "inputs": {}}}
+    [diag] = [d for d in __import__("comfylint").lint(workflow, live) if d.code == "N201"]
+    assert diag.server_error_type == "invalid_prompt"
+    snapshot = build_snapshot(release("0.26.0").nodes(), Manifest(), comfyui_version="0.30.1")
+    assert catalog_from_snapshot(snapshot, source="s.json").release is release("0.26.0")
