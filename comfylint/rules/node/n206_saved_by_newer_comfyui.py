@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ...diagnostics import Diagnostic, Severity
-from ...ui import conversion, ui_node
+from ...ui import conversion
 from ..base import Context, Rule, strip_dated_note
 from .saved_by import SavedBy
+from .unknown_consequences import linked_in_file
 
 # Findings that a newer node definition explains: values, links, inputs and outputs read with
 # the older definition (the node's own rules), and the stored widget values' drift (UI files).
@@ -71,12 +72,7 @@ class SavedByNewerComfyui(Rule):
         node_def = graph.node_def(node_id)
         if node_def is None or node_def.python_module.startswith("custom_nodes"):
             return False
-        if diag.code == "T301":
-            ui = ui_node(ctx.loaded, node_id) or {}
-            slots = ui.get("inputs") if isinstance(ui.get("inputs"), list) else []
-            return not any(isinstance(slot, dict) and slot.get("name") == diag.input
-                           and slot.get("link") is not None for slot in slots)
-        return True
+        return diag.code != "T301" or not linked_in_file(ctx, diag)
 
     def _report(self, ctx: Context, saved: SavedBy, folded: list[Diagnostic]) -> Diagnostic:
         catalog = ctx.catalog

@@ -24,7 +24,7 @@ def fold_consequences(ctx: Context, unknown: list[Diagnostic]) -> None:
 
     if result.grade != REFUSED:
         return
-    folded = [d for d in ctx.findings if d.code == "T301" and _linked_in_file(ctx, d)]
+    folded = [d for d in ctx.findings if d.code == "T301" and linked_in_file(ctx, d)]
     if not folded:
         return
     ids = {id(d) for d in folded}
@@ -34,7 +34,8 @@ def fold_consequences(ctx: Context, unknown: list[Diagnostic]) -> None:
                            f"followed past the unknown node(s) and look missing: {inputs}")
 
 
-def _linked_in_file(ctx: Context, diag: Diagnostic) -> bool:
+def linked_in_file(ctx: Context, diag: Diagnostic) -> bool:
+    """The finding's input is linked in the UI file (the editor would send something for it)."""
     node = ui_node(ctx.loaded, diag.node_id) if diag.node_id else None
     slots = node.get("inputs") if isinstance(node, dict) else None
     return isinstance(slots, list) and any(
