@@ -275,3 +275,15 @@ def test_locating_a_few_pointers_as_the_full_index(case):
     text, pointers = case
     index = PositionIndex(text)
     assert locate_pointers(text, pointers) == {p: index.locate(p) for p in pointers}
+
+
+def test_the_secret_walk_skips_only_strings_no_credential_fits():
+    """engine.secrets skips strings shorter than MIN_NAMED_SECRET_LENGTH: every known format's
+    shortest match must be longer (a new, shorter format must lower the bound)."""
+    from re import _parser  # the regex parser's own width computation
+
+    from comfylint.engine.secrets import KNOWN_FORMATS, MIN_NAMED_SECRET_LENGTH
+
+    for kind, _anchors, pattern in KNOWN_FORMATS:
+        shortest, _longest = _parser.parse(pattern.pattern).getwidth()
+        assert shortest >= MIN_NAMED_SECRET_LENGTH, kind

@@ -68,7 +68,7 @@ PLACEHOLDER = LazyPattern(r"(?i)^(?:|none|null|env|your[_ -].*|<.*>|\$\{?[A-Z_]+
 # Lower-case fragments of every key name SECRET_NAME accepts, to screen a whole text with plain
 # substring tests (a case-insensitive regex over the text costs more than the rest of the rule).
 SECRET_NAME_FRAGMENTS = ("api_key", "api-key", "apikey", "secret", "password", "passwd", "token")
-MIN_NAMED_SECRET_LENGTH = 12
+MIN_NAMED_SECRET_LENGTH = 12  # (and no known format matches fewer characters: 15 at least)
 SHOWN_PREFIX = 4
 MIN_CUT_SHORT = 8  # a value cut short in a message is masked from this many leading characters
 SECRETS_KEY = "secrets"  # loaded.extra[...]: the document's secrets, found once
@@ -178,6 +178,8 @@ def _document_secrets(document: Any, text: str | None) -> Iterator[Secret]:
         if not formats and not any(fragment in text.lower() for fragment in SECRET_NAME_FRAGMENTS):
             return
     for tokens, key, value, is_key in walk_strings(document):
+        if len(value) < MIN_NAMED_SECRET_LENGTH:
+            continue  # shorter than any credential: every known format's match is longer
         if is_key:
             for kind, secret in secrets_in_value("", value, formats):
                 yield Secret(tokens, key, kind, secret)
