@@ -141,7 +141,7 @@ def peers(directory: Path, paths: list[Path], peers_venv: Path) -> None:
     ours = best(COMFYLINT + ["--no-cache", "--object-info", str(OBJECT_INFO)] + sample, directory,
                 runs=3)
     ours_cached = best(COMFYLINT + ["--object-info", str(OBJECT_INFO)] + sample, directory, runs=3)
-    print(f"\nsame 100 files, object_info.core.json as the catalog:")
+    print("\nsame 100 files, object_info.core.json as the catalog:")
     print(f"  comfylint (one process, no cache):            {ours:.2f} s")
     print(f"  comfylint (cached)                            {ours_cached:.2f} s")
     comfy_lint = peers_venv / "bin" / "comfy-lint"

@@ -382,7 +382,7 @@ def catalog_mutations(document: dict, steps: list) -> dict:
     """Mutations inside node definitions only (the shapes /object_info entries take)."""
     document = copy.deepcopy(document)
     names = sorted(document)
-    for index, (pick, *step) in enumerate(steps):
+    for pick, *step in steps:
         name = names[pick % len(names)]
         document[name] = mutate(document[name], [(pick // 7, *step)])
     return document

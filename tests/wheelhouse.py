@@ -35,7 +35,8 @@ def closure(requirements: list[str]) -> list[Distribution]:
         try:
             dist = distribution(requirement.name)
         except PackageNotFoundError:
-            raise AssertionError(f"{requirement.name} is not installed: cannot make its wheel")
+            raise AssertionError(f"{requirement.name} is not installed: cannot make its wheel") \
+                from None
         found[key] = dist
         pending.extend(Requirement(text) for text in dist.requires or ())
     return list(found.values())

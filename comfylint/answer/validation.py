@@ -254,7 +254,7 @@ class _Walk:
             yield _entry(kind, "Bad linked input, must be a length-2 list of [node_id, slot_index]",
                          name, {"input_name": name, "input_config": config, "received_value": value})
         elif kind == "return_type_mismatch":
-            link = next(l for l in graph.links_by_target[node_id] if l.input == name)
+            link = next(each for each in graph.links_by_target[node_id] if each.input == name)
             yield _entry(kind, "Return type mismatch between linked nodes",
                          f"{name}, received_type({link.received_type}) mismatch "
                          f"input_type({spec.type})",

@@ -50,8 +50,8 @@ class Options:
         return self.rules if self.rules is not None else every_rule_entry()
 
     def allows_unknown_node(self, class_type: str | None) -> bool:
-        return bool(class_type) and any(fnmatch.fnmatchcase(class_type, pattern)
-                                        for pattern in self.allow_unknown_nodes)
+        return class_type is not None and any(fnmatch.fnmatchcase(class_type, pattern)
+                                              for pattern in self.allow_unknown_nodes)
 
 
 def lint_document(loaded: LoadedFile, catalog: Catalog, options: Options = Options(), *,
@@ -133,7 +133,7 @@ def _lint_document(loaded: LoadedFile, catalog: Catalog, options: Options,
 
         translate_findings(ctx)
     kept, result.suppressed = _suppressed(ctx.findings, loaded, options)
-    if options.requirements and ctx.graph is not None:
+    if options.requirements and ctx.api_view is not None:
         kept.extend(_attach_requirements(ctx, result))
     unlocated = []
     for diag in kept:
@@ -142,15 +142,15 @@ def _lint_document(loaded: LoadedFile, catalog: Catalog, options: Options,
         if diag.line is None and diag.pointer is not None:
             unlocated.append(diag)
     if unlocated:
-        located = loaded.locate({diag.pointer for diag in unlocated})
+        located = loaded.locate({diag.pointer for diag in unlocated if diag.pointer is not None})
         for diag in unlocated:
-            where = located.get(diag.pointer)
+            where = located.get(diag.pointer or "")
             if where:
                 diag.line, diag.column = where
     _mask_secrets(loaded, kept, result)
     result.diagnostics = sorted(kept, key=Diagnostic.sort_key)
     if keep_view:
-        result.view = ctx.graph
+        result.view = ctx.api_view
     return result
 
 
@@ -162,10 +162,8 @@ def _attach_requirements(ctx, result: FileResult) -> list[Diagnostic]:
     try:
         result.requirements = workflow_requirements(ctx)
     except Exception as exc:  # noqa: BLE001 - a bug here must not hide the findings
-        return [Diagnostic(code="C002", name="rule-error", severity=Severity.ERROR,
-                           file=ctx.loaded.path, message=f"the requirements summary failed: "
-                           f"{type(exc).__name__}: {exc}",
-                           help="This is a bug in comfylint; please report it with the workflow.")]
+        return [_internal_error(ctx.loaded.path, "the requirements summary failed: "
+                                f"{type(exc).__name__}: {exc}")]
     return []
 
 
@@ -250,7 +248,7 @@ def _applicable(rules: tuple[RuleEntry | Rule, ...], loaded: LoadedFile, ctx) ->
     from ..rules.base import PHASES
 
     situation = (id(rules), loaded.format, isinstance(loaded.workflow, dict),
-                 ctx.api_workflow is not None, ctx.graph is not None,
+                 ctx.api_workflow is not None, ctx.api_view is not None,
                  frozenset(d.code for d in loaded.diagnostics))
     known = _APPLICABLE.get(situation)
     if known is None or known[0] is not rules:
@@ -276,12 +274,12 @@ def _applies(rule: RuleEntry | Rule, loaded: LoadedFile, ctx) -> bool:
     # A file whose graph is not an object (a list body, `"prompt": [...]`, a UI export posted as
     # the whole body) has no graph to check: the loader already reported why.
     return (loaded.format in rule.formats and isinstance(loaded.workflow, dict)
-            and (loaded.format != "api" or ctx.graph is not None))
+            and (loaded.format != "api" or ctx.api_view is not None))
 
 
 def _looks_like_workflow_text(text: str | None) -> bool:
-    return bool(text) and ('"class_type"' in text or '"last_node_id"' in text  # type: ignore[operator]
-                           or '"widgets_values"' in text)
+    return text is not None and ('"class_type"' in text or '"last_node_id"' in text
+                                 or '"widgets_values"' in text)
 
 
 def _conversion_failure(loaded: LoadedFile) -> str | None:
@@ -293,12 +291,6 @@ def _conversion_failure(loaded: LoadedFile) -> str | None:
 
 
 def _internal_error(path: str, message: str, pointer: str | None = None) -> Diagnostic:
-    return Diagnostic(code="C002", name="rule-error", severity=Severity.ERROR, file=path,
-                      message=message, pointer=pointer,
-                      help="This is a bug in comfylint; please report it with the workflow.")
-
-
-def _rule_error(path: str, rule: Rule, exc: Exception) -> Diagnostic:
     return Diagnostic(code="C002", name="rule-error", severity=Severity.ERROR, file=path,
                       message=message, pointer=pointer,
                       help="This is a bug in comfylint; please report it with the workflow.")

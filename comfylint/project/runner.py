@@ -250,9 +250,9 @@ def run(job: Job, files: list[tuple[str, bool]], *, cache=None, jobs: int | None
         if cache is not None and key is not None:
             cache.put(key, result_entry(result))
     report.results = [r for r in slots if r is not None]
-    for index, result in enumerate(slots):
-        if result is not None and result.text is None and result.diagnostics and index in contents:
-            result.text = _source_text(result, contents[index])
+    for index, slot in enumerate(slots):
+        if slot is not None and slot.text is None and slot.diagnostics and index in contents:
+            slot.text = _source_text(slot, contents[index])
     if cache is not None:
         cache.save()
     return report
@@ -287,7 +287,7 @@ def apply_baseline(job: Job, report: Report, baseline: "Baseline") -> None:
     overrides = job.options.severity_overrides
     for diag in baseline.unused(report.results, report.baseline_matches, job.rule_ran):
         diag.severity = overrides.get(diag.code, diag.severity)
-        by_path[diag.file].diagnostics.append(diag)
+        by_path[diag.file or ""].diagnostics.append(diag)  # unused() names the entry's file
 
 
 # -- fixing ------------------------------------------------------------------------------------
@@ -305,7 +305,7 @@ def fix_results(job: Job, report: Report, unsafe: bool, write: bool) -> None:
             continue
         explicit = True
 
-        def relint(current: bytes, path=result.path):
+        def relint(current: bytes, path: str = result.path, explicit: bool = explicit):
             loaded, fresh = lint_bytes(job, path, current, explicit)
             return loaded, fresh.diagnostics
 

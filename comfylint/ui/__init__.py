@@ -8,10 +8,8 @@ right place.
 """
 from __future__ import annotations
 
-import os
-
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .convert import ConversionResult

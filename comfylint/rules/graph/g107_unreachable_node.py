@@ -14,7 +14,7 @@ class UnreachableNode(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph
-        if not graph.output_nodes or any(l.problem == "missing-source" for l in graph.links):
+        if not graph.output_nodes or any(link.problem == "missing-source" for link in graph.links):
             return  # with a dangling link, what was meant to be reachable is not knowable
         if any(not isinstance(graph.node(n), dict) or not isinstance(graph.node(n).get("inputs"), dict)
                for n in graph.feeds_output):
