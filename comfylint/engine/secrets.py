@@ -40,7 +40,7 @@ class LazyPattern:
 # Formats that identify a credential by its shape alone, each with the literal text (or, for the
 # fal.ai key, a cheap pattern) that any match must contain: a file lacking every anchor skips the
 # format's full pattern, whose leading \b defeats the regex engine's fast literal search.
-KNOWN_FORMATS = [
+KNOWN_FORMATS: list[tuple[str, "tuple[str, ...] | re.Pattern[str]", LazyPattern]] = [
     ("an OpenAI/Anthropic-style API key", ("sk-",),
      LazyPattern(r"\bsk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")),
     ("a Hugging Face token", ("hf_",), LazyPattern(r"\bhf_[A-Za-z0-9]{30,}")),
@@ -88,7 +88,7 @@ def mask(secret: str) -> str:
 
 
 # -- finding -------------------------------------------------------------------------------------
-def formats_present(text: str) -> list[tuple[str, re.Pattern]]:
+def formats_present(text: str) -> list[tuple[str, LazyPattern]]:
     """The known formats whose anchor occurs somewhere in `text` (usually none)."""
     present = []
     for kind, anchors, pattern in KNOWN_FORMATS:

@@ -18,6 +18,7 @@ from ..diagnostics import Diagnostic
 
 if TYPE_CHECKING:
     from ..load import LoadedFile
+    from ..rules.config.c001_unused_suppression import UnusedSuppression
 
 SUPPRESSION_KEY = "comfylint"
 
@@ -42,9 +43,7 @@ class NodeSuppression:
 
 def _read_entry(entry: Any, where: str, node_id: str, scope: tuple, path: str,
                 problems: list[Diagnostic]) -> NodeSuppression | None:
-    from ..rules import load_rule
-
-    c001 = load_rule("C001")
+    c001 = _c001()
     if not isinstance(entry, dict):
         problems.append(c001.finding(path, f"node #{node_id}: the {SUPPRESSION_KEY!r} suppression "
                                      'must be an object {"ignore": [...], "reason": "..."}',
@@ -184,7 +183,7 @@ def unused_suppressions(suppressions: FileSuppressions, path: str, selected_code
     return out
 
 
-def _c001():
+def _c001() -> "UnusedSuppression":
     from ..rules import load_rule
 
-    return load_rule("C001")
+    return load_rule("C001")  # type: ignore[return-value]  # the index maps C001 to it

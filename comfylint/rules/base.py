@@ -60,11 +60,23 @@ class Context:
     loaded: "LoadedFile"
     catalog: "Catalog"
     options: "Options"
-    graph: "WorkflowGraph | None" = None
+    api_view: "WorkflowGraph | None" = None  # the API graph, when the document has one
     findings: list[Diagnostic] = field(default_factory=list)
     rule: Rule | None = None
     api_workflow: Any = None  # a UI file's converted API graph (comfylint.ui), what API rules read
     _shared: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def graph(self) -> "WorkflowGraph":
+        """The API graph the API rules read; they run only when there is one (engine._applies),
+        so they need no None check (code that may run without one reads `api_view`)."""
+        if self.api_view is None:
+            raise LookupError("this document has no API view: only API rules read ctx.graph")
+        return self.api_view
+
+    @graph.setter
+    def graph(self, value: "WorkflowGraph | None") -> None:
+        self.api_view = value
 
     def shared(self, key: str, compute):
         """An analysis several rules need, computed once per file (`compute()` on first use)."""
@@ -95,7 +107,7 @@ class Context:
 
     def label(self, node_id: str) -> str:
         """`#6 CLIPTextEncode "Positive"` for messages."""
-        graph = self.graph
+        graph = self.api_view
         if graph is None or node_id not in graph:
             return node_label(node_id, None)
         class_type = graph.class_type(node_id)
@@ -110,7 +122,7 @@ class Context:
         rule = self.rule
         assert rule is not None, "report() is called while a rule runs"
         level = severity if severity is not None else rule.severity
-        graph = self.graph
+        graph = self.api_view
         class_type = title = None
         if node_id is not None and graph is not None and node_id in graph:
             class_type, title = graph.class_type(node_id), graph.title(node_id)
