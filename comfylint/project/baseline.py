@@ -108,7 +108,7 @@ class Baseline:
         linted = {relative_to(r.path, self.directory): r.path for r in results if not r.skipped}
         out = []
         for key, entry in sorted(self.entries.items(), key=lambda kv: _entry_order(kv[1])):
-            shown = linted.get(entry.get("file"))
+            shown = linted.get(str(entry.get("file")))
             if shown is None or matched[key] or not rule_ran(str(entry.get("code")), shown):
                 continue
             where = f" at node #{entry['node_id']}" if entry.get("node_id") else ""

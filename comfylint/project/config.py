@@ -147,7 +147,7 @@ class GlobSet:
         # `./x` (as people write paths) means the root's x: `/x`.
         self.patterns = tuple("/" + p[2:] if p.startswith("./") else p
                               for p in (raw.strip() for raw in patterns) if p)
-        self._spec = None
+        self._spec: Any = None  # a pathspec.GitIgnoreSpec, built on first need
         plain = all(_is_plain(p) for p in self.patterns)
         self._components = re.compile("|".join(fnmatch.translate(p) for p in self.patterns)) \
             if plain and self.patterns else None
@@ -216,9 +216,10 @@ def load_config(explicit: "str | Path | None" = None, start: "str | Path | None"
         if not os.path.isfile(path):
             raise ConfigError(f"configuration file not found: {explicit}")
     else:
-        path = find_config_file(start or Path.cwd())
-        if path is None:
+        found = find_config_file(start or Path.cwd())
+        if found is None:
             return Config(root=Path.cwd())
+        path = found
     values, sources = _read_chain(path.resolve())
     config = Config(root=path.resolve().parent, sources=sources, values=values)
     _check_rule_selectors(config)

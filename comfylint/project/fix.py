@@ -95,8 +95,9 @@ def apply_fixes(text: str, positions, fixes: list[Fix]) -> tuple[str, list[str]]
     accepted = _Accepted()
     applied = []
     for fix in fixes:
-        splices = [_splice_for(edit, text, positions, style) for edit in fix.edits]
-        if any(s is None for s in splices) or any(accepted.overlaps(s) for s in splices):
+        found = [_splice_for(edit, text, positions, style) for edit in fix.edits]
+        splices = [s for s in found if s is not None]
+        if len(splices) < len(found) or any(accepted.overlaps(s) for s in splices):
             continue
         if _overlaps_each_other(splices) or all(text[s.start:s.end] == s.text for s in splices):
             continue  # overlapping, or a no-op (e.g. a value an envelope's override replaces)
