@@ -22,6 +22,8 @@ from ..reading import MAX_CATALOG_BYTES, read_limited
 from .types import DYNAMIC_COMBO, MATCH_TYPE, is_dynamic_type
 
 if TYPE_CHECKING:
+    from .manifest import Manifest
+    from .packs import PackIndex
     from .releases import Release
 
 MODEL_FILE_SUFFIXES = (".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".gguf", ".sft", ".onnx")
@@ -120,7 +122,6 @@ class InputSpec:
 
 
 WIDGET_TYPES = frozenset({"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"})
-_UNKNOWN = object()  # not decided yet (None is an answer)
 
 
 @dataclass(slots=True)
@@ -144,7 +145,7 @@ class NodeDef:
     @classmethod
     def parse(cls, name: str, raw: dict) -> "NodeDef":
         inputs: dict[str, InputSpec] = {}
-        declared = raw.get("input") if isinstance(raw.get("input"), dict) else {}
+        declared = _dict(raw.get("input"))
         for group in ("required", "optional"):
             entries = declared.get(group)
             if not isinstance(entries, dict):
@@ -153,10 +154,10 @@ class NodeDef:
                 parsed = InputSpec.parse(input_name, spec, group == "required")
                 if parsed is not None:
                     inputs[input_name] = parsed
-        hidden = declared.get("hidden") if isinstance(declared.get("hidden"), dict) else {}
+        hidden = _dict(declared.get("hidden"))
         # Servers send what their packs declare: every list below is taken only in the shape the
         # server itself would use (strings where names go, booleans where flags go).
-        order = raw.get("input_order") if isinstance(raw.get("input_order"), dict) else {}
+        order = _dict(raw.get("input_order"))
         input_order = [n for group in ("required", "optional") for n in _list(order.get(group))
                        if isinstance(n, str)]
         outputs = _list(raw.get("output"))
@@ -185,6 +186,10 @@ def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 class Catalog:
     """Node definitions plus what the source knows about server state and validation quirks."""
 
@@ -201,8 +206,8 @@ class Catalog:
         self.comfyui_version = comfyui_version
         # Server files (catalog.manifest.Manifest) and the custom-node pack index
         # (catalog.packs.PackIndex), when catalog.sources was given a source for them.
-        self.manifest = None
-        self.node_packs = None
+        self.manifest: Manifest | None = None
+        self.node_packs: PackIndex | None = None
         # The user named the server's files (--manifest, --models-dir, --comfyui-dir).
         self.files_given = False
 
@@ -326,10 +331,9 @@ class Catalog:
         tell.
         """
         key = (class_type, input_name)
-        folder = self._folders.get(key, _UNKNOWN)
-        if folder is _UNKNOWN:  # decided once per input: rules ask for every combo of every file
-            folder = self._folders[key] = self._list_folder(class_type, input_name)
-        return folder
+        if key not in self._folders:  # decided once per input: rules ask for every combo of every file
+            self._folders[key] = self._list_folder(class_type, input_name)
+        return self._folders[key]
 
     def _list_folder(self, class_type: str, input_name: str) -> str | None:
         listed = self.server_lists.get(class_type)
@@ -393,11 +397,12 @@ class Catalog:
     def skips_value_checks(self, class_type: str, input_name: str) -> bool:
         """The node's own validate function takes this input, so the server skips min/max/combo."""
         info = self.custom_validation.get(class_type)
-        return bool(info) and (info["has_kwargs"] or input_name in info["skips_min_max_combo_for"])
+        return info is not None and bool(info["has_kwargs"]
+                                         or input_name in info["skips_min_max_combo_for"])
 
     def skips_link_type_check(self, class_type: str) -> bool:
         info = self.custom_validation.get(class_type)
-        return bool(info) and info["skips_link_type_check"]
+        return info is not None and bool(info["skips_link_type_check"])
 
     @cached_property
     def output_types(self) -> frozenset[str]:

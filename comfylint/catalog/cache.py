@@ -44,7 +44,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Protocol, cast
 
 from .. import __version__
 from ..reading import MAX_CATALOG_BYTES, UnreadableFile, open_regular, too_large
@@ -58,7 +58,12 @@ KEEP_ENTRIES = 8  # the most recently used entries kept (a 100 MB source makes a
 KEEP_PATH_RECORDS = 256
 STALE_TEMP_SECONDS = 3600  # a writer that died mid-write leaves its temp file; clean it up later
 RACY_SECONDS = 2.0  # FAT's mtime granularity; ext4/APFS/NTFS are far finer
-_JSON_SPACE = re.compile(r"[ \t\n\r]*")  # what json itself skips between tokens
+class _AlwaysMatches(Protocol):
+    def match(self, string: str, pos: int = ...) -> "re.Match[str]": ...
+
+
+# What json itself skips between tokens; `*` matches everywhere, so match() is never None.
+_JSON_SPACE = cast(_AlwaysMatches, re.compile(r"[ \t\n\r]*"))
 _COMPACT = json.JSONEncoder(separators=(",", ":"))  # one encoder for every node of an entry
 
 
@@ -271,7 +276,7 @@ def _top_level_items(text: str) -> Iterator[tuple[str, Any, int, int]]:
         while True:
             if text[at:at + 1] != '"':
                 raise ValueError("expected a member name")
-            key, at = json.decoder.scanstring(text, at + 1)
+            key, at = json.decoder.scanstring(text, at + 1)  # type: ignore[attr-defined]  # not in typeshed
             at = _JSON_SPACE.match(text, at).end()
             if text[at:at + 1] != ":":
                 raise ValueError("expected ':'")

@@ -88,10 +88,12 @@ def autogrow_slots(spec: InputSpec) -> list[tuple[str, Any, bool]] | None:
     Names come without the `X.` prefix; None when the template cannot be read.
     """
     template = spec.options.get("template")
-    shape = template.get("input") if isinstance(template, dict) else None
+    if not isinstance(template, dict):
+        return None
+    shape = template.get("input")
     first = _first_template_input(shape) if isinstance(shape, dict) else None
     names = _autogrow_names(template) if first is not None else None
-    if names is None:
+    if first is None or names is None:
         return None
     group, raw = first
     minimum = template.get("min", _AUTOGROW_DEFAULT_MIN)

@@ -276,8 +276,8 @@ def read_extra_model_paths(path: str | Path) -> dict[str, dict[str, list[str]]]:
 def _yaml_kind(value: object) -> str:
     if value is None:
         return "empty"
-    return {dict: "a mapping", list: "a list", str: "text"}.get(type(value),
-                                                                f"a {type(value).__name__}")
+    kinds: dict[type, str] = {dict: "a mapping", list: "a list", str: "text"}
+    return kinds.get(type(value), f"a {type(value).__name__}")
 
 
 def _optional_list(value: object) -> list[str] | None:

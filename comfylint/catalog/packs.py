@@ -61,8 +61,8 @@ class PackIndex:
                 continue
             names = [n for n in entry[0] if isinstance(n, str)] if isinstance(entry[0], list) else []
             meta = entry[1] if len(entry) > 1 and isinstance(entry[1], dict) else {}
-            title = meta.get("title_aux") if isinstance(meta.get("title_aux"), str) else \
-                url.rstrip("/").rsplit("/", 1)[-1]
+            title = meta.get("title_aux")
+            title = title if isinstance(title, str) else url.rstrip("/").rsplit("/", 1)[-1]
             pack = Pack(url, title, _compile(meta.get("nodename_pattern")))
             self._names_of[url] = frozenset(names)
             for name in names:
@@ -80,7 +80,7 @@ class PackIndex:
         matches = [PackMatch(p, False) for p in self._by_name.get(class_type, ())]
         listed = {m.pack.url for m in matches}
         matches += [PackMatch(p, True) for p in self._patterned
-                    if p.url not in listed and p.pattern.search(class_type)]
+                    if p.url not in listed and p.pattern is not None and p.pattern.search(class_type)]
         others = set(context) - {class_type}
 
         def rank(match: PackMatch) -> tuple:

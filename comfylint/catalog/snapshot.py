@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeGuard
 
 from . import UPLOAD_OPTION_KEYS, Catalog, CatalogError
 from .manifest import Manifest, is_name_list, read_json_file, schema_problem
@@ -193,7 +193,7 @@ def read_snapshot(path: str | Path) -> dict:
     return data  # type: ignore[return-value]
 
 
-def is_snapshot(data: object) -> bool:
+def is_snapshot(data: object) -> TypeGuard[dict]:
     return isinstance(data, dict) and "comfylint_snapshot" in data
 
 
@@ -201,17 +201,17 @@ def validate_snapshot(data: object, label: str) -> None:
     if not is_snapshot(data):
         raise CatalogError(f"{label} is not a comfylint snapshot (no 'comfylint_snapshot' key); "
                            "make one with `comfylint snapshot --server URL -o FILE`")
-    version = data["comfylint_snapshot"]  # type: ignore[index]
+    version = data["comfylint_snapshot"]
     if version != SNAPSHOT_VERSION:
         raise CatalogError(f"{label}: snapshot format {version!r} is not supported by this comfylint "
                            f"(it reads format {SNAPSHOT_VERSION})")
     # The schema checks everything but the (possibly 100,000) node entries; those only need to be
     # objects, which a loop checks in a fraction of the time.
-    outline = {**data, "nodes": {}} if isinstance(data.get("nodes"), dict) else data  # type: ignore[union-attr]
+    outline = {**data, "nodes": {}} if isinstance(data.get("nodes"), dict) else data
     message = schema_problem(outline, "snapshot.schema.json", quick_check=_plausible_outline)
     if message:
         raise CatalogError(f"{label} is not a valid snapshot: {message}")
-    bad = next((name for name, node in data["nodes"].items() if not isinstance(node, dict)), None)  # type: ignore[index]
+    bad = next((name for name, node in data["nodes"].items() if not isinstance(node, dict)), None)
     if bad is not None:
         raise CatalogError(f"{label} is not a valid snapshot: at nodes/{bad}: not an object")
 
@@ -260,8 +260,10 @@ def expand_file_references(snapshot_nodes: dict, manifest: Manifest
     for class_type, node in snapshot_nodes.items():
         nodes[class_type] = node
         declared = node.get("input") if isinstance(node, dict) else None
+        if not isinstance(declared, dict):
+            continue
         for group in ("required", "optional"):
-            entries = declared.get(group) if isinstance(declared, dict) else None
+            entries = declared.get(group)
             if not isinstance(entries, dict):
                 continue
             for input_name, spec in entries.items():
@@ -337,7 +339,8 @@ def _list_changes(area: str, old: list | None, new: list | None, prefix: str = "
 
 
 def _inputs(node: dict) -> dict[str, tuple[bool, Any]]:
-    declared = node.get("input") if isinstance(node.get("input"), dict) else {}
+    declared = node.get("input")
+    declared = declared if isinstance(declared, dict) else {}
     found = {}
     for group in ("optional", "required"):
         entries = declared.get(group)
