@@ -66,7 +66,7 @@ def compile_schema(schema: dict) -> Check:
 
     def ref(target: str) -> Check:
         name = target[8:] if target.startswith("#/$defs/") else None
-        if name not in definitions or name in building:  # elsewhere, or recursive
+        if name is None or name not in definitions or name in building:  # elsewhere, or recursive
             raise Unsupported(f"$ref {target!r}")
         if name not in compiled:
             building.add(name)

@@ -44,9 +44,10 @@ def atomic_write(path: "str | Path", data: bytes | list[bytes | bytearray]) -> N
     there is replaced, not followed), so that readers never see half a file. `data` may come in
     pieces (written in order, never joined)."""
     path = Path(path)
+    mode: int | None
     try:
-        mode = os.lstat(path).st_mode
-        mode = stat.S_IMODE(mode) if stat.S_ISREG(mode) else None
+        kind = os.lstat(path).st_mode
+        mode = stat.S_IMODE(kind) if stat.S_ISREG(kind) else None
     except OSError:
         mode = None
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

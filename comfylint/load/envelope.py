@@ -7,7 +7,7 @@ and a bare API or UI graph.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, TypeGuard
 
 from ..diagnostics import Severity, json_kind
 from . import findings
@@ -22,7 +22,7 @@ API_HELP = ('in ComfyUI use "Export (API)" from the workflow menu (or enable dev
             '"Save (API Format)"), or convert it with `comfylint convert FILE`')
 
 
-def is_ui_graph(doc: Any) -> bool:
+def is_ui_graph(doc: Any) -> TypeGuard[dict]:
     return isinstance(doc, dict) and isinstance(doc.get("nodes"), list) and (
         "links" in doc or "last_node_id" in doc or "version" in doc)
 

@@ -29,7 +29,7 @@ def duplicate_keys(path: str, positions: PositionIndex | None) -> list[Diagnosti
         key = pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
         first = positions.locate_key(pointer) if positions and pointer else None
         repeat = positions.duplicate_key_at.get(pointer) if positions and pointer else None
-        where = positions.line_col(repeat) if repeat is not None else first
+        where = positions.line_col(repeat) if positions and repeat is not None else first
         seen = f" (first at line {first[0]})" if first and where and first != where else ""
         out.append(_raw(
             "F002", path,

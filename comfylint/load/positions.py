@@ -76,7 +76,7 @@ def _descend(text: str, i: int, here: str, tree: dict, found: dict[str, int]) ->
     index = 0
     while True:
         if opening == "{":
-            key, i = json.decoder.scanstring(text, i + 1)
+            key, i = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]  # not in typeshed
             i = _skip_space(text, i)
             if text[i] != ":":
                 raise ValueError("expected ':'")

@@ -11,7 +11,7 @@ from .style import Style
 
 def render(results, stream: TextIO, options: RenderOptions) -> None:
     style = Style(options.color)
-    texts = {}
+    texts: dict[str, list[str]] = {}
     for result in results:
         for diag in result.diagnostics:
             stream.write(f"{style.bold(location(diag))}: {style.severity(diag.severity, diag.code)} "

@@ -240,14 +240,14 @@ def _pair_link_targets(graph: UiGraph) -> None:
             graph.by_target_slot.setdefault(link.target_id, {}).setdefault(link.target_slot, link)
         if link.id in claimed:
             continue
-        node = graph.nodes.get(link.target_id)
+        target = graph.nodes.get(link.target_id)
         slot = link.target_slot
-        if node is None or not isinstance(slot, int) or not 0 <= slot < len(node.inputs):
+        if target is None or not isinstance(slot, int) or not 0 <= slot < len(target.inputs):
             continue
-        entry = node.inputs[slot]
+        entry = target.inputs[slot]
         if isinstance(entry, dict) and isinstance(entry.get("name"), str):
             link.target_input = entry["name"]
-            graph.incoming.setdefault(node.id, {}).setdefault(entry["name"], link)
+            graph.incoming.setdefault(target.id, {}).setdefault(entry["name"], link)
 
 
 def _hashable(value: Any) -> bool:
