@@ -63,8 +63,8 @@ def test_parallel_and_serial_runs_agree(tmp_path):
                        cwd=tmp_path)
     parallel = comfylint("check", ".", "--jobs", "2", "--no-cache", "--output-format", "json",
                          cwd=tmp_path)
-    # below-min is a warning with the bundled catalog (ranges may differ on the real server)
-    assert serial.returncode == parallel.returncode == 0
+    # below-min is an error: KSampler's steps minimum held in every bundled release
+    assert serial.returncode == parallel.returncode == 1
     assert json.loads(serial.stdout) == json.loads(parallel.stdout)
     assert len(json.loads(serial.stdout)["diagnostics"]) == 14
 

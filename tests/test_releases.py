@@ -183,3 +183,43 @@ def test_a_live_server_and_its_snapshot_bring_their_own_version():
     assert diag.server_error_type == "invalid_prompt"
     snapshot = build_snapshot(release("0.26.0").nodes(), Manifest(), comfyui_version="0.30.1")
     assert catalog_from_snapshot(snapshot, source="s.json").release is release("0.26.0")
+
+
+def test_the_bundled_catalog_vouches_only_for_facts_every_release_agrees_on():
+    """Ranges and outputs a newer server may have changed are warnings with the bundled catalog;
+    ones that held in every bundled release stay errors (issue 8, item 6)."""
+    from comfylint import lint
+    from comfylint.diagnostics import Severity
+
+    stable = {"1": {"class_type": "EmptyLatentImage",
+                    "inputs": {"width": 512, "height": 512, "batch_size": 0}},
+              "2": {"class_type": "PreviewAny", "inputs": {"source": ["1", 0]}}}
+    [below] = [d for d in lint(stable) if d.code == "T304"]
+    assert below.severity == Severity.ERROR and "--object-info" not in below.message
+    # ImageFromBatch's batch_index: min 0 on 0.3.64, -16384 on 0.26.0
+    assert releases.held_in_every_release("ImageFromBatch", "batch_index", "min") is False
+    changed = {"1": {"class_type": "EmptyImage",
+                     "inputs": {"width": 64, "height": 64, "batch_size": 1, "color": 0}},
+               "2": {"class_type": "ImageFromBatch",
+                     "inputs": {"image": ["1", 0], "batch_index": -1, "length": 1}},
+               "3": {"class_type": "PreviewImage", "inputs": {"images": ["2", 0]}}}
+    [dated] = [d for d in lint(changed, Catalog.stock("0.3.64")) if d.code == "T304"]
+    assert dated.severity == Severity.WARNING and "--object-info" in dated.message
+    # a server's own catalog vouches for everything it says
+    server = Catalog.from_object_info(Catalog.stock("0.3.64").definitions(), comfyui_version="0.3.64")
+    assert [d.severity for d in lint(changed, server) if d.code == "T304"] == [Severity.ERROR]
+
+
+def test_output_slots_are_vouched_for_when_the_outputs_never_changed():
+    from comfylint import lint
+    from comfylint.diagnostics import Severity
+
+    workflow = {"1": {"class_type": "EmptyLatentImage",
+                      "inputs": {"width": 512, "height": 512, "batch_size": 1}},
+                "2": {"class_type": "PreviewAny", "inputs": {"source": ["1", 3]}}}
+    assert releases.held_in_every_release("EmptyLatentImage", None, "outputs") is True
+    assert [d.severity for d in lint(workflow) if d.code == "G102"] == [Severity.ERROR]
+    changed = [name for name in Catalog.stock("0.3.64").names()
+               if name in Catalog.stock().names()
+               and not releases.held_in_every_release(name, None, "outputs")]
+    assert changed  # some core nodes did change their outputs (their slots stay warnings)

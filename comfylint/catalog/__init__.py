@@ -394,6 +394,16 @@ class Catalog:
                      "--comfyui-dir) to judge them")]
         return []
 
+    def vouches_for(self, class_type: str | None, input_name: str | None, fact: str) -> bool:
+        """Whether this catalog's `fact` (releases.STABLE_FACTS: "min", "max", "outputs") about a
+        class can be taken as the server's: always for a server's own catalog; for a bundled one
+        only when every bundled release agrees on it (the server may be of another version)."""
+        if not self.bundled:
+            return True
+        from .releases import held_in_every_release
+
+        return isinstance(class_type, str) and held_in_every_release(class_type, input_name, fact)
+
     def skips_value_checks(self, class_type: str, input_name: str) -> bool:
         """The node's own validate function takes this input, so the server skips min/max/combo."""
         info = self.custom_validation.get(class_type)

@@ -205,6 +205,37 @@ def core_release_of(class_type: str) -> Release | None:
     return None
 
 
+# Facts of a core node that custom packs never change and a catalog can vouch for when every
+# bundled release agrees on them: an input's bounds, a node's outputs. (Combo choices are not
+# among them: packs extend core lists, e.g. samplers.)
+STABLE_FACTS = {
+    "min": lambda node, name: _input_options(node, name).get("min"),
+    "max": lambda node, name: _input_options(node, name).get("max"),
+    "outputs": lambda node, _name: node.get("output"),
+}
+
+
+@cache
+def held_in_every_release(class_type: str, input_name: str | None, fact: str) -> bool:
+    """True when at least two bundled releases have the core class and all that have it agree on
+    `fact` (a STABLE_FACTS key) of it: a fact that held from the oldest release we know to the
+    newest, which a server of another version is therefore expected to share."""
+    read = STABLE_FACTS[fact]
+    seen = [read(nodes[class_type], input_name) for nodes in
+            (release(version).nodes() for version in bundled_versions()) if class_type in nodes]
+    return len(seen) >= 2 and all(value == seen[0] for value in seen)
+
+
+def _input_options(node: Any, name: str | None) -> dict:
+    declared = node.get("input") if isinstance(node, dict) else None
+    for group in ("required", "optional"):
+        entries = declared.get(group) if isinstance(declared, dict) else None
+        spec = entries.get(name) if isinstance(entries, dict) else None
+        if isinstance(spec, list) and len(spec) > 1 and isinstance(spec[1], dict):
+            return spec[1]
+    return {}
+
+
 def known_core_facts(preferred: Release, key: str) -> dict[str, Any]:
     """class -> a per-class fact (`custom_validation`, `server_lists`) from every bundled release,
     `preferred`'s where it has the class: what a core class does holds on any server that has it."""

@@ -38,6 +38,9 @@ class Rule:
     # outputs; custom packs extend core lists too): the bundled catalog cannot vouch for them,
     # the file may come from a newer release (a warning); a server's catalog can (an error).
     grows_with_comfyui: ClassVar[bool] = False
+    # The fact about the finding's node input the verdict rests on (catalog.releases.STABLE_FACTS):
+    # where every bundled release agrees on it, the bundled catalog vouches for it (an error).
+    vouched_fact: ClassVar[str | None] = None
     # The rule only gives the loader's findings of its code their identity (file.LoadStageRule):
     # a document the loader found no such problem in is not its business (nor its import).
     loader_findings: ClassVar[bool] = False
@@ -132,6 +135,8 @@ class Context:
                 level = Severity.WARNING
                 message += skipped_reason(graph, node_id)
         dated = rule.grows_with_comfyui if catalog_dated is None else catalog_dated
+        if dated and catalog_dated is None and rule.vouched_fact is not None:
+            dated = not self.catalog.vouches_for(class_type, input, rule.vouched_fact)
         if dated and level == Severity.ERROR and self.catalog.bundled:
             level = Severity.WARNING
             message += DATED_NOTE.format(source=self.catalog.source)

@@ -38,4 +38,6 @@ class OutputSlotOutOfRange(Rule):
                 f"{ctx.label(link.target)} input {link.input!r} uses output {link.slot} of "
                 f"{ctx.label(link.source)}, but {detail}", node_id=link.target, input=link.input,
                 server_error_type=link_exception_type(graph, link.target),
+                catalog_dated=not ctx.catalog.vouches_for(graph.class_type(link.source), None,
+                                                          "outputs"),
                 help="Link the output index that carries the type this input needs.")

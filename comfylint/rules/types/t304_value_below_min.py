@@ -14,6 +14,7 @@ class ValueBelowMin(Rule):
     server_error_type = "value_smaller_than_min"
     server_node_check = True
     grows_with_comfyui = True  # ranges change between releases (ImageFromBatch batch_index)
+    vouched_fact = "min"  # ... but most never did (KSampler steps >= 1)
     fixable = True
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:

@@ -16,6 +16,7 @@ class ValueAboveMax(Rule):
     server_error_type = "value_bigger_than_max"
     server_node_check = True
     grows_with_comfyui = True  # ranges change between releases (ImageFromBatch batch_index)
+    vouched_fact = "max"  # ... but most never did (KSampler cfg <= 100)
     fixable = True
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
