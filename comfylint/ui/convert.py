@@ -137,6 +137,10 @@ class _Converter:
     def is_instance(self, node: UiNode) -> bool:
         return isinstance(node.type, str) and node.type in self.doc.subgraphs
 
+    def definition(self, node: UiNode) -> UiGraph:
+        """The subgraph an instance node (is_instance) stands for."""
+        return self.doc.subgraphs[node.type or ""]
+
     def is_virtual(self, node: UiNode) -> bool:
         return node.type in VIRTUAL_TYPES or self.is_instance(node) \
             or self.editor_only(node) is not None
@@ -239,7 +243,7 @@ class _Converter:
             raise ExportError("subgraphs nest inside themselves")
         if not path and node.mode in (MUTED, BYPASSED):
             return  # a muted or bypassed root instance is not expanded
-        definition = self.doc.subgraphs[node.type]
+        definition = self.definition(node)
         for inner in definition.nodes.values():
             self._register(inner, path + (node.id,), exe, depth=depth + 1)
 
@@ -313,7 +317,7 @@ class _Converter:
     def _saved_upload_button(self, exe: _Exec, widget: Widget, restored: Restored,
                              inputs: dict) -> None:
         """Frontends before v1.10 sent the upload button's value (its stored value, "image")."""
-        name = self.saved_by.upload_input
+        name = self.saved_by.upload_input if self.saved_by is not None else None
         if name is not None:
             inputs[name] = restored.companions.get(widget.name, widget.default)
             self.result.sources[(exe.id, name)] = exe.node.pointer
@@ -380,7 +384,7 @@ class _Converter:
         """(name, type) of the live node's input slots, in slot order."""
         node = exe.node
         if self.is_instance(node):
-            return _named_slots(self.doc.subgraphs[node.type].io_inputs)
+            return _named_slots(self.definition(node).io_inputs)
         model = self.model(node)
         if model is not None:
             saved = dict(_named_slots(node.inputs))
@@ -391,7 +395,7 @@ class _Converter:
     def _output_types(self, exe: _Exec) -> list[Any]:
         node = exe.node
         if self.is_instance(node):
-            return [s.get("type") for s in self.doc.subgraphs[node.type].io_outputs
+            return [s.get("type") for s in self.definition(node).io_outputs
                     if isinstance(s, dict)]
         model = self.model(node)
         saved = [s.get("type") if isinstance(s, dict) else None for s in node.outputs]
@@ -451,7 +455,7 @@ class _Converter:
             raise ExportError(f"a link inside subgraph {graph.pointer} reads input {slot!r}, "
                               "which the subgraph does not have")
         name = io_inputs[slot].get("name") if isinstance(io_inputs[slot], dict) else None
-        if instance.node.graph.link_into(instance.node.id, name) is not None:
+        if isinstance(name, str) and instance.node.graph.link_into(instance.node.id, name) is not None:
             return self._resolve_input(instance, name, visited)
         promoted = self._promoted_inputs(graph)
         if slot not in promoted:
@@ -469,7 +473,9 @@ class _Converter:
         value of the interior widget the input was promoted from."""
         for link in graph.links_from(SUBGRAPH_INPUT_NODE, slot):
             target = graph.nodes.get(link.target_id)
-            live = self.live(target) if target is not None else None
+            if target is None or link.target_input is None:
+                continue
+            live = self.live(target)
             if live is None or live[0].widget(link.target_input) is None:
                 continue
             restored = live[1]
@@ -512,7 +518,7 @@ class _Converter:
         if target is None or link.target_input is None or depth > 32:
             return False
         if self.is_instance(target):
-            inner = self.doc.subgraphs[target.type]
+            inner = self.definition(target)
             names = [s.get("name") for s in inner.io_inputs if isinstance(s, dict)]
             return (link.target_input in names
                     and names.index(link.target_input) in self._promoted_inputs(inner, depth + 1))
@@ -547,7 +553,7 @@ class _Converter:
                 return _Resolved(cut=cut)
             return self._resolve_input_slot(exe, index, visited)
         if self.is_instance(node):
-            definition = self.doc.subgraphs[node.type]
+            definition = self.definition(node)
             inner_link = next((link for link in definition.links.values()
                                if link.target_id == SUBGRAPH_OUTPUT_NODE
                                and link.target_slot == slot), None)

@@ -15,7 +15,7 @@ recurse), so a node's widgets depend on its own stored values (`restore_node`); 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from ..catalog import InputSpec, NodeDef
 from ..catalog.dynamic import autogrow_slots
@@ -335,7 +335,7 @@ def restore_node(node_def: NodeDef, stored: Any,
     selections: dict[str, Any] = {}
     for _ in range(len(node_def.inputs) + 1):
         key = (node_def.name, tuple(sorted(selections.items())))
-        model = cache.get(key)
+        model: NodeModel | None = cache.get(key)
         if model is None:
             model = cache[key] = build_model(node_def, selections)
         restored = restore_values(model, stored)
@@ -345,7 +345,7 @@ def restore_node(node_def: NodeDef, stored: Any,
         if chosen == selections:
             break
         selections = chosen
-    return model, restored
+    return cast(NodeModel, model), restored  # the loop runs at least once
 
 
 def value_misfit(widget: Widget, value: Any) -> str | None:
