@@ -143,7 +143,7 @@ class WorkflowGraph:
             for name, value in inputs.items():
                 if not isinstance(value, list):
                     spec = specs.get(name)
-                    if spec is not None:
+                    if spec is not None and node_def is not None:  # specs come with a def
                         literals.append((node_id, node_def, name, spec, value))
                     continue
                 if node_links is None:

@@ -20,15 +20,19 @@ class OutputSlotOutOfRange(Rule):
         for link in graph.links:
             if link.problem is None and isinstance(link.slot, int) and link.slot < 0 \
                     and link.received_type is not None:
+                source_def = graph.node_def(link.source)  # known: it gave a received type
+                if source_def is None:
+                    continue
                 yield ctx.report(
                     f"{ctx.label(link.target)} input {link.input!r} uses output index {link.slot} of "
                     f"{ctx.label(link.source)}; the server accepts it only by Python's negative "
-                    f"indexing (it means output {len(graph.node_def(link.source).outputs) + link.slot})",
+                    f"indexing (it means output {len(source_def.outputs) + link.slot})",
                     node_id=link.target, input=link.input, severity=Severity.WARNING,
                     server_error_type=None, help="Use the non-negative output index.")
             if link.problem != "slot-range":
                 continue
-            outputs = graph.node_def(link.source).outputs
+            source_def = graph.node_def(link.source)  # slot-range: the source node is known
+            outputs = source_def.outputs if source_def is not None else []
             if outputs:
                 have = ", ".join(f"{i}: {t}" for i, t in enumerate(outputs))
                 detail = f"it has {len(outputs)} output(s) ({have})"

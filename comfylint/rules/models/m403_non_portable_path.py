@@ -20,8 +20,9 @@ class NonPortablePath(Rule):
         catalog = ctx.catalog
         for item in file_inputs(ctx):
             reason = non_portable_reason(item.value)
-            if reason is None or self._reported_missing(catalog, item):
-                continue
+            if reason is None or not isinstance(item.value, str) \
+                    or self._reported_missing(catalog, item):
+                continue  # only text is a path
             fix = None
             if "\\" in item.value and not reason.startswith("an absolute"):
                 # Unsafe: a Windows server lists the file with '\\' and would no longer find it.

@@ -20,6 +20,8 @@ class LinkTypeMismatch(Rule):
             if link.type_ok is not False:
                 continue
             source_def = graph.node_def(link.source)
+            if source_def is None:
+                continue  # a type mismatch is judged only against a known source node
             slot_name = source_def.output_names[link.slot] if link.slot < len(
                 source_def.output_names) else ""
             received = describe_type(link.received_type)

@@ -40,7 +40,7 @@ class UiLinkInconsistent(Rule):
             yield ctx.report(f"link id {link_id} is used twice in {_graph_name(graph)}",
                              pointer=ctx.pointer() + where)
         for node in graph.nodes.values():
-            node_id = finding_node_id(ctx, graph, node.id)
+            owner = finding_node_id(ctx, graph, node.id)
             for index, slot in enumerate(node.inputs):
                 link_id = slot.get("link") if isinstance(slot, dict) else None
                 if link_id is None or isinstance(link_id, (list, dict)):
@@ -52,13 +52,13 @@ class UiLinkInconsistent(Rule):
                         f"node {node.id} ({node.type}) input {name!r} names link {link_id}, which "
                         "is not in the links table: the input is not connected",
                         pointer=f"{ctx.pointer()}{node.pointer}/inputs/{index}/link",
-                        node_id=node_id)
+                        node_id=owner)
                 elif link.target_id != node.id:
                     yield ctx.report(
                         f"node {node.id} ({node.type}) input {name!r} names link {link_id}, which "
                         f"goes to node {link.target_id}", severity=Severity.WARNING,
                         pointer=f"{ctx.pointer()}{node.pointer}/inputs/{index}/link",
-                        node_id=node_id)
+                        node_id=owner)
             for index, slot in enumerate(node.outputs):
                 ids = slot.get("links") if isinstance(slot, dict) else None
                 for link_id in ids if isinstance(ids, list) else []:
@@ -67,7 +67,7 @@ class UiLinkInconsistent(Rule):
                             f"node {node.id} ({node.type}) output {index} lists link {link_id}, "
                             "which is not in the links table", severity=Severity.WARNING,
                             pointer=f"{ctx.pointer()}{node.pointer}/outputs/{index}/links",
-                            node_id=node_id)
+                            node_id=owner)
 
     def _subgraph_io(self, ctx: Context, graph: UiGraph) -> Iterable[Diagnostic]:
         """A definition's outputs list the inner links that feed them; when none of the listed

@@ -62,7 +62,8 @@ def _node_differences(embedded, converted, catalog) -> list[str]:
     found = []
     if embedded.get("class_type") != converted.get("class_type"):
         found.append(f"class_type {embedded.get('class_type')!r} vs {converted.get('class_type')!r}")
-    want = embedded.get("inputs") if isinstance(embedded.get("inputs"), dict) else {}
+    want = embedded.get("inputs")
+    want = want if isinstance(want, dict) else {}
     got = converted["inputs"]
     node_def = catalog.get(converted.get("class_type"))
     for name in sorted(set(want) | set(got)):
