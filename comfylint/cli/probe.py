@@ -212,8 +212,10 @@ def _format_submission(item: dict) -> str:
             names = sorted(map(str, _entries(server["node_errors"])))
             verdict += f" (but node_errors on {', '.join(names)}: those outputs are skipped)"
     else:
-        error = server.get("error") if isinstance(server.get("error"), dict) else {}
-        nodes = server.get("node_errors") if isinstance(server.get("node_errors"), dict) else {}
+        error = server.get("error")
+        error = error if isinstance(error, dict) else {}
+        nodes = server.get("node_errors")
+        nodes = nodes if isinstance(nodes, dict) else {}
         details = "; ".join(f"#{node_id} {e.get('type')}" for node_id, info in sorted(nodes.items())
                             for e in _entries(info.get("errors") if isinstance(info, dict) else None)
                             if isinstance(e, dict))

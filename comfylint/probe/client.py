@@ -237,7 +237,7 @@ class ServerClient:
             try:
                 data = _read_limited(exc, SMALL_MAX_BYTES, deadline, where)
             except (ProbeError, _Retryable):
-                data = b""
+                data = bytearray()
             return Response(exc.code, exc.headers.get("Content-Type", "") if exc.headers else "", data)
         except (http.client.HTTPException, ValueError) as exc:
             if deadline.passed:
@@ -383,7 +383,9 @@ class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
         self._deadline = deadline
 
     def http_open(self, req: urllib.request.Request) -> Any:
-        return self.do_open(_DeadlineHTTPConnection, req, deadline=self._deadline)
+        # typeshed wants an instance-like protocol; urllib calls the class, as here
+        return self.do_open(_DeadlineHTTPConnection, req,  # type: ignore[arg-type]
+                            deadline=self._deadline)
 
 
 class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
@@ -392,7 +394,9 @@ class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
         self._deadline = deadline
 
     def https_open(self, req: urllib.request.Request) -> Any:
-        return self.do_open(_DeadlineHTTPSConnection, req, context=self._context,
+        # _context: HTTPSHandler's own SSL context (set in its __init__; not in typeshed)
+        return self.do_open(_DeadlineHTTPSConnection, req,  # type: ignore[arg-type]
+                            context=self._context,  # type: ignore[attr-defined]
                             deadline=self._deadline)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
@@ -135,7 +135,8 @@ class Upstream:
         return client
 
 
-async def _relay(client: web.WebSocketResponse, upstream: aiohttp.ClientWebSocketResponse) -> None:
+async def _relay(client: web.WebSocketResponse,
+                 upstream: "aiohttp.ClientWebSocketResponse[Any]") -> None:
     async def pump(source, target) -> None:
         async for message in source:
             if message.type == aiohttp.WSMsgType.TEXT:
