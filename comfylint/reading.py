@@ -39,7 +39,7 @@ def special_kind(mode: int) -> str | None:
     return "not a regular file"
 
 
-def open_regular(path: "str | Path") -> BinaryIO:
+def open_regular(path: str | Path) -> BinaryIO:
     """Open a regular file for reading without ever blocking (a FIFO would wait for a writer)."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) \
         | getattr(os, "O_CLOEXEC", 0)
@@ -56,7 +56,7 @@ def open_regular(path: "str | Path") -> BinaryIO:
         raise
 
 
-def read_limited(path: "str | Path", limit: int) -> bytes:
+def read_limited(path: str | Path, limit: int) -> bytes:
     """The bytes of a regular file of at most `limit` bytes."""
     with open_regular(path) as handle:
         size = os.fstat(handle.fileno()).st_size

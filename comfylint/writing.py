@@ -24,6 +24,7 @@ a symlink (a planted link must not redirect a cache write onto another file).
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import secrets
@@ -39,17 +40,15 @@ class WriteError(ComfylintError):
     """A file that cannot be written; the message names it and says why (exit 2)."""
 
 
-def atomic_write(path: "str | Path", data: bytes | list[bytes | bytearray]) -> None:
+def atomic_write(path: str | Path, data: bytes | list[bytes | bytearray]) -> None:
     """comfylint's own files (caches): write beside the target and rename over it (a symlink
     there is replaced, not followed), so that readers never see half a file. `data` may come in
     pieces (written in order, never joined)."""
     path = Path(path)
-    mode: int | None
-    try:
-        kind = os.lstat(path).st_mode
-        mode = stat.S_IMODE(kind) if stat.S_ISREG(kind) else None
-    except OSError:
-        mode = None
+    mode: int | None = None
+    with contextlib.suppress(OSError):
+        existing = os.lstat(path).st_mode
+        mode = stat.S_IMODE(existing) if stat.S_ISREG(existing) else None
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -71,7 +70,7 @@ def encode_text(text: str) -> bytes:
     return text.encode("utf-8", "backslashreplace")
 
 
-def write_file(path: "str | Path", data: "bytes | str", *, streams: bool = False) -> None:
+def write_file(path: str | Path, data: bytes | str, *, streams: bool = False) -> None:
     """Write a user's file as a careful editor does (see the module's docstring). Text is
     encoded by `encode_text`. `streams`: a FIFO or character device is written to as a stream
     (a report's destination) instead of being refused."""

@@ -25,14 +25,14 @@ import threading
 import time
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Iterator
-
-from hypothesis import HealthCheck, seed, settings
-from hypothesis import strategies as st
+from typing import Any
 
 from ci_support import comfylint
+from hypothesis import HealthCheck, seed, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -97,7 +97,7 @@ def time_limit(seconds: float = HANG_SECONDS) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def run(category: str, *args: str, cwd: "Path | None" = None, stdin: "bytes | None" = None):
+def run(category: str, *args: str, cwd: Path | None = None, stdin: bytes | None = None):
     """`comfylint ARGS` in-process; fails on a traceback, an internal error, a rule crash (C002),
     an exit code other than 0, 1, 2, or a hang."""
     RUNS[category] += 1

@@ -10,8 +10,8 @@ import zlib
 from pathlib import Path
 
 import pytest
-
 from ci_support import comfylint
+
 from comfylint.load import load_path
 from comfylint.load.image import MAX_TEXT_BYTES, png_texts
 from comfylint.reading import UnreadableFile, read_limited, read_stream

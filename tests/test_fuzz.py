@@ -10,17 +10,39 @@ import json
 import os
 import stat
 
+from fuzzing import (
+    CATALOG_SEEDS,
+    FIXTURES,
+    INPUTS,
+    ODD_NODE_FIELDS,
+    PATH_KINDS,
+    ROUTES,
+    SECRET,
+    WORKFLOW_SEEDS,
+    assert_clean,
+    behaviour,
+    catalog_mutations,
+    damage,
+    damaged,
+    dumps,
+    fuzz,
+    hostile_server,
+    json_values,
+    load_seed,
+    mutate,
+    mutation,
+    name_text,
+    odd_path,
+    png_seed,
+    run,
+    time_limit,
+    webp_seed,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
 from comfylint import Catalog, lint
 from comfylint.catalog import CatalogError
-from fuzzing import (
-    CATALOG_SEEDS, FIXTURES, INPUTS, ODD_NODE_FIELDS, PATH_KINDS, ROUTES, SECRET, WORKFLOW_SEEDS,
-    assert_clean, behaviour, catalog_mutations, damage, damaged, dumps, fuzz, hostile_server,
-    json_values, load_seed, mutate, mutation, name_text, odd_path, png_seed, run, time_limit,
-    webp_seed,
-)
 
 OUTPUT_FORMATS = ("full", "concise", "json", "sarif", "github", "junit", "gitlab")
 CHECK_OPTIONS = st.sampled_from([
@@ -141,11 +163,11 @@ def test_odd_catalogs(tmp_path_factory, seed_name, steps, fields):
                 assert_clean(lint(make(), catalog))
             from comfylint.ui import to_api
 
-            for seed_name in ("ui", "ui-dynamic", "ui-subgraph"):
-                to_api(WORKFLOW_SEEDS[seed_name](), catalog)
+            for ui_seed in ("ui", "ui-dynamic", "ui-subgraph"):
+                to_api(WORKFLOW_SEEDS[ui_seed](), catalog)
     seeds = []
-    for seed_name, make in sorted(WORKFLOW_SEEDS.items()):
-        seeds.append(folder / f"{seed_name}.json")
+    for name, make in sorted(WORKFLOW_SEEDS.items()):
+        seeds.append(folder / f"{name}.json")
         seeds[-1].write_bytes(dumps(make()))
     run("odd catalogs", "check", "--no-cache", "--object-info", str(info), *map(str, seeds), cwd=folder)
     run("odd catalogs", "check", "--object-info", str(info), "--output-format", "json",

@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fuzzing import FIXTURES, WORKFLOW_SEEDS, assert_clean, dumps, run
 
 from comfylint import Catalog, lint
 from comfylint.catalog import CatalogError
-from fuzzing import FIXTURES, WORKFLOW_SEEDS, assert_clean, dumps, run
 
 CORPUS = FIXTURES / "fuzz"
 SERVER = Catalog.from_object_info(FIXTURES / "object_info.small.json")

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from ci_support import comfylint
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -77,7 +76,7 @@ def test_lone_surrogates_in_every_output_format_and_convert(tmp_path):
 
 def test_a_crash_inside_comfylint_exits_2_and_says_so(monkeypatch):
     """A bug (simulated: the real ones are fixed) is exit 2 with one clear line, not exit 1."""
-    import comfylint.render.full as full
+    from comfylint.render import full
 
     def broken(*_args, **_kwargs):
         raise ZeroDivisionError("a simulated bug")
@@ -90,7 +89,7 @@ def test_a_crash_inside_comfylint_exits_2_and_says_so(monkeypatch):
 
 
 def test_a_crash_on_one_document_is_c002_and_the_run_goes_on(monkeypatch, tmp_path):
-    import comfylint.engine as engine
+    from comfylint import engine
 
     real = engine._lint_document
     secret = "sk-proj-" + "Ab3" * 12
@@ -111,7 +110,7 @@ def test_a_crash_on_one_document_is_c002_and_the_run_goes_on(monkeypatch, tmp_pa
 
 
 def test_a_ui_conversion_crash_fails_the_run_even_without_u005(monkeypatch):
-    import comfylint.ui.convert as convert
+    from comfylint.ui import convert
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("a simulated converter bug")

@@ -39,7 +39,6 @@ def snapshot(ctx, server, headers, token, timeout, object_info, comfyui_dir, mod
     document = (_capture_server(server, headers, token, timeout, max_mb) if server
                 else _capture_offline(object_info, comfyui_dir, models_dir, manifest))
     from ..catalog.snapshot import dumps
-
     from ..writing import encode_text, write_file
 
     text = dumps(document)

@@ -296,5 +296,5 @@ def _internal_error(path: str, message: str, pointer: str | None = None) -> Diag
                       help="This is a bug in comfylint; please report it with the workflow.")
 
 
-def _rule_error(path: str, rule: "Rule", exc: Exception) -> Diagnostic:
+def _rule_error(path: str, rule: Rule, exc: Exception) -> Diagnostic:
     return _internal_error(path, f"rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc}")

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..load.positions import escape_pointer_token
 
@@ -72,7 +73,7 @@ MIN_NAMED_SECRET_LENGTH = 12  # (and no known format matches fewer characters: 1
 SHOWN_PREFIX = 4
 MIN_CUT_SHORT = 8  # a value cut short in a message is masked from this many leading characters
 SECRETS_KEY = "secrets"  # loaded.extra[...]: the document's secrets, found once
-_JSON_STRING = LazyPattern(r'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_STRING = LazyPattern(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ class _Leaf:
     is_key: bool = False
 
 
-def document_secrets(loaded: "LoadedFile") -> tuple[Secret, ...]:
+def document_secrets(loaded: LoadedFile) -> tuple[Secret, ...]:
     """Every credential in the loaded document (found once, kept in loaded.extra). A file that
     did not parse is searched as text for the known formats."""
     cached = loaded.extra.get(SECRETS_KEY)
@@ -192,7 +193,7 @@ def _document_secrets(document: Any, text: str | None) -> Iterator[Secret]:
 class Masker:
     """Masks a document's secrets in any text comfylint shows."""
 
-    def __init__(self, secrets: "tuple[Secret, ...] | list[str]") -> None:
+    def __init__(self, secrets: tuple[Secret, ...] | list[str]) -> None:
         values = {s.value if isinstance(s, Secret) else s for s in secrets}
         renderings: set[str] = set()
         for value in values:
@@ -258,7 +259,7 @@ class Masker:
         except ValueError:
             return masked
 
-    def diagnostic(self, diag: "Diagnostic") -> None:
+    def diagnostic(self, diag: Diagnostic) -> None:
         """Mask every text field of a finding in place. A fix whose edits would carry a secret (or
         a masked one into the file) is dropped: it cannot be shown and must not be applied."""
         for name in ("message", "help", "node_id", "class_type", "input", "pointer", "title"):
@@ -297,7 +298,7 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(start, end) for start, end in merged]
 
 
-def mask_source(data: bytes, path: str = "-") -> "str | None":
+def mask_source(data: bytes, path: str = "-") -> str | None:
     """The text of a file's bytes with its secrets masked (for snippets of results that come
     from the results cache or a worker process, which keep no text)."""
     from ..load import load_bytes

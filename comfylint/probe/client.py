@@ -234,6 +234,7 @@ class ServerClient:
                 return Response(handle.status, handle.headers.get("Content-Type", ""),
                                 _read_limited(handle, max_bytes, deadline, where))
         except urllib.error.HTTPError as exc:
+            data: bytes | bytearray
             try:
                 data = _read_limited(exc, SMALL_MAX_BYTES, deadline, where)
             except (ProbeError, _Retryable):
@@ -357,47 +358,44 @@ def _shut(sock: socket.socket) -> None:
         pass  # already closed
 
 
-class _DeadlineHTTPConnection(http.client.HTTPConnection):
+class _Watched:
+    """A connection whose socket its request's deadline shuts down when the deadline passes."""
+
     def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._deadline = deadline
 
     def connect(self) -> None:
-        super().connect()
-        self._deadline.watch(self.sock)
+        super().connect()  # type: ignore[misc]
+        self._deadline.watch(self.sock)  # type: ignore[attr-defined]
 
 
-class _DeadlineHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._deadline = deadline
-
-    def connect(self) -> None:
-        super().connect()
-        self._deadline.watch(self.sock)
+class _WatchedHTTP(_Watched, http.client.HTTPConnection):
+    pass
 
 
-class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
+class _WatchedHTTPS(_Watched, http.client.HTTPSConnection):
+    pass
+
+
+class _Deadlined:
+    """A handler whose connections are watched by one request's deadline."""
+
     def __init__(self, deadline: _Deadline) -> None:
         super().__init__()
-        self._deadline = deadline
+        self.deadline = deadline
 
+
+# do_open passes the extra keyword on to our connection's constructor (typeshed's protocol lacks it).
+class _DeadlineHTTPHandler(_Deadlined, urllib.request.HTTPHandler):
     def http_open(self, req: urllib.request.Request) -> Any:
-        # typeshed wants an instance-like protocol; urllib calls the class, as here
-        return self.do_open(_DeadlineHTTPConnection, req,  # type: ignore[arg-type]
-                            deadline=self._deadline)
+        return self.do_open(_WatchedHTTP, req, deadline=self.deadline)  # type: ignore[arg-type]
 
 
-class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, deadline: _Deadline) -> None:
-        super().__init__()
-        self._deadline = deadline
-
+class _DeadlineHTTPSHandler(_Deadlined, urllib.request.HTTPSHandler):
     def https_open(self, req: urllib.request.Request) -> Any:
-        # _context: HTTPSHandler's own SSL context (set in its __init__; not in typeshed)
-        return self.do_open(_DeadlineHTTPSConnection, req,  # type: ignore[arg-type]
-                            context=self._context,  # type: ignore[attr-defined]
-                            deadline=self._deadline)
+        return self.do_open(_WatchedHTTPS, req,  # type: ignore[arg-type]
+                            context=getattr(self, "_context", None), deadline=self.deadline)
 
 
 class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
