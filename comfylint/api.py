@@ -203,8 +203,9 @@ class Validator:
         fmt = self.options.require_format
         if isinstance(document, (bytes, bytearray, memoryview)):
             loaded = load_bytes(bytes(document), path, envelope=how, require_format=fmt)
-        elif isinstance(document, str):
-            loaded = load_bytes(document.encode("utf-8"), path, envelope=how, require_format=fmt)
+        elif isinstance(document, str):  # JSON text; a lone surrogate in it is no UTF-8 (F001)
+            loaded = load_bytes(document.encode("utf-8", "surrogatepass"), path, envelope=how,
+                                require_format=fmt)
         else:
             loaded = load_document(document, path, envelope=how, require_format=fmt)
         loaded.envelope_files.update(f for f in files if isinstance(f, str))

@@ -119,3 +119,12 @@ def test_a_ui_conversion_crash_fails_the_run_even_without_u005(monkeypatch):
     done = comfylint("check", "--ignore", "U005", str(UI))
     assert done.returncode == 2
     assert "could not be converted to the API format" in done.stdout
+
+
+def test_json_text_with_a_lone_surrogate_given_to_the_python_api():
+    """Found by the fuzz harness: a str document is JSON text, sent as UTF-8 (which cannot hold
+    a lone surrogate): F001, not a UnicodeEncodeError."""
+    from comfylint import lint
+
+    for text in ("\ud800", '{"1": {"class_type": "KSampler\udfff", "inputs": {}}}'):
+        assert [d.code for d in lint(text)] == ["F001"]
