@@ -178,20 +178,9 @@ def _mask_secrets(loaded: LoadedFile, findings: list[Diagnostic], result: FileRe
     for diag in findings:
         masker.diagnostic(diag)
     if result.requirements:
-        result.requirements = _masked(result.requirements, masker)
+        result.requirements = masker.value(result.requirements)  # keys too (node types)
     result.text = masker.json_text(loaded.text) if loaded.text is not None else None
     result.masked = True
-
-
-def _masked(value, masker):
-    """Every string inside `value` (the requirements: lists, dicts, names) masked."""
-    if isinstance(value, str):
-        return masker.text(value)
-    if isinstance(value, list):
-        return [_masked(item, masker) for item in value]
-    if isinstance(value, dict):
-        return {key: _masked(item, masker) for key, item in value.items()}
-    return value
 
 
 def _skipped_while_walking(loaded: LoadedFile) -> bool:
