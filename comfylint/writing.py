@@ -86,6 +86,9 @@ def write_file(path: str | Path, data: bytes | str, *, streams: bool = False) ->
 
 
 def _write(path: Path, data: bytes, streams: bool) -> None:
+    if streams and _names_a_descriptor(path):
+        _stream(path, data, path, append=True)  # /dev/stdout, /dev/fd/N: the caller's own stream
+        return
     target = Path(os.path.realpath(path))  # through symlinks (a dangling one: its target's name)
     try:
         info = os.stat(target)
@@ -219,11 +222,19 @@ def _rewrite_in_place(target: Path, data: bytes) -> None:
         os.close(descriptor)
 
 
-def _stream(target: Path, data: bytes, shown: Path) -> None:
-    """A FIFO or character device, written as `>` would. A FIFO nobody reads is an error."""
+def _names_a_descriptor(path: Path) -> bool:
+    """/dev/stdout, /dev/stderr, /dev/fd/N, /proc/.../fd/N: a descriptor the caller opened (a
+    pipe, a terminal, a file the shell redirected). Its target is no path to resolve or replace."""
+    text = os.path.abspath(path)
+    return text in ("/dev/stdout", "/dev/stderr") or text.startswith(("/dev/fd/", "/proc/"))
+
+
+def _stream(target: Path, data: bytes, shown: Path, *, append: bool = False) -> None:
+    """A FIFO or character device, written as `>` would (or, for a descriptor the shell opened,
+    after what it holds, as `>>` would: `> file` left it empty). A FIFO nobody reads is an error."""
     try:
         descriptor = os.open(target, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0)
-                             | getattr(os, "O_CLOEXEC", 0))
+                             | (os.O_APPEND if append else 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         if exc.errno == errno.ENXIO:
             raise WriteError(f"cannot write {shown}: it is a FIFO that no process is "

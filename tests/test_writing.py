@@ -163,6 +163,20 @@ def test_output_into_a_fifo_streams_and_never_replaces_it(tmp_path):
     assert stat.S_ISFIFO(fifo.stat().st_mode)
 
 
+def test_output_to_dev_stdout_is_the_callers_stream(tmp_path):
+    """/dev/stdout (a magic link to the caller's descriptor: here a pipe) is written to, never
+    resolved to a path or replaced (a real process: the descriptor is the point)."""
+    if not os.path.exists("/dev/stdout"):
+        pytest.skip("no /dev/stdout")
+    path = tmp_path / "wf.json"
+    write_workflow(path)
+    done = subprocess.run([sys.executable, "-m", "comfylint", "check", "--no-cache",
+                           "--output-format", "json", "-o", "/dev/stdout", str(path)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode in (0, 1), done.stderr
+    assert json.loads(done.stdout)["version"] == 1
+
+
 def test_fixing_a_special_file_is_refused(tmp_path):
     fifo = tmp_path / "wf.json"
     os.mkfifo(fifo)
