@@ -7,11 +7,14 @@ the capture had placeholder models, custom validation facts read from upstream s
 script writes, per release, `release.json` (facts) and `nodes.jsonl` (node definitions without
 free text or the capturing server's files) plus any licence notice the recipe names.
 
-    python tools/build_releases.py ../shared/comfyui [--check]
+    python tools/build_releases.py ../shared/comfyui [--check] [--up-to VERSION]
 
 --check writes nothing and exits 1 when the shipped data differs from what the captures give
-(tests/test_releases.py runs the same comparison). Adding a release: put its capture in the
-shared folder, write its recipe (`inherit` names the release whose facts carry over), run this.
+(tests/test_releases.py runs the same comparison: always up to 0.3.64, whose captures are ours and
+sit in tests/fixtures; the newer third-party capture keeps its free text and so stays outside the
+repository). --up-to stops after that release (facts carry forward, never back). Adding a
+release: put its capture in the shared folder, write its recipe (`inherit` names the release
+whose facts carry over), run this.
 """
 from __future__ import annotations
 
@@ -42,11 +45,15 @@ def recipes() -> list[dict]:
     return sorted(found, key=lambda recipe: parse_version(recipe["comfyui_version"]))
 
 
-def build_all(shared: Path) -> dict[str, dict[str, str]]:
-    """version -> {file name: text} for every release, oldest first (facts carry forward)."""
+def build_all(shared: Path, up_to: str | None = None) -> dict[str, dict[str, str]]:
+    """version -> {file name: text} for every release (up to `up_to`), oldest first (facts carry
+    forward)."""
     built: dict[str, dict[str, Any]] = {}
     files: dict[str, dict[str, str]] = {}
+    last = parse_version(up_to) if up_to else None
     for recipe in recipes():
+        if last is not None and parse_version(recipe["comfyui_version"]) > last:  # type: ignore[operator]
+            break
         facts, nodes = build_release(recipe, shared, built)
         built[recipe["comfyui_version"]] = {"facts": facts, "nodes": nodes}
         lines = "".join(node_line(name, nodes[name]) + "\n" for name in sorted(nodes))
@@ -182,9 +189,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="the folder holding the captures (../shared/comfyui)")
     parser.add_argument("--check", action="store_true",
                         help="compare with the shipped data instead of writing it")
+    parser.add_argument("--up-to", metavar="VERSION", help="stop after this release")
     args = parser.parse_args(argv)
+    if args.up_to and args.up_to not in {recipe["comfyui_version"] for recipe in recipes()}:
+        parser.error(f"no recipe for release {args.up_to}")
     stale = []
-    for version, release_files in build_all(Path(args.shared)).items():
+    for version, release_files in build_all(Path(args.shared), args.up_to).items():
         folder = DATA_DIR / version
         for name, text in release_files.items():
             path = folder / name
