@@ -8,6 +8,9 @@
   never modified.
 - Findings are located by finding just their pointers in the text (load.positions.
   locate_pointers), as the full PositionIndex locates them.
+- The secret screen (engine.secrets.screen: anchors and key names in the document's strings,
+  whatever escapes spell them) lets through every document the walk over all its strings with
+  every known format finds a secret in.
 """
 from __future__ import annotations
 
@@ -287,3 +290,58 @@ def test_the_secret_walk_skips_only_strings_no_credential_fits():
     for kind, _anchors, pattern in KNOWN_FORMATS:
         shortest, _longest = _parser.parse(pattern.pattern).getwidth()
         assert shortest >= MIN_NAMED_SECRET_LENGTH, kind
+
+
+# -- the secret screen ----------------------------------------------------------------------------------
+# Keys and values the screen must not miss: credentials, names only case folding makes secret-like
+# (IGNORECASE's non-ASCII letters), anchors next to non-ASCII text, and near misses.
+secret_keys = st.sampled_from(["api_key", "ſecret", "apİ_KEY", "toKen", "hf_token", "passwd", "x",
+                               "prompt", "é", "sk-" + "k" * 24, "inputs", "1"])
+secret_values = st.sampled_from([
+    "sk-" + "a" * 24, "hf_" + "b" * 32, "ghp_" + "c" * 36, "AKIA" + "D" * 16, "x1y2z3w4v5u6t7",
+    "é sk-" + "e" * 24, "\\u0073k-" + "f" * 24, "Bearer " + "g" * 24, "changeme",
+    "12345678-1234-1234-1234-123456789012:" + "0" * 32, "a prompt of some length", "ſk-" + "h" * 24,
+    "eyJ" + "i" * 12 + ".eyJ" + "j" * 12 + "." + "k" * 12, "短い", "-----BEGIN PRIVATE KEY-----\nabc"])
+secret_documents = st.recursive(
+    secret_values | st.integers(0, 3) | st.none(),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(secret_keys, children, max_size=3),
+    max_leaves=12)
+
+
+def every_secret(document) -> tuple:
+    """The reference: every string walked, every known format looked for (no screen)."""
+    from comfylint.engine.secrets import ALL_FORMATS, Secret, secrets_in_value, walk_strings
+
+    return tuple(Secret(tokens, key, kind, secret)
+                 for tokens, key, value, is_key in walk_strings(document)
+                 for kind, secret in secrets_in_value("" if is_key else key, value, ALL_FORMATS))
+
+
+@SETTINGS
+@given(secret_documents, st.sampled_from(["dict", "escaped", "literal"]))
+@example({"ſecret": "x1y2z3w4v5u6t7"}, "literal")
+@example({"1": {"inputs": {"k": "\u0073k-" + "b" * 24}}}, "dict")
+def test_the_secret_screen_misses_no_secret(document, given_as):
+    from comfylint.engine.secrets import document_secrets
+    from comfylint.load import load_bytes, load_document
+
+    if given_as == "dict":
+        loaded = load_document(document)
+    else:  # JSON text: non-ASCII characters as \u escapes, or as they are
+        text = json.dumps(document, ensure_ascii=given_as == "escaped")
+        loaded = load_bytes(text.encode("utf-8"), "doc.json")
+    assert document_secrets(loaded) == every_secret(document)
+
+
+def test_ignorecase_ascii_lists_every_letter_ignorecase_matches_with_ascii():
+    """names_present folds these before its substring tests; re's IGNORECASE matches exactly
+    these non-ASCII characters with ASCII letters (Python's case tables)."""
+    import re
+
+    from comfylint.engine.secrets import IGNORECASE_ASCII
+
+    everything = "".join(chr(c) for c in range(128, 0x110000) if not 0xD800 <= c < 0xE000)
+    found = re.findall("[a-z]", everything, re.IGNORECASE)
+    assert sorted(found) == sorted(chr(c) for c in IGNORECASE_ASCII)
+    for character in found:  # ... each with the letter it is folded into
+        assert re.fullmatch(IGNORECASE_ASCII[ord(character)], character, re.IGNORECASE)

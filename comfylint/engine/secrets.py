@@ -89,6 +89,11 @@ def mask(secret: str) -> str:
 
 
 # -- finding -------------------------------------------------------------------------------------
+# Non-ASCII letters that IGNORECASE matches with ASCII ones where str.lower() does not make them
+# ASCII: a key spelt with them ("ſecret") is one SECRET_NAME accepts (tests hold the table to it).
+IGNORECASE_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
 def formats_present(text: str) -> list[tuple[str, LazyPattern]]:
     """The known formats whose anchor occurs somewhere in `text` (usually none)."""
     present = []
@@ -96,6 +101,15 @@ def formats_present(text: str) -> list[tuple[str, LazyPattern]]:
         if anchors.search(text) if isinstance(anchors, re.Pattern) else any(a in text for a in anchors):
             present.append((kind, pattern))
     return present
+
+
+def names_present(text: str) -> bool:
+    """Whether a key name SECRET_NAME accepts may occur in `text` (plain substring tests over the
+    text lower-cased: a case-insensitive regular expression over it costs more than the rest)."""
+    if not text.isascii():
+        text = text.translate(IGNORECASE_ASCII)
+    lowered = text.lower()
+    return any(fragment in lowered for fragment in SECRET_NAME_FRAGMENTS)
 
 
 def secrets_in_value(key: str, value: str, formats: list = ALL_FORMATS) -> Iterator[tuple[str, str]]:
@@ -113,80 +127,89 @@ def secrets_in_value(key: str, value: str, formats: list = ALL_FORMATS) -> Itera
         yield f"a value stored under {key!r}", text
 
 
-def walk_strings(value: Any) -> Iterator[tuple[tuple, str, str, bool]]:
-    """(pointer tokens, nearest key, string, is_key) for every string of a JSON document, object
-    keys included (a node id or an input name can hold a key too). Iterative: any depth."""
-    stack: list[tuple[tuple, Any]] = [((), value)]
+def walk_strings(value: Any, min_length: int = 0) -> Iterator[tuple[tuple, str, str, bool]]:
+    """(pointer tokens, nearest key, string, is_key) for every string of a JSON document at least
+    `min_length` long, object keys included (a node id or an input name can hold a key too), in
+    document order. Iterative: any depth."""
+    # Entries: (tokens, a dict or list to open) or (tokens, LEAF, (key, string, is_key)).
+    stack: list[tuple] = [((), value)]
+    pop, push = stack.pop, stack.append
     while stack:
-        tokens, item = stack.pop()
+        entry = pop()
+        if len(entry) == 3:
+            yield entry[0], *entry[2]
+            continue
+        tokens, item = entry
         if isinstance(item, dict):
-            for key, child in reversed(list(item.items())):
+            for key, child in reversed(item.items()):
                 where = (*tokens, key)
                 if isinstance(child, str):
-                    stack.append((where, _Leaf(str(key), child)))
+                    if len(child) >= min_length:
+                        push((where, LEAF, (str(key), child, False)))
                 elif isinstance(child, (dict, list)):
-                    stack.append((where, child))
-                if isinstance(key, str):
-                    stack.append((where, _Leaf("", key, is_key=True)))
+                    push((where, child))
+                if isinstance(key, str) and len(key) >= min_length:
+                    push((where, LEAF, ("", key, True)))
         elif isinstance(item, list):
             key = str(tokens[-1]) if tokens else ""
             for index in range(len(item) - 1, -1, -1):
                 child = item[index]
                 if isinstance(child, str):
-                    stack.append(((*tokens, index), _Leaf(key, child)))
+                    if len(child) >= min_length:
+                        push(((*tokens, index), LEAF, (key, child, False)))
                 elif isinstance(child, (dict, list)):
-                    stack.append(((*tokens, index), child))
-        elif isinstance(item, _Leaf):
-            yield tokens, item.key, item.text, item.is_key
-        elif isinstance(item, str) and not tokens:
+                    push(((*tokens, index), child))
+        elif isinstance(item, str) and not tokens and len(item) >= min_length:
             yield tokens, "", item, False
 
 
-@dataclass(frozen=True)
-class _Leaf:
-    key: str
-    text: str
-    is_key: bool = False
+LEAF = object()  # walk_strings' mark of a string to yield
 
 
-def document_secrets(loaded: LoadedFile) -> tuple[Secret, ...]:
+def document_secrets(loaded: "LoadedFile") -> tuple[Secret, ...]:
     """Every credential in the loaded document (found once, kept in loaded.extra). A file that
     did not parse is searched as text for the known formats."""
     cached = loaded.extra.get(SECRETS_KEY)
     if cached is not None:
         return cached
-    from ..load import JSON_TEXT_KEY
-
-    text = loaded.text if loaded.text is not None else loaded.extra.get(JSON_TEXT_KEY)
     found: list[Secret] = []
     if loaded.document is None:
+        text = loaded.text
         if text:
             found = [Secret((), "", kind, secret)
                      for kind, secret in secrets_in_value("", text, formats_present(text))]
     else:
-        found = list(_document_secrets(loaded.document, text))
+        formats, names = screen(loaded)
+        if formats or names:
+            found = list(_document_secrets(loaded.document, formats))
     loaded.extra[SECRETS_KEY] = result = tuple(found)
     return result
 
 
-def _document_secrets(document: Any, text: str | None) -> Iterator[Secret]:
-    # Screen the whole text first: most files hold no anchor and no secret-like key name. A
-    # \u escape can spell an anchor or a key name that the raw text does not show: look closer.
-    if text is None or "\\u" in text:
-        formats = ALL_FORMATS
-    else:
-        formats = formats_present(text)
-        if not formats and not any(fragment in text.lower() for fragment in SECRET_NAME_FRAGMENTS):
-            return
-    for tokens, key, value, is_key in walk_strings(document):
-        if len(value) < MIN_NAMED_SECRET_LENGTH:
-            continue  # shorter than any credential: every known format's match is longer
-        if is_key:
-            for kind, secret in secrets_in_value("", value, formats):
-                yield Secret(tokens, key, kind, secret)
-        else:
-            for kind, secret in secrets_in_value(key, value, formats):
-                yield Secret(tokens, key, kind, secret)
+def screen(loaded: "LoadedFile") -> tuple[list[tuple[str, LazyPattern]], bool]:
+    """(the known formats whose anchor the document's strings hold, whether a key may name a
+    secret): a whole-text screen, so that most documents are never walked. It reads the strings
+    as they are, never as escapes spell them (`\\u0073k-` is "sk-")."""
+    from ..load import DOCUMENT_STRINGS_KEY, JSON_TEXT_KEY
+
+    strings = loaded.extra.get(DOCUMENT_STRINGS_KEY)  # a dict the caller gave: values, keys
+    if strings is not None:
+        values, keys = strings
+        return formats_present("\n".join(values + keys)), names_present("\n".join(keys))
+    text = loaded.text if loaded.text is not None else loaded.extra.get(JSON_TEXT_KEY)
+    if text is None or "\\u" in text:  # (an image's, or escapes: the strings decoded)
+        try:
+            text = json.dumps(loaded.document, ensure_ascii=False)
+        except (TypeError, ValueError, RecursionError):
+            return ALL_FORMATS, True
+    return formats_present(text), names_present(text)
+
+
+def _document_secrets(document: Any, formats: list) -> Iterator[Secret]:
+    # Shorter strings hold no credential: every known format's match is longer than that.
+    for tokens, key, value, is_key in walk_strings(document, MIN_NAMED_SECRET_LENGTH):
+        for kind, secret in secrets_in_value("" if is_key else key, value, formats):
+            yield Secret(tokens, key, kind, secret)
 
 
 # -- masking ---------------------------------------------------------------------------------

@@ -20,8 +20,9 @@ from . import findings
 from .envelope import unwrap
 from .positions import PositionIndex, locate_pointers
 
-# loaded.extra[...] of a document given as a dict: text holding all its strings as JSON writes them
-# (its JSON form, or its strings joined into one JSON string), for whole-text screens (secrets).
+# loaded.extra[...] of a document given as a dict, for whole-text screens (secrets): its strings as
+# they are, (values, object keys), when it is plain JSON; else its JSON form.
+DOCUMENT_STRINGS_KEY = "document_strings"
 JSON_TEXT_KEY = "json_text"
 
 
@@ -190,8 +191,7 @@ def load_document(document: Any, path: str = "<workflow>", *, envelope: str = "a
     strings = plain_json_strings(document)
     if strings is not None:
         loaded.document = document
-        # Its strings as JSON escapes them: the secret screen reads what the round trip gave.
-        loaded.extra[JSON_TEXT_KEY] = json.dumps("\n".join(strings))
+        loaded.extra[DOCUMENT_STRINGS_KEY] = strings
         unwrap(loaded, envelope=envelope, require_format=require_format)
         return loaded
     try:
@@ -221,13 +221,15 @@ def _largest_writable_int() -> int | None:
     return _int_bound(limit) if limit else None
 
 
-def plain_json_strings(document: Any) -> list[str] | None:
-    """Every string (keys and values) of a document built only of what json.loads returns: dicts
-    with string keys, lists, strings, ints (that str() can write), floats, booleans and None, at
-    most PLAIN_DEPTH deep. None for anything else: the JSON round trip must normalize it."""
+def plain_json_strings(document: Any) -> tuple[list[str], list[str]] | None:
+    """(every string value, every object key) of a document built only of what json.loads
+    returns: dicts with string keys, lists, strings, ints (that str() can write), floats, booleans
+    and None, at most PLAIN_DEPTH deep. None for anything else: the JSON round trip must
+    normalize it."""
     largest = _largest_writable_int()
     strings: list[str] = []
-    add, extend = strings.append, strings.extend
+    keys: list[str] = []
+    add, extend = strings.append, keys.extend
 
     def scalar(item: Any, kind: type) -> bool:
         if kind is int:
@@ -263,4 +265,4 @@ def plain_json_strings(document: Any) -> list[str] | None:
                 return False
         return True
 
-    return strings if plain(document, 0) else None
+    return (strings, keys) if plain(document, 0) else None
