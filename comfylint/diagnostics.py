@@ -6,7 +6,10 @@ never rename or remove them.
 from __future__ import annotations
 
 import enum
+import heapq
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,10 +164,41 @@ def closest_spelling(value: object, candidates, cutoff: float = 0.6) -> str | No
     for candidate in strings:
         if candidate.lower() == lowered:
             return candidate
-    import difflib
-
-    close = difflib.get_close_matches(value, strings, n=1, cutoff=cutoff)
+    close = close_matches(value, strings, n=1, cutoff=cutoff)
     return close[0] if close else None
+
+
+def close_matches(word: str, possibilities: Iterable[str], n: int = 3,
+                  cutoff: float = 0.6) -> list[str]:
+    """difflib.get_close_matches(word, possibilities, n, cutoff), the same list, for less: a
+    candidate equal to `word` scores 1.0 without a matcher, and a SequenceMatcher is built only
+    for candidates whose cheap upper bounds (difflib's real_quick_ratio and quick_ratio, the same
+    arithmetic) reach the cutoff. Findings ask it for every misspelt name."""
+    scored: list[tuple[float, str]] = []
+    size = len(word)
+    counts = None
+    matcher = None
+    for candidate in possibilities:
+        if candidate == word:
+            scored.append((1.0, candidate))  # (SequenceMatcher's ratio of equal sequences)
+            continue
+        total = len(candidate) + size
+        if 2.0 * min(len(candidate), size) / total < cutoff:  # real_quick_ratio (total > 0 here)
+            continue
+        if counts is None:
+            counts = Counter(word)
+        if 2.0 * sum((Counter(candidate) & counts).values()) / total < cutoff:  # quick_ratio
+            continue
+        if matcher is None:
+            from difflib import SequenceMatcher
+
+            matcher = SequenceMatcher()
+            matcher.set_seq2(word)
+        matcher.set_seq1(candidate)
+        score = matcher.ratio()
+        if score >= cutoff:
+            scored.append((score, candidate))
+    return [candidate for _score, candidate in heapq.nlargest(n, scored)]
 
 
 

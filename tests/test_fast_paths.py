@@ -8,6 +8,8 @@
   never modified.
 - Findings are located by finding just their pointers in the text (load.positions.
   locate_pointers), as the full PositionIndex locates them.
+- "Did you mean" (diagnostics.close_matches) answers as difflib.get_close_matches; JSON pointers
+  are escaped only when a token needs it (load.positions.pointer).
 - The secret screen (engine.secrets.screen: anchors and key names in the document's strings,
   whatever escapes spell them) lets through every document the walk over all its strings with
   every known format finds a secret in.
@@ -345,3 +347,29 @@ def test_ignorecase_ascii_lists_every_letter_ignorecase_matches_with_ascii():
     assert sorted(found) == sorted(chr(c) for c in IGNORECASE_ASCII)
     for character in found:  # ... each with the letter it is folded into
         assert re.fullmatch(IGNORECASE_ASCII[ord(character)], character, re.IGNORECASE)
+
+
+# -- did you mean, pointers ------------------------------------------------------------------------------
+names = st.text(alphabet="abcde_-.A", max_size=9)
+
+
+@SETTINGS
+@given(names, st.lists(names, max_size=7), st.integers(1, 3),
+       st.sampled_from([0.0, 0.3, 0.6, 0.75, 1.0]), st.booleans())
+def test_close_matches_as_difflib(word, possibilities, n, cutoff, with_word):
+    import difflib
+
+    from comfylint.diagnostics import close_matches
+
+    if with_word:
+        possibilities = [*possibilities, word]
+    assert close_matches(word, possibilities, n, cutoff) == \
+        difflib.get_close_matches(word, possibilities, n, cutoff)
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["a", "/", "~", "", "1", 3, "x/y", "~1", "é", None]), max_size=4))
+def test_pointers_as_escaping_every_token(tokens):
+    from comfylint.load.positions import pointer
+
+    assert pointer(*tokens) == "".join("/" + escape_pointer_token(str(t)) for t in tokens)

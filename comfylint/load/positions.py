@@ -24,7 +24,11 @@ def escape_pointer_token(token: str) -> str:
 
 
 def pointer(*tokens: object) -> str:
-    return "".join("/" + escape_pointer_token(str(t)) for t in tokens)
+    """The JSON pointer of a path (RFC 6901: '~' and '/' escaped inside tokens)."""
+    joined = "/".join(map(str, tokens))  # (findings build thousands: escape only when needed)
+    if "~" in joined or joined.count("/") >= len(tokens):
+        return "".join("/" + escape_pointer_token(str(t)) for t in tokens)
+    return "/" + joined if tokens else ""
 
 
 def unescape_pointer_token(token: str) -> str:

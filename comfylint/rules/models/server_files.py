@@ -3,7 +3,6 @@ the server does not list is wrong (separator, case, subfolder, another folder, a
 """
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from typing import Iterator
 from ...catalog import MODEL_FILE_SUFFIXES, UNNAMED_FOLDER, Catalog
 from ...catalog.releases import Release, known_core_facts
 from ...catalog.types import unwrap_value
-from ...diagnostics import Edit, Fix
+from ...diagnostics import Edit, Fix, close_matches
 from ..base import Context, node_inputs_with_specs
 from ..types.t306_value_not_in_list import show_choices
 
@@ -186,18 +185,21 @@ def _base(name: str) -> str:
 
 def explain(value: str, installed: list[str], what: str) -> Explanation:
     """Why `value` is not among `installed`, most specific reason first."""
-    same_path = [n for n in installed if _slash(n) == _slash(value)]
+    path = _slash(value)
+    same_path = [n for n in installed if _slash(n) == path]
     if len(same_path) == 1:
         listed = same_path[0]
         side = ("the workflow uses Windows '\\' separators" if "\\" in value
                 else "the server (Windows) lists it with '\\' separators")
         return Explanation(f"{side}: the server lists it as {listed!r}", match=listed)
-    same_case = [n for n in installed if _slash(n).lower() == _slash(value).lower()]
+    path = path.lower()
+    same_case = [n for n in installed if _slash(n).lower() == path]
     if same_case:
         return Explanation(f"only the letter case differs from {same_case[0]!r} (file names are "
                            "case-sensitive on Linux servers)",
                            match=same_case[0] if len(same_case) == 1 else None)
-    same_file = [n for n in installed if _base(n).lower() == _base(value).lower()]
+    base = _base(value).lower()
+    same_file = [n for n in installed if _base(n).lower() == base]
     if same_file:
         where = ("in a subfolder" if "/" not in _slash(value)
                  else "at the top level" if all("/" not in _slash(n) for n in same_file)
@@ -219,7 +221,7 @@ def closest_names(value: str, installed: list[str]) -> list[str]:
     by_stem: dict[str, list[str]] = {}
     for name in installed:
         by_stem.setdefault(_stem(name), []).append(name)
-    near = difflib.get_close_matches(_stem(value), list(by_stem), n=CLOSEST, cutoff=0.6)
+    near = close_matches(_stem(value), by_stem, n=CLOSEST, cutoff=0.6)
     return [full for stem in near for full in by_stem[stem]][:CLOSEST]
 
 

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import difflib
 from typing import Iterable
 
-from ...diagnostics import Diagnostic, Severity
+from ...diagnostics import Diagnostic, Severity, close_matches
 from ..base import Context, Rule
 
 
@@ -24,7 +23,7 @@ class UnknownInput(Rule):
                 if dynamic is not None and dynamic.is_unresolved(name):
                     continue  # under a dynamic input whose shape the prompt does not settle
                 missing = [n for n in declared if n not in graph.inputs(node_id)]
-                close = difflib.get_close_matches(name, missing or list(declared), n=1, cutoff=0.6)
+                close = close_matches(name, missing or list(declared), n=1, cutoff=0.6)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 yield ctx.report(
                     f"{ctx.label(node_id)} has no input {name!r}: the server ignores it{hint}",
