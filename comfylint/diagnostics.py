@@ -8,7 +8,6 @@ from __future__ import annotations
 import enum
 import heapq
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -176,7 +175,7 @@ def close_matches(word: str, possibilities: Iterable[str], n: int = 3,
     arithmetic) reach the cutoff. Findings ask it for every misspelt name."""
     scored: list[tuple[float, str]] = []
     size = len(word)
-    counts = None
+    counts: dict[str, int] | None = None  # how often each element occurs in `word`
     matcher = None
     for candidate in possibilities:
         if candidate == word:
@@ -186,8 +185,15 @@ def close_matches(word: str, possibilities: Iterable[str], n: int = 3,
         if 2.0 * min(len(candidate), size) / total < cutoff:  # real_quick_ratio (total > 0 here)
             continue
         if counts is None:
-            counts = Counter(word)
-        if 2.0 * sum((Counter(candidate) & counts).values()) / total < cutoff:  # quick_ratio
+            counts = {}
+            for element in word:
+                counts[element] = counts.get(element, 0) + 1
+        matches, left = 0, dict(counts)  # quick_ratio: the elements both hold, with repeats
+        for element in candidate:
+            if left.get(element, 0) > 0:
+                left[element] -= 1
+                matches += 1
+        if 2.0 * matches / total < cutoff:
             continue
         if matcher is None:
             from difflib import SequenceMatcher
@@ -199,7 +205,6 @@ def close_matches(word: str, possibilities: Iterable[str], n: int = 3,
         if score >= cutoff:
             scored.append((score, candidate))
     return [candidate for _score, candidate in heapq.nlargest(n, scored)]
-
 
 
 def typo_correction(value: object, candidates) -> str | None:

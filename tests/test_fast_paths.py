@@ -373,3 +373,14 @@ def test_pointers_as_escaping_every_token(tokens):
     from comfylint.load.positions import pointer
 
     assert pointer(*tokens) == "".join("/" + escape_pointer_token(str(t)) for t in tokens)
+
+
+@SETTINGS
+@given(st.text(alphabet="ab./\\", max_size=8))
+def test_file_stems_as_splitext(name):
+    import posixpath
+
+    from comfylint.rules.models.server_files import _stem
+
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    assert _stem(name) == posixpath.splitext(base)[0].lower()

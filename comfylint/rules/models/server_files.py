@@ -3,7 +3,6 @@ the server does not list is wrong (separator, case, subfolder, another folder, a
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -226,7 +225,13 @@ def closest_names(value: str, installed: list[str]) -> list[str]:
 
 
 def _stem(name: str) -> str:
-    return os.path.splitext(_base(name))[0].lower()
+    """The file name without its extension, lower-cased (os.path.splitext's split: a name of
+    leading dots only, ".hidden", has no extension)."""
+    base = _base(name)
+    dot = base.rfind(".")
+    if dot > 0 and base[:dot].strip("."):
+        base = base[:dot]
+    return base.lower()
 
 
 @cache
