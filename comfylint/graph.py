@@ -27,6 +27,8 @@ from .catalog.types import link_types_match
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .literals import LiteralChecks
+
 
 class computed_once:  # a decorator, named like functools.cached_property
     """functools.cached_property without its lock (Python 3.11 takes an RLock on every first
@@ -440,6 +442,13 @@ class WorkflowGraph:
             path.append(previous[path[-1]])
         path.reverse()
         return path
+
+    @computed_once
+    def literal_checks(self) -> LiteralChecks:
+        """The literal inputs sorted into the value rules' worklists (comfylint.literals)."""
+        from .literals import literal_checks
+
+        return literal_checks(self)
 
     @computed_once
     def topological_order(self) -> list[str] | None:

@@ -10,6 +10,8 @@
   locate_pointers), as the full PositionIndex locates them.
 - "Did you mean" (diagnostics.close_matches) answers as difflib.get_close_matches; JSON pointers
   are escaped only when a token needs it (load.positions.pointer).
+- The value rules' worklists (comfylint.literals: one pass, a plan per input) hold exactly the
+  literals each rule's own test over every literal picked.
 - The secret screen (engine.secrets.screen: anchors and key names in the document's strings,
   whatever escapes spell them) lets through every document the walk over all its strings with
   every known format finds a secret in.
@@ -384,3 +386,118 @@ def test_file_stems_as_splitext(name):
 
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     assert _stem(name) == posixpath.splitext(base)[0].lower()
+
+
+# -- the value rules' worklists ---------------------------------------------------------------------------
+def _server_catalog() -> Catalog:
+    """A server's classes with an input of each kind the value rules judge (core names, so that
+    the release's facts apply: file lists, nodes that validate themselves)."""
+    def node(required: dict, output=("IMAGE",)) -> dict:
+        return {"input": {"required": required}, "output": list(output), "name": "x"}
+
+    return Catalog.from_object_info({
+        "Kinds": node({
+            "int": ["INT", {"min": 0, "max": 10}], "float": ["FLOAT", {"min": -1.5, "max": 1.5}],
+            "bool": ["BOOLEAN", {}], "text": ["STRING", {"max": 3}], "any": ["*", {"min": 1}],
+            "low": ["INT", {"min": True}], "combo": [["a", "b", 1, True], {}],
+            "v3": ["COMBO", {"options": ["x", "y"]}],
+            "multi": ["COMBO", {"options": ["x", "y"], "multiselect": True}],
+            "remote": ["COMBO", {"options": [], "remote": {"route": "/x"}}],
+            "listed": ["COMBO", {"options": ["x"], "remote_combo": {"route": "/y"}}],
+            "odd": [[["a"], "b"], {}], "image": ["IMAGE", {}], "widget": ["WEBCAM", {}],
+            "model": [["m.safetensors", "n.ckpt"], {}]}),
+        "Dynamic": node({"pick": ["COMFY_DYNAMICCOMBO_V3", {"options": [
+            {"key": "k1", "inputs": {"required": {"n": ["INT", {"max": 2}]}}}]}],
+            "count": ["INT", {"min": 1}]}),
+        "CheckpointLoaderSimple": node({"ckpt_name": [["a.safetensors", "b.ckpt"], {}]},
+                                       ("MODEL", "CLIP", "VAE")),
+        "LoadImage": node({"image": [["x.png"], {"image_upload": True}]}),
+        "KlingCameraControls": node({"pan": ["FLOAT", {"min": -10, "max": 10}],
+                                     "zoom": ["FLOAT", {"min": 0}]}),
+    }, name="kinds")
+
+
+KINDS = _server_catalog()
+literal_values = st.sampled_from([
+    0, 5, 11, -1, 2.5, 20.0, -0.0, float("nan"), float("inf"), True, False, "3", "x", "a", "1e3",
+    "abc", "", None, ["a"], ["x", "q"], {"__value__": 12}, {"__value__": "y"}, {"k": 1}, "k1",
+    "m.safetensors", "c.ckpt", "x.png", "y.png [output]", 10 ** 5000, 2 ** 64])
+kinds_nodes = st.dictionaries(
+    st.sampled_from(["1", "2", "3", "4", "5"]),
+    st.sampled_from(["Kinds", "Kinds", "Dynamic", "CheckpointLoaderSimple", "LoadImage",
+                     "KlingCameraControls"]).flatmap(
+        lambda class_type: st.fixed_dictionaries({
+            "class_type": st.just(class_type),
+            "inputs": st.fixed_dictionaries({}, optional={  # any of its inputs, each any value
+                name: literal_values for name in [*KINDS.get(class_type).inputs, "pick.n"]})})),
+    max_size=5)
+
+
+def reference_checks(graph: WorkflowGraph) -> dict:
+    """Each value rule's own test over every literal, as the rules made it before the worklists."""
+    from comfylint.catalog.types import CONVERTED_TYPES, ConversionError, convert_value, unwrap_value
+    from comfylint.rules.types.t306_value_not_in_list import _is_choice
+    from comfylint.catalog.types import lossy_reason
+
+    catalog = graph.catalog
+    found: dict = {key: [] for key in ("invalid", "below_min", "above_max", "lossy",
+                                       "socket_only", "not_listed", "files")}
+    for item in graph.literal_inputs:
+        node_id, node_def, name, spec, raw = item
+        value = unwrap_value(raw)
+        converted, failed = value, False
+        if isinstance(spec.type, str) and spec.type in CONVERTED_TYPES:
+            try:
+                converted = convert_value(spec.type, value)
+            except ConversionError as exc:
+                found["invalid"].append((node_id, name, spec, raw, str(exc)))
+                failed = True
+        if not failed and isinstance(converted, (int, float)) and \
+                ("min" in spec.options or "max" in spec.options):
+            for bound, key, beyond in (("min", "below_min", lambda v, limit: v < limit),
+                                       ("max", "above_max", lambda v, limit: v > limit)):
+                limit = spec.options.get(bound)
+                if isinstance(limit, (int, float)) and beyond(converted, limit) and \
+                        not catalog.skips_value_checks(graph.class_type(node_id), name):
+                    found[key].append((node_id, name, spec, converted, limit))
+        if isinstance(spec.type, str):
+            reason = lossy_reason(spec.type, value)
+            if reason:
+                found["lossy"].append((node_id, name, spec, raw, reason))
+        if catalog.is_socket_only(spec):
+            found["socket_only"].append(item)
+        if spec.dynamic_options:
+            found["not_listed"].append(item)
+        elif not (spec.choices is None or spec.options.get("remote")
+                  or spec.options.get("remote_combo")
+                  or catalog.server_list_folder(node_def.name, name) is not None
+                  or catalog.skips_value_checks(node_def.name, name)):
+            if (spec.options.get("multiselect") and isinstance(value, list)) or \
+                    not _is_choice(value, spec.choices):
+                found["not_listed"].append(item)
+        if not (spec.choices is None or spec.options.get("remote")
+                or spec.options.get("multiselect")):
+            folder = catalog.server_list_folder(node_def.name, name)
+            if folder is not None:
+                checked = not spec.is_v3_combo or catalog.release.server.checks_v3_combo_values
+                found["files"].append((node_id, node_def.name, name, value, folder, spec.choices,
+                                       checked))
+    return found
+
+
+@SETTINGS
+@given(kinds_nodes, st.sampled_from(["kinds", "kinds as 0.26.0"]))
+@example({"1": {"class_type": "Dynamic", "inputs": {"count": 0, "pick": "k1", "pick.n": 5}},
+          "2": {"class_type": "Dynamic", "inputs": {"count": "x", "pick": "k2"}}}, "kinds")
+@example({"1": {"class_type": "Kinds", "inputs": {
+    "any": 0, "low": False, "odd": ["a"], "listed": "z", "multi": ["x", "q"], "remote": "z", "combo": True,
+    "v3": "q", "int": 2.5, "float": float("nan"), "bool": "false", "text": 10 ** 5000,
+    "image": 1, "widget": "w", "model": "c.ckpt"}},
+    "2": {"class_type": "KlingCameraControls", "inputs": {"pan": 20, "zoom": -1}},
+    "3": {"class_type": "LoadImage", "inputs": {"image": {"__value__": "y.png [output]"}}}},
+    "kinds as 0.26.0")
+def test_literal_worklists_as_each_rule_picked(nodes, catalog_name):
+    catalog = KINDS if catalog_name == "kinds" else KINDS.for_version("0.26.0")
+    graph = WorkflowGraph(nodes, catalog)
+    checks = graph.literal_checks
+    assert {key: getattr(checks, key) for key in reference_checks(graph)} == reference_checks(graph)

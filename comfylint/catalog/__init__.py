@@ -224,6 +224,8 @@ class Catalog:
         # Answers that depend only on this catalog and its release, kept as they are asked.
         self._folders: dict[tuple[str, str], str | None] = {}
         self._produced_types: dict[str, bool] = {}
+        # class_type -> input -> what to check of a literal there (comfylint.literals.InputPlan)
+        self.literal_plans: dict[str, dict[str, Any]] = {}
 
     def for_version(self, comfyui_version: str) -> "Catalog":
         """This server catalog as a ComfyUI `comfyui_version` (what an /object_info does not

@@ -95,6 +95,22 @@ def convert_value(declared: str, value: Any) -> Any:
     return value
 
 
+def lossy_reason(declared: str, value: object) -> str | None:
+    """Why the server's silent conversion changes the meaning of this literal, or None."""
+    if declared == "BOOLEAN" and isinstance(value, str):
+        return f"becomes {bool(value)} (any non-empty string is true, even \"false\")"
+    if declared == "BOOLEAN" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"becomes {bool(value)}"
+    if declared == "INT" and isinstance(value, float) and math.isfinite(value) \
+            and not value.is_integer():
+        return f"is truncated to {int(value)}"
+    if declared in ("INT", "FLOAT") and isinstance(value, bool):
+        return f"becomes {int(value) if declared == 'INT' else float(value)}"
+    if declared == "FLOAT" and isinstance(value, float) and not math.isfinite(value):
+        return "is not a finite number (NaN and Infinity pass every range check)"
+    return None
+
+
 def unwrap_value(value: Any) -> Any:
     """The server unwraps `{"__value__": v}` (how the frontend sends array widget values)."""
     if isinstance(value, dict) and "__value__" in value:

@@ -172,12 +172,3 @@ def skipped_reason(graph: "WorkflowGraph", node_id: str) -> str:
         return (" (the server does not validate this node yet: a broken link on the way to an "
                 "output stops it first)")
     return " (the server skips this node: it feeds no output node, so it is neither validated nor run)"
-
-
-def node_inputs_with_specs(ctx: Context) -> list[tuple[str, Any, str, Any, Any]]:
-    """(node_id, node_def, input_name, spec, value) for every literal input of known nodes.
-
-    Links (list values) are left to the link rules; `{"__value__": v}` is left wrapped. Many
-    rules walk these, so the list is built once per file.
-    """
-    return ctx.graph.literal_inputs

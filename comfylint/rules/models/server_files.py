@@ -10,9 +10,8 @@ from typing import Iterator
 
 from ...catalog import MODEL_FILE_SUFFIXES, UNNAMED_FOLDER, Catalog
 from ...catalog.releases import Release, known_core_facts
-from ...catalog.types import unwrap_value
 from ...diagnostics import Edit, Fix, close_matches
-from ..base import Context, node_inputs_with_specs
+from ..base import Context
 from ..types.t306_value_not_in_list import show_choices
 
 FILE_AREAS = ("input", "output", "temp")
@@ -59,15 +58,8 @@ def file_inputs(ctx: Context) -> list[FileInput]:
 
 
 def _file_inputs(ctx: Context) -> Iterator[FileInput]:
-    catalog = ctx.catalog
-    for node_id, node_def, name, spec, raw in node_inputs_with_specs(ctx):
-        if spec.choices is None or spec.options.get("remote") or spec.options.get("multiselect"):
-            continue
-        folder = catalog.server_list_folder(node_def.name, name)
-        if folder is not None:
-            checked = not spec.is_v3_combo or catalog.release.server.checks_v3_combo_values
-            yield FileInput(node_id, node_def.name, name, unwrap_value(raw), folder, spec.choices,
-                            checked)
+    for fields in ctx.graph.literal_checks.files:  # (literals of combos that list server files)
+        yield FileInput(*fields)
 
 
 def carried_model(ctx: Context, folder: str, name: str) -> bool:

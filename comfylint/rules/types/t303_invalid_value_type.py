@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ...catalog.types import CONVERTED_TYPES, ConversionError, convert_value, unwrap_value
 from ...diagnostics import Diagnostic
-from ..base import Context, Rule, node_inputs_with_specs
+from ..base import Context, Rule
 
 
 class InvalidValueType(Rule):
@@ -15,15 +14,11 @@ class InvalidValueType(Rule):
     server_node_check = True
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
-        for node_id, _node_def, name, spec, raw in node_inputs_with_specs(ctx):
-            if not (isinstance(spec.type, str) and spec.type in CONVERTED_TYPES):
-                continue
-            try:
-                convert_value(spec.type, unwrap_value(raw))
-            except ConversionError as exc:
-                yield ctx.report(f"{ctx.label(node_id)} input {name!r} is {raw!r}, which is not a "
-                                 f"valid {spec.type} ({exc})", node_id=node_id, input=name,
-                                 help=f"Write a JSON number{_range(spec.options)}.")
+        # (the literals the server's conversion to INT/FLOAT/STRING/BOOLEAN fails on)
+        for node_id, name, spec, raw, error in ctx.graph.literal_checks.invalid:
+            yield ctx.report(f"{ctx.label(node_id)} input {name!r} is {raw!r}, which is not a "
+                             f"valid {spec.type} ({error})", node_id=node_id, input=name,
+                             help=f"Write a JSON number{_range(spec.options)}.")
 
 
 def _range(options: dict) -> str:

@@ -4,7 +4,7 @@ from typing import Iterable
 
 from ...diagnostics import Diagnostic
 from ..base import Context, Rule
-from . import clamp_fix, range_violations
+from . import clamp_fix
 
 
 class ValueBelowMin(Rule):
@@ -18,7 +18,8 @@ class ValueBelowMin(Rule):
     fixable = True
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
-        for node_id, name, spec, value, low in range_violations(ctx, "min"):
+        # (numbers, once converted as the server converts them, below a numeric min it checks)
+        for node_id, name, spec, value, low in ctx.graph.literal_checks.below_min:
             yield ctx.report(
                 f"{ctx.label(node_id)} input {name!r} is {value!r}, below the minimum {low!r}",
                 node_id=node_id, input=name, fix=clamp_fix(ctx, node_id, name, low, "raise"),

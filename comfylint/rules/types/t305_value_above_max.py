@@ -4,7 +4,7 @@ from typing import Iterable
 
 from ...diagnostics import Diagnostic
 from ..base import Context, Rule
-from . import clamp_fix, range_violations
+from . import clamp_fix
 
 SEED_MAX = 2**64 - 1
 
@@ -20,7 +20,8 @@ class ValueAboveMax(Rule):
     fixable = True
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
-        for node_id, name, spec, value, high in range_violations(ctx, "max"):
+        # (numbers, once converted as the server converts them, above a numeric max it checks)
+        for node_id, name, spec, value, high in ctx.graph.literal_checks.above_max:
             note = " (seeds are unsigned 64-bit integers)" if high == SEED_MAX else ""
             yield ctx.report(
                 f"{ctx.label(node_id)} input {name!r} is {value!r}, above the maximum {high!r}{note}",

@@ -4,7 +4,7 @@ from typing import Iterable
 
 from ...catalog.types import unwrap_value
 from ...diagnostics import Diagnostic, Edit, Fix, closest_spelling
-from ..base import Context, Rule, node_inputs_with_specs
+from ..base import Context, Rule
 from .sampler_names import split_sampler
 
 SHOWN_CHOICES = 12
@@ -28,7 +28,8 @@ class ValueNotInList(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         catalog = ctx.catalog
-        for node_id, node_def, name, spec, raw in node_inputs_with_specs(ctx):
+        # (the combo literals that are not one of the choices at a glance, and dynamic combos)
+        for node_id, node_def, name, spec, raw in ctx.graph.literal_checks.not_listed:
             if spec.dynamic_options:
                 yield from self._check_dynamic_combo(ctx, node_id, name, spec, raw)
                 continue

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ...diagnostics import Diagnostic
-from ..base import Context, Rule, node_inputs_with_specs
+from ..base import Context, Rule
 
 
 class LiteralOnLinkInput(Rule):
@@ -14,9 +14,8 @@ class LiteralOnLinkInput(Rule):
     server_node_check = True
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
-        for node_id, _node_def, name, spec, raw in node_inputs_with_specs(ctx):
-            if not ctx.catalog.is_socket_only(spec):
-                continue
+        # (literals given to an input only a link can feed: catalog.is_socket_only)
+        for node_id, _node_def, name, spec, raw in ctx.graph.literal_checks.socket_only:
             yield ctx.report(
                 f"{ctx.label(node_id)} input {name!r} is the literal {raw!r}, but a {spec.type} can "
                 "only come from a link: the server accepts the prompt and the node fails when it runs",
