@@ -291,7 +291,7 @@ def test_the_secret_walk_skips_only_strings_no_credential_fits():
 
     from comfylint.engine.secrets import KNOWN_FORMATS, MIN_NAMED_SECRET_LENGTH
 
-    for kind, _anchors, pattern in KNOWN_FORMATS:
+    for kind, _rare, _anchor, pattern in KNOWN_FORMATS:
         shortest, _longest = _parser.parse(pattern.pattern).getwidth()
         assert shortest >= MIN_NAMED_SECRET_LENGTH, kind
 
@@ -501,3 +501,14 @@ def test_literal_worklists_as_each_rule_picked(nodes, catalog_name):
     graph = WorkflowGraph(nodes, catalog)
     checks = graph.literal_checks
     assert {key: getattr(checks, key) for key in reference_checks(graph)} == reference_checks(graph)
+
+
+def test_each_format_s_anchors_hold_what_every_match_must():
+    """The screen looks for a format's rare character, then its anchor, before its pattern: both
+    must occur in every match (the anchor's literal start, and the character inside it)."""
+    from comfylint.engine.secrets import KNOWN_FORMATS
+
+    for kind, rare, anchor, pattern in KNOWN_FORMATS:
+        literal = anchor if isinstance(anchor, str) else anchor.pattern.split("(")[0]
+        assert rare in literal, kind
+        assert literal and literal in pattern.pattern.replace("(?:", ""), kind
