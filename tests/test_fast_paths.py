@@ -232,6 +232,52 @@ def identical(a, b) -> bool:
     return a == b or type(a) is object
 
 
+def plain_strings_reference(document):
+    """load.plain_json_strings as first written: a check per value, recursion per container."""
+    from comfylint.load import PLAIN_DEPTH, _largest_writable_int
+
+    largest = _largest_writable_int()
+    strings: list = []
+    keys: list = []
+
+    def plain(value, depth: int) -> bool:
+        kind = type(value)
+        if kind is dict:
+            if any(type(key) is not str for key in value):
+                return False
+            keys.extend(value)
+            return depth <= PLAIN_DEPTH and all(plain(item, depth + 1) for item in value.values())
+        if kind is list:
+            return depth <= PLAIN_DEPTH and all(plain(item, depth + 1) for item in value)
+        if kind is str:
+            strings.append(value)
+            return True
+        if kind is int:
+            return largest is None or -largest < value < largest
+        return kind is float or kind is bool or value is None
+
+    return (sorted(strings), sorted(keys)) if plain(document, 0) else None
+
+
+def nested(depth: int, leaf):
+    for index in range(depth):
+        leaf = [leaf] if index % 2 else {"k": leaf}
+    return leaf
+
+
+@SETTINGS
+@given(json_values | unusual | st.lists(json_values | unusual, max_size=3)
+       | st.dictionaries(st.text(max_size=3), json_values | unusual, max_size=3),
+       st.sampled_from([0, 1, 63, 64, 65, 66]))
+def test_plain_strings_as_the_reference(value, depth):
+    from comfylint.load import plain_json_strings
+
+    for document in (value, nested(depth, value), {"1": {"inputs": {"a": ["1", 0], "b": value}}}):
+        found = plain_json_strings(document)
+        reference = plain_strings_reference(document)
+        assert (None if found is None else (sorted(found[0]), sorted(found[1]))) == reference
+
+
 @SETTINGS
 @given(json_values)
 # A key name only case folding makes secret-like, and an anchor spelt with a \u escape.

@@ -227,42 +227,36 @@ def plain_json_strings(document: Any) -> tuple[list[str], list[str]] | None:
     and None, at most PLAIN_DEPTH deep. None for anything else: the JSON round trip must
     normalize it."""
     largest = _largest_writable_int()
+    bound = largest if largest is not None else math.inf
     strings: list[str] = []
     keys: list[str] = []
     add, extend = strings.append, keys.extend
 
-    def scalar(item: Any, kind: type) -> bool:
-        if kind is int:
-            return largest is None or -largest < item < largest
-        return kind is float or kind is bool or item is None
-
-    def plain(value: Any, depth: int) -> bool:
-        kind = type(value)
-        if kind is dict:
-            if value and set(map(type, value)) != _ONLY_STR:  # the keys, checked and kept in C
-                return False
-            extend(value)
-            return depth <= PLAIN_DEPTH and plain_items(value.values(), depth)
-        if kind is list:
-            return depth <= PLAIN_DEPTH and plain_items(value, depth)
-        if kind is str:
-            add(value)
-            return True
-        return scalar(value, kind)
-
-    def plain_items(items: Iterable[Any], depth: int) -> bool:  # scalars are checked inline
+    def plain_items(items: Iterable[Any], depth: int) -> bool:
+        """The items of a container `depth` deep (the document itself: -1), checked inline."""
         for item in items:
             kind = type(item)
             if kind is str:
                 add(item)
-            elif kind is list and len(item) == 2 and type(item[0]) is str \
-                    and type(item[1]) is int and (largest is None or -largest < item[1] < largest):
-                add(item[0])  # a link, the commonest list: checked without recursing
-            elif kind is dict or kind is list:
-                if not plain(item, depth + 1):
+            elif kind is dict:
+                if depth >= PLAIN_DEPTH:
                     return False
-            elif not scalar(item, kind):
+                extend(item)  # (every key's type is checked at the end, in one pass in C)
+                if not plain_items(item.values(), depth + 1):
+                    return False
+            elif kind is list:
+                if len(item) == 2 and type(item[0]) is str and type(item[1]) is int \
+                        and -bound < item[1] < bound:
+                    add(item[0])  # a link, the commonest list: checked without recursing
+                elif depth >= PLAIN_DEPTH or not plain_items(item, depth + 1):
+                    return False
+            elif kind is int:
+                if not -bound < item < bound:
+                    return False
+            elif not (kind is float or kind is bool or item is None):
                 return False
         return True
 
-    return (strings, keys) if plain(document, 0) else None
+    if not plain_items((document,), -1) or (keys and set(map(type, keys)) != _ONLY_STR):
+        return None
+    return strings, keys
