@@ -102,50 +102,81 @@ class WorkflowGraph:
         # JSON Schema's integer admits 2.0, which the server cannot index with.) Decided while
         # building, with the schema's exact semantics (tests/test_api_schema.py).
         self.well_formed = True
+        # Shared with the rules that would otherwise each walk every node or link, in order:
+        self.unknown_nodes: list[str] = []  # no definition (an unknown class, no class_type)
+        self.without_inputs: set[str] = set()  # not an object, or its "inputs" is not one
+        # Links a link rule may report: a problem, a bool or negative output index, a type
+        # mismatch (the rest are plain links: the commonest input of all).
+        self.odd_links: list[Link] = []
+        # (node_id, class_type or "", input, value): every node's literal strings, known class or
+        # not, `{"__value__": s}` unwrapped (the P rules scan them).
+        self.string_inputs: list[tuple[str, str, str, str]] = []
+        self._sources_of: dict[str, list[str]] = {}  # node id -> the sources of its edges
+        self._targets_of: dict[str, list[str]] = {}  # node id -> the targets of its edges
         self._build()
 
     # -- construction ---------------------------------------------------------------------------
     def _build(self) -> None:
+        """One pass over the nodes, then one over their inputs (rules ask for what it gathers
+        thousands of times: every per-node and per-input cost here is paid per node)."""
         workflow = self.workflow
         get_def = self.catalog.get
         class_types, titles, node_defs = self._class_types, self._titles, self._node_defs
+        specs_of, unknown, without_inputs = self._specs, self.unknown_nodes, self.without_inputs
         well_formed = True
-        with_inputs: list[tuple[str, dict]] = []
+        with_inputs: list[tuple[str, dict, Any]] = []
         for node_id, node in workflow.items():
-            inputs = None
             if isinstance(node, dict):
                 class_type = node.get("class_type")
                 meta = node.get("_meta")
                 title = meta.get("title") if isinstance(meta, dict) else None
-                if well_formed and not _well_formed_node(node, class_type, meta):
-                    well_formed = False
                 inputs = node.get("inputs")
-                if isinstance(inputs, dict) and inputs:
-                    with_inputs.append((node_id, inputs))
+                if isinstance(inputs, dict):
+                    if inputs:
+                        with_inputs.append((node_id, inputs, class_type))
+                else:
+                    without_inputs.add(node_id)
+                # The api-workflow schema's node: a non-empty string class_type, an inputs
+                # object, and a `_meta` (when present) that is an object whose title (when
+                # present) is a string.
+                if well_formed and not (
+                        type(node) is dict and type(class_type) is str and class_type != ""
+                        and type(inputs) is dict
+                        and ("_meta" not in node or (type(meta) is dict and (
+                            "title" not in meta or type(meta["title"]) is str)))):
+                    well_formed = False
             else:
-                class_type = title = None
+                class_type = title = inputs = None
                 well_formed = False
+                without_inputs.add(node_id)
             class_types[node_id] = class_type
             titles[node_id] = title
             node_def = node_defs[node_id] = get_def(class_type)
-            if node_def is not None:
-                if node_def.has_dynamic_inputs:
-                    resolved = self._resolved[node_id] = resolve_inputs(
-                        node_def, inputs if isinstance(inputs, dict) else {})
-                    self._specs[node_id] = resolved.specs
-                else:
-                    self._specs[node_id] = node_def.inputs
-        links, edges, by_target = self.links, self.edges, self.links_by_target
-        literals = self.literal_inputs
+            if node_def is None:
+                unknown.append(node_id)
+            elif node_def.has_dynamic_inputs:
+                resolved = self._resolved[node_id] = resolve_inputs(
+                    node_def, inputs if isinstance(inputs, dict) else {})
+                specs_of[node_id] = resolved.specs
+            else:
+                specs_of[node_id] = node_def.inputs
+        links, edges, by_target, odd = self.links, self.edges, self.links_by_target, self.odd_links
+        literals, strings = self.literal_inputs, self.string_inputs
+        sources_of, targets_of = self._sources_of, self._targets_of
         skips_non_navigable = self._server.skips_non_navigable_links
-        for node_id, inputs in with_inputs:
-            node_links = None
-            specs = self._specs.get(node_id, {})
+        for node_id, inputs, class_type in with_inputs:
+            node_links = node_sources = None
+            specs = specs_of.get(node_id, {})
             node_def = node_defs[node_id]
+            shown_class = class_type if isinstance(class_type, str) else ""
             for name, value in inputs.items():
                 if not isinstance(value, list):
+                    text = value["__value__"] if isinstance(value, dict) and "__value__" in value \
+                        else value
+                    if isinstance(text, str):
+                        strings.append((str(node_id), shown_class, name, text))
                     spec = specs.get(name)
-                    if spec is not None and node_def is not None:  # specs come with a def
+                    if spec is not None and node_def is not None:  # (specs: known nodes only)
                         literals.append((node_id, node_def, name, spec, value))
                     continue
                 if node_links is None:
@@ -162,9 +193,20 @@ class WorkflowGraph:
                 link = self._classify(node_id, name, value, declared, navigable, check_types)
                 links.append(link)
                 node_links.append(link)
-                problem = link.problem
-                if problem is None or (problem in EDGE_PROBLEMS and link.source in workflow):
+                problem, source = link.problem, link.source
+                if problem is None or (problem in EDGE_PROBLEMS and source in workflow):
                     edges.append(link)  # (a link without a problem names an existing node)
+                    if node_sources is None:
+                        node_sources = sources_of[node_id] = []
+                    node_sources.append(source)
+                    consumers = targets_of.get(source)
+                    if consumers is None:
+                        targets_of[source] = [node_id]
+                    else:
+                        consumers.append(node_id)
+                if problem is not None or link.type_ok is False or type(link.slot) is bool \
+                        or link.slot < 0:
+                    odd.append(link)
                 if well_formed and not (type(value) is list and len(value) == 2
                                         and type(value[0]) is str and _schema_integer(value[1])):
                     well_formed = False
@@ -323,7 +365,7 @@ class WorkflowGraph:
     def ancestors(self, starts: list[str] | set[str]) -> set[str]:
         """`starts` and every node they depend on through any edge (networkx.ancestors of each,
         united with the starts), by one pass over the link lists."""
-        sources = self._adjacency[0]
+        sources = self._sources_of
         seen = set(starts)
         stack = list(seen)
         while stack:
@@ -332,17 +374,6 @@ class WorkflowGraph:
                     seen.add(source)
                     stack.append(source)
         return seen
-
-    @computed_once
-    def _adjacency(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-        """(node id -> the sources of its edges, node id -> the targets of its edges): one entry
-        per edge, in the order the edges were added."""
-        sources: dict[str, list[str]] = {}
-        targets: dict[str, list[str]] = {}
-        for link in self.edges:
-            sources.setdefault(link.target, []).append(link.source)
-            targets.setdefault(link.source, []).append(link.target)
-        return sources, targets
 
     @computed_once
     def dependent_outputs(self) -> dict[str, list[str]]:
@@ -356,7 +387,7 @@ class WorkflowGraph:
     @computed_once
     def is_acyclic(self) -> bool:
         """No node depends on itself (Kahn's algorithm over the edges: linear)."""
-        sources_of, consumers = self._adjacency
+        sources_of, consumers = self._sources_of, self._targets_of
         waiting = {node_id: len(sources) for node_id, sources in sources_of.items()}
         ready = [node_id for node_id in self._class_types if node_id not in waiting]
         done = 0
@@ -457,15 +488,6 @@ class WorkflowGraph:
         import networkx as nx
 
         return list(nx.lexicographical_topological_sort(self.g, key=natural_key))
-
-
-def _well_formed_node(node: dict, class_type: Any, meta: Any) -> bool:
-    """The api-workflow schema's node: a non-empty string class_type, an inputs object, and a
-    `_meta` (when present) that is an object whose title (when present) is a string."""
-    return (type(node) is dict and type(class_type) is str and class_type != ""
-            and type(node.get("inputs")) is dict
-            and ("_meta" not in node or (type(meta) is dict
-                                         and ("title" not in meta or type(meta["title"]) is str))))
 
 
 def _schema_integer(value: Any) -> bool:

@@ -10,6 +10,9 @@
   locate_pointers), as the full PositionIndex locates them.
 - "Did you mean" (diagnostics.close_matches) answers as difflib.get_close_matches; JSON pointers
   are escaped only when a token needs it (load.positions.pointer).
+- What the graph build gathers for the rules (unknown nodes, nodes without inputs, the links a
+  link rule may report, every literal string, the adjacency lists, a class's required inputs)
+  is what walking every node, input and edge again finds.
 - The value rules' worklists (comfylint.literals: one pass, a plan per input) hold exactly the
   literals each rule's own test over every literal picked.
 - The secret screen (engine.secrets.screen: anchors and key names in the document's strings,
@@ -558,3 +561,47 @@ def test_each_format_s_anchors_hold_what_every_match_must():
         literal = anchor if isinstance(anchor, str) else anchor.pattern.split("(")[0]
         assert rare in literal, kind
         assert literal and literal in pattern.pattern.replace("(?:", ""), kind
+
+
+# -- what the graph build gathers -----------------------------------------------------------------------
+odd_nodes = st.sampled_from(["text", ["class_type"], 7, None, {"inputs": "x"}, {"class_type": None},
+                             {"class_type": "SaveImage"}, {"class_type": ["x"], "inputs": {}},
+                             {"class_type": "ImageInvert", "inputs": {
+                                 "image": {"__value__": "s"}, "extra": "t", "x": [True, 0]}}])
+
+
+@SETTINGS
+@given(workflows(), st.dictionaries(st.sampled_from(["1", "2", "50", "51"]), odd_nodes, max_size=3))
+def test_what_the_build_gathers_as_walking_again(workflow, odd):
+    from comfylint.catalog.types import unwrap_value
+
+    workflow = dict(workflow, **odd)
+    graph = WorkflowGraph(workflow, BUNDLED)
+    assert graph.unknown_nodes == [n for n in graph.node_ids if graph.node_def(n) is None]
+    assert graph.without_inputs == {n for n, node in workflow.items() if not isinstance(node, dict)
+                                    or not isinstance(node.get("inputs"), dict)}
+    assert graph.odd_links == [
+        link for link in graph.links if link.problem is not None or isinstance(link.slot, bool)
+        or (isinstance(link.slot, int) and link.slot < 0) or link.type_ok is False]
+    strings = []
+    for node_id, node in workflow.items():
+        inputs = node.get("inputs") if isinstance(node, dict) else None
+        for name, value in (inputs.items() if isinstance(inputs, dict) else ()):
+            value = unwrap_value(value)
+            if isinstance(value, str):
+                class_type = node.get("class_type")
+                strings.append((node_id, class_type if isinstance(class_type, str) else "", name,
+                                value))
+    assert graph.string_inputs == strings
+    sources: dict = {}
+    targets: dict = {}
+    for link in graph.edges:
+        sources.setdefault(link.target, []).append(link.source)
+        targets.setdefault(link.source, []).append(link.target)
+    assert (graph._sources_of, graph._targets_of) == (sources, targets)
+    for node_id, node_def in graph.known_nodes():
+        present = graph.inputs(node_id)
+        missing = [name for name, spec in graph.input_specs(node_id).items()
+                   if spec.required and name not in present and not spec.is_opaque_dynamic]
+        if graph.input_specs(node_id) is node_def.inputs:  # (T301's quick test)
+            assert (present.keys() >= node_def.required) == (not missing)

@@ -141,6 +141,9 @@ class NodeDef:
     input_order: list[str]
     has_dynamic_inputs: bool
     raw: dict = field(repr=False)
+    # The required inputs a prompt must give (opaque dynamic ones aside): a node whose inputs
+    # hold them all misses none (required-input-missing tests that first, in C).
+    required: frozenset[str] = field(default=frozenset(), repr=False)
 
     @classmethod
     def parse(cls, name: str, raw: dict) -> "NodeDef":
@@ -179,6 +182,8 @@ class NodeDef:
             input_order=input_order or list(inputs),
             has_dynamic_inputs=any(spec.is_dynamic for spec in inputs.values()),
             raw=raw,
+            required=frozenset(name for name, spec in inputs.items()
+                               if spec.required and not spec.is_opaque_dynamic),
         )
 
 

@@ -16,7 +16,7 @@ class DanglingLink(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph
-        for link in graph.links:
+        for link in graph.odd_links:  # (the links with something to say)
             if link.problem == "missing-source":
                 yield ctx.report(
                     f"{ctx.label(link.target)} input {link.input!r} links to node {link.source!r}, "

@@ -17,7 +17,7 @@ class OutputSlotOutOfRange(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph
-        for link in graph.links:
+        for link in graph.odd_links:  # (the links with something to say)
             if link.problem is None and isinstance(link.slot, int) and link.slot < 0 \
                     and link.received_type is not None:
                 source_def = graph.node_def(link.source)  # known: it gave a received type

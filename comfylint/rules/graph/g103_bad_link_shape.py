@@ -17,7 +17,7 @@ class BadLinkShape(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph
-        for link in graph.links:
+        for link in graph.odd_links:  # (the links with something to say)
             if link.problem is None and not isinstance(link.slot, bool):
                 continue  # a well-formed link (the common case: skip the message work)
             where = f"{ctx.label(link.target)} input {link.input!r}"

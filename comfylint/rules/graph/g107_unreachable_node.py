@@ -14,13 +14,15 @@ class UnreachableNode(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph
-        if not graph.output_nodes or any(link.problem == "missing-source" for link in graph.links):
+        if not graph.output_nodes or any(link.problem == "missing-source"
+                                         for link in graph.odd_links):
             return  # with a dangling link, what was meant to be reachable is not knowable
-        if any(not isinstance(graph.node(n), dict) or not isinstance(graph.node(n).get("inputs"), dict)
-               for n in graph.feeds_output):
+        if not graph.without_inputs.isdisjoint(graph.feeds_output):
             return  # nor when a node on the way to an output lost its inputs (malformed-node says it)
         # A node of unknown type may be a custom output: what feeds it is not reported.
-        feeds_unknown = graph.ancestors({n for n in graph.node_ids if graph.node_def(n) is None})
+        feeds_unknown = graph.ancestors(graph.unknown_nodes)
+        if len(graph.feeds_output | feeds_unknown) == len(graph.node_ids):
+            return  # every node feeds an output (or an unknown node): the common case
         for node_id in graph.node_ids:
             if node_id in graph.feeds_output or node_id in feeds_unknown:
                 continue

@@ -38,7 +38,8 @@ class UnknownNodeType(Rule):
     def _unknown(self, ctx: Context) -> Iterable[Diagnostic]:
         catalog = ctx.catalog
         corrections: dict[str, str | None] = {}  # class_type -> its typo correction, once
-        for node_id, node in ctx.workflow.items():
+        for node_id in ctx.graph.unknown_nodes:  # (nodes with no definition: the others are known)
+            node = ctx.workflow[node_id]
             if not isinstance(node, dict) or "class_type" not in node:
                 continue  # missing-class-type / malformed-node
             class_type = node["class_type"]

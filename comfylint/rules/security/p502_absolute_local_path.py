@@ -6,7 +6,6 @@ from typing import Iterable
 
 from ...diagnostics import Diagnostic, Severity
 from ..base import Context, Rule
-from .literals import string_inputs
 
 # Whole values that are absolute paths into a user's or a host's file system (a prompt that
 # merely mentions a path is not one: the value must start with it and hold no line break).
@@ -26,7 +25,7 @@ class AbsoluteLocalPath(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         catalog = ctx.catalog
-        for node_id, class_type, name, value in string_inputs(ctx):
+        for node_id, class_type, name, value in ctx.graph.string_inputs:
             text = value.strip()
             if (len(text) > MAX_PATH_LENGTH or "\n" in text or not ABSOLUTE_LOCAL_PATH.match(text)
                     or name.endswith("filename_prefix")

@@ -7,7 +7,6 @@ from typing import Iterable
 from ...diagnostics import Diagnostic, Edit, Fix
 from ..base import Context, Rule
 from .p502_absolute_local_path import ABSOLUTE_LOCAL_PATH
-from .literals import string_inputs
 
 
 def escapes_output(prefix: str) -> bool:
@@ -34,7 +33,7 @@ class PathTraversal(Rule):
     summary = "A filename_prefix that points outside the output folder (the save node fails)."
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
-        for node_id, _class_type, name, value in string_inputs(ctx):
+        for node_id, _class_type, name, value in ctx.graph.string_inputs:
             if not name.endswith("filename_prefix") or not escapes_output(value):
                 continue
             pointer = ctx.pointer(node_id, "inputs", name)

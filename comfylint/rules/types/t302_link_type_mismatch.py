@@ -16,7 +16,7 @@ class LinkTypeMismatch(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph
-        for link in graph.links:
+        for link in graph.odd_links:  # (the links with something to say)
             if link.type_ok is not False:
                 continue
             source_def = graph.node_def(link.source)
