@@ -25,11 +25,13 @@ import copy
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .diagnostics import Diagnostic, Severity
 from .engine import Options, lint_document
 from .errors import ComfylintError
+from .load import load_bytes, load_document
 
 if TYPE_CHECKING:  # the catalog loads lazily
     from .answer import ServerAnswer
@@ -167,20 +169,29 @@ class Validator:
                  strict: bool = True,
                  fail_on: str = "error", envelope: str = "auto",
                  require_format: str | None = None) -> None:
-        from .catalog import Catalog
-        from .rules.selection import select_rules, severity_overrides
-
         if fail_on not in FAIL_ON:
             raise ComfylintError(f"fail_on {fail_on!r}: expected one of {', '.join(FAIL_ON)}")
-        self.catalog = catalog if catalog is not None else Catalog.stock()
-        self.threshold = Severity.parse(fail_on)
+        if catalog is None:
+            from .catalog import Catalog
+
+            catalog = Catalog.stock()
+        self.catalog = catalog
+        self.threshold = Severity[fail_on.upper()]
+        required = "api" if strict else (require_format or "any")
+        if select is None and not extend_select and not ignore and not severity:
+            # Every rule, no severity of its own: the same Options for the same few settings
+            # (lint() builds a Validator per call).
+            self.options = _every_rule_options(envelope, required, strict,
+                                               tuple(allow_unknown_nodes), tuple(editor_only_nodes))
+            return
+        from .rules.selection import select_rules, severity_overrides
+
         rules = None
         if select is not None or extend_select or ignore:
             rules = select_rules(select, extend_select or (), ignore or ())
         overrides: dict[str, Severity] = {"F003": Severity.ERROR} if strict else {}
         overrides.update(severity_overrides(severity or {}))
-        self.options = Options(rules=rules, envelope=envelope,
-                               require_format="api" if strict else (require_format or "any"),
+        self.options = Options(rules=rules, envelope=envelope, require_format=required,
                                severity_overrides=overrides,
                                allow_unknown_nodes=tuple(allow_unknown_nodes),
                                editor_only_nodes=tuple(editor_only_nodes))
@@ -197,8 +208,6 @@ class Validator:
         """Read a document: bytes or str are the JSON text (or image bytes) as sent; anything else
         is a parsed JSON value. `files`: server paths the request brings along (uploaded inputs,
         models: "/input/x.png", "/models/loras/y.safetensors"), which count as present."""
-        from .load import load_bytes, load_document
-
         how = envelope or self.options.envelope
         fmt = self.options.require_format
         if isinstance(document, (bytes, bytearray, memoryview)):
@@ -249,6 +258,17 @@ class Validator:
         warm = {"1": {"class_type": "SaveImage", "inputs": {"images": ["2", 0]}},
                 "2": {"class_type": "EmptyImage", "inputs": {}}}
         self.validate({"prompt": warm})
+
+
+@lru_cache(maxsize=32)
+def _every_rule_options(envelope: str, require_format: str, strict: bool,
+                        allow_unknown_nodes: tuple[str, ...],
+                        editor_only_nodes: tuple[str, ...]) -> Options:
+    """Options that select every rule, shared by the Validators that ask alike (nothing changes
+    an Options: it is frozen, and its severity_overrides are only read)."""
+    return Options(envelope=envelope, require_format=require_format,
+                   severity_overrides={"F003": Severity.ERROR} if strict else {},
+                   allow_unknown_nodes=allow_unknown_nodes, editor_only_nodes=editor_only_nodes)
 
 
 def validate(document: Document, catalog: Catalog | None = None, *,

@@ -23,11 +23,10 @@ from typing import TYPE_CHECKING, Any
 from .catalog import Catalog, InputSpec, NodeDef
 from .catalog.dynamic import ResolvedInputs, resolve_inputs
 from .catalog.types import link_types_match
+from .literals import LiteralChecks, literal_checks
 
 if TYPE_CHECKING:
     import networkx as nx
-
-    from .literals import LiteralChecks
 
 
 class computed_once:  # a decorator, named like functools.cached_property
@@ -113,6 +112,7 @@ class WorkflowGraph:
         self.string_inputs: list[tuple[str, str, str, str]] = []
         self._sources_of: dict[str, list[str]] = {}  # node id -> the sources of its edges
         self._targets_of: dict[str, list[str]] = {}  # node id -> the targets of its edges
+        self._followed_of: dict[str, list[str]] = {}  # node id -> sources of its followed links
         self._build()
 
     # -- construction ---------------------------------------------------------------------------
@@ -162,10 +162,10 @@ class WorkflowGraph:
                 specs_of[node_id] = node_def.inputs
         links, edges, by_target, odd = self.links, self.edges, self.links_by_target, self.odd_links
         literals, strings = self.literal_inputs, self.string_inputs
-        sources_of, targets_of = self._sources_of, self._targets_of
+        sources_of, targets_of, followed_of = self._sources_of, self._targets_of, self._followed_of
         skips_non_navigable = self._server.skips_non_navigable_links
         for node_id, inputs, class_type in with_inputs:
-            node_links = node_sources = None
+            node_links = node_sources = node_followed = None
             specs = specs_of.get(node_id, {})
             node_def = node_defs[node_id]
             shown_class = class_type if isinstance(class_type, str) else ""
@@ -204,6 +204,10 @@ class WorkflowGraph:
                         targets_of[source] = [node_id]
                     else:
                         consumers.append(node_id)
+                    if link.type_ok is not False and link.navigable and problem is None:
+                        if node_followed is None:  # (Link.followed: the server recurses into it)
+                            node_followed = followed_of[node_id] = []
+                        node_followed.append(source)
                 if problem is not None or link.type_ok is False or type(link.slot) is bool \
                         or link.slot < 0:
                     odd.append(link)
@@ -342,14 +346,15 @@ class WorkflowGraph:
     def _followable_closure(self, starts: list[str]) -> frozenset[str]:
         seen: set[str] = set()
         stack = list(starts)
+        followed = self._followed_of  # (the sources of each node's followed links, in order)
         while stack:
             node_id = stack.pop()
             if node_id in seen:
                 continue
             seen.add(node_id)
-            for link in self.links_by_target.get(node_id, ()):
-                if link.followed and link.source not in seen:
-                    stack.append(link.source)
+            for source in followed.get(node_id, ()):
+                if source not in seen:
+                    stack.append(source)
         return frozenset(seen)
 
     def reached_only_through_unfollowed_links(self, node_id: str) -> bool:
@@ -477,8 +482,6 @@ class WorkflowGraph:
     @computed_once
     def literal_checks(self) -> LiteralChecks:
         """The literal inputs sorted into the value rules' worklists (comfylint.literals)."""
-        from .literals import literal_checks
-
         return literal_checks(self)
 
     @computed_once

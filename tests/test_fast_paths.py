@@ -15,6 +15,8 @@
   is what walking every node, input and edge again finds.
 - The value rules' worklists (comfylint.literals: one pass, a plan per input) hold exactly the
   literals each rule's own test over every literal picked.
+- A document whose keys never name the suppression key skips the suppression pass
+  (engine._may_hold_suppressions): the pass finds nothing there.
 - The secret screen (engine.secrets.screen: anchors and key names in the document's strings,
   whatever escapes spell them) lets through every document the walk over all its strings with
   every known format finds a secret in.
@@ -599,9 +601,47 @@ def test_what_the_build_gathers_as_walking_again(workflow, odd):
         sources.setdefault(link.target, []).append(link.source)
         targets.setdefault(link.source, []).append(link.target)
     assert (graph._sources_of, graph._targets_of) == (sources, targets)
+    followed: dict = {}
+    for link in graph.links:
+        if link.followed:
+            followed.setdefault(link.target, []).append(link.source)
+    assert graph._followed_of == followed
     for node_id, node_def in graph.known_nodes():
         present = graph.inputs(node_id)
         missing = [name for name, spec in graph.input_specs(node_id).items()
                    if spec.required and name not in present and not spec.is_opaque_dynamic]
         if graph.input_specs(node_id) is node_def.inputs:  # (T301's quick test)
             assert (present.keys() >= node_def.required) == (not missing)
+
+
+# -- suppressions ----------------------------------------------------------------------------------------
+suppression_entries = st.sampled_from([{"ignore": ["T304"], "reason": "r"}, {"ignore": "N205"}, "x",
+                                       {"ignore": ["NOPE"], "reason": "r"}])
+
+
+@SETTINGS
+@given(st.dictionaries(st.sampled_from(["1", "2"]), st.fixed_dictionaries(
+    {"class_type": st.sampled_from(["KSampler", "Nope"]), "inputs": st.just({})},
+    optional={"_meta": st.dictionaries(st.sampled_from(["comfylint", "title", "comfylinter"]),
+                                       suppression_entries, max_size=2)}), max_size=2),
+       st.sampled_from(["dict", "escaped", "literal", "ui"]))
+def test_documents_skipping_the_suppression_pass_hold_none(workflow, given_as):
+    from comfylint.engine import _may_hold_suppressions
+    from comfylint.engine.suppressions import node_suppressions
+    from comfylint.load import load_bytes, load_document
+
+    document = workflow
+    if given_as == "ui":
+        document = {"last_node_id": 2, "links": [], "version": 0.4, "nodes": [
+            {"id": int(key), "type": node["class_type"], "properties": node.get("_meta", {})}
+            for key, node in workflow.items()]}
+    if given_as == "dict":
+        loaded = load_document(document)
+    else:  # "comfylint" spelt with a \u escape in the escaped text
+        text = json.dumps(document, ensure_ascii=False)
+        if given_as == "escaped":
+            text = text.replace('"comfylint"', '"comfyl\\u0069nt"')
+        loaded = load_bytes(text.encode("utf-8"), "doc.json")
+    problems: list = []
+    if not _may_hold_suppressions(loaded):
+        assert node_suppressions(loaded, problems).entries == [] and problems == []

@@ -15,6 +15,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
 from ..diagnostics import Diagnostic, FileResult, Severity
+from ..graph import WorkflowGraph
+from ..load import DOCUMENT_STRINGS_KEY, JSON_TEXT_KEY
+from ..rules import as_rule, every_rule_entry
+from ..rules.base import PHASES, Context
+from .secrets import Masker, document_secrets
+from .suppressions import SUPPRESSION_KEY, node_suppressions, unused_suppressions
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
@@ -45,8 +51,6 @@ class Options:
     @property
     def selected_rules(self) -> tuple[RuleEntry | Rule, ...]:
         """The rules to run (their code, name, formats and phase; rules.as_rule imports one)."""
-        from ..rules import every_rule_entry
-
         return self.rules if self.rules is not None else every_rule_entry()
 
     def allows_unknown_node(self, class_type: str | None) -> bool:
@@ -84,8 +88,6 @@ def crashed_result(path: str, loaded: LoadedFile | None, exc: Exception) -> File
     message = f"comfylint failed on this file: {type(exc).__name__}: {exc}"
     if loaded is not None:
         try:
-            from .secrets import Masker, document_secrets
-
             message = Masker(document_secrets(loaded)).text(message)
         except Exception:  # noqa: BLE001 - the masking itself failed: show no exception text
             message = f"comfylint failed on this file: {type(exc).__name__}"
@@ -104,8 +106,6 @@ def _node_count(loaded: LoadedFile) -> int:
 
 def _lint_document(loaded: LoadedFile, catalog: Catalog, options: Options,
                    keep_view: bool) -> FileResult:
-    from ..rules.base import Context
-
     result = FileResult(path=loaded.path, format=loaded.format, envelope=loaded.envelope,
                         text=loaded.text)
     if _skipped_while_walking(loaded):
@@ -170,9 +170,10 @@ def _attach_requirements(ctx, result: FileResult) -> list[Diagnostic]:
 def _mask_secrets(loaded: LoadedFile, findings: list[Diagnostic], result: FileResult) -> None:
     """Whatever rules ran, no credential of the document leaves in a finding or a snippet (P501
     is only the rule that reports them): the last step, after suppressions matched real ids."""
-    from .secrets import Masker, document_secrets
-
-    masker = Masker(document_secrets(loaded))
+    secrets = document_secrets(loaded)
+    if not secrets:
+        return  # (most documents)
+    masker = Masker(secrets)
     if not masker:
         return
     for diag in findings:
@@ -198,8 +199,6 @@ def _attach_view(ctx) -> None:
 
         attach_api_view(ctx)
     elif loaded.format == "api" and isinstance(loaded.workflow, dict):
-        from ..graph import WorkflowGraph
-
         ctx.graph = WorkflowGraph(loaded.workflow, ctx.catalog, loaded.partial_execution_targets,
                                   loaded.has_partial_targets)
 
@@ -208,8 +207,11 @@ def _suppressed(findings: list[Diagnostic], loaded: LoadedFile,
                 options: Options) -> tuple[list[Diagnostic], int]:
     """(kept, how many were dropped): per-file ignores, allowed unknown nodes and the file's own
     node-level suppressions; C001 for node-level suppressions that are malformed or unused."""
-    from .suppressions import node_suppressions, unused_suppressions
-
+    if not _may_hold_suppressions(loaded):  # (most documents: only the options' own ignores)
+        left = [diag for diag in findings if not (
+            diag.code in options.ignore or (diag.code == UNKNOWN_NODE_CODE
+                                            and options.allows_unknown_node(diag.class_type)))]
+        return left, len(findings) - len(left)
     problems: list[Diagnostic] = []
     suppressions = node_suppressions(loaded, problems)
     kept: list[Diagnostic] = []
@@ -229,13 +231,20 @@ def _suppressed(findings: list[Diagnostic], loaded: LoadedFile,
     return kept, dropped
 
 
+def _may_hold_suppressions(loaded: LoadedFile) -> bool:
+    """False when no object key of the document is the suppression key (in its text, read as it
+    is: a \\u escape may spell the key, and then it may)."""
+    strings = loaded.extra.get(DOCUMENT_STRINGS_KEY)
+    if strings is not None:
+        return SUPPRESSION_KEY in strings[1]  # (a dict the caller gave: its keys)
+    text = loaded.text if loaded.text is not None else loaded.extra.get(JSON_TEXT_KEY)
+    return text is None or "\\u" in text or f'"{SUPPRESSION_KEY}"' in text
+
+
 def _applicable(rules: tuple[RuleEntry | Rule, ...], loaded: LoadedFile, ctx) -> list[Rule]:
     """The rules that run on this document (imported), phase by phase (rules.base.PHASES): the
     same list for every document in the same situation (format, view, loader findings), so it
     is kept."""
-    from ..rules import as_rule
-    from ..rules.base import PHASES
-
     situation = (id(rules), loaded.format, isinstance(loaded.workflow, dict),
                  ctx.api_workflow is not None, ctx.api_view is not None,
                  frozenset(d.code for d in loaded.diagnostics))

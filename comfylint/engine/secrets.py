@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..load import DOCUMENT_STRINGS_KEY, JSON_TEXT_KEY
 from ..load.positions import escape_pointer_token
 
 if TYPE_CHECKING:
@@ -192,8 +193,6 @@ def screen(loaded: "LoadedFile") -> tuple[list[tuple[str, LazyPattern]], bool]:
     """(the known formats whose anchor the document's strings hold, whether a key may name a
     secret): a whole-text screen, so that most documents are never walked. It reads the strings
     as they are, never as escapes spell them (`\\u0073k-` is "sk-")."""
-    from ..load import DOCUMENT_STRINGS_KEY, JSON_TEXT_KEY
-
     strings = loaded.extra.get(DOCUMENT_STRINGS_KEY)  # a dict the caller gave: values, keys
     if strings is not None:
         values, keys = strings
