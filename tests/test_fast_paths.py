@@ -15,6 +15,8 @@
   is what walking every node, input and edge again finds.
 - The value rules' worklists (comfylint.literals: one pass, a plan per input) hold exactly the
   literals each rule's own test over every literal picked.
+- explain() reads a listing's names grouped by spelling (rules.models.server_files.Spellings,
+  kept per listing) as comparing the value with every name gave.
 - A document whose keys never name the suppression key skips the suppression pass
   (engine._may_hold_suppressions): the pass finds nothing there.
 - The secret screen (engine.secrets.screen: anchors and key names in the document's strings,
@@ -645,3 +647,55 @@ def test_documents_skipping_the_suppression_pass_hold_none(workflow, given_as):
     problems: list = []
     if not _may_hold_suppressions(loaded):
         assert node_suppressions(loaded, problems).entries == [] and problems == []
+
+
+# -- why a model is missing ------------------------------------------------------------------------------
+def explain_reference(value: str, installed: list, what: str):
+    """server_files.explain as first written: every installed name compared in each test."""
+    import difflib
+
+    from comfylint.rules.models.server_files import Explanation, _base, _slash, _stem, show_choices
+
+    same_path = [n for n in installed if _slash(n) == _slash(value)]
+    if len(same_path) == 1:
+        listed = same_path[0]
+        side = ("the workflow uses Windows '\\' separators" if "\\" in value
+                else "the server (Windows) lists it with '\\' separators")
+        return Explanation(f"{side}: the server lists it as {listed!r}", match=listed)
+    same_case = [n for n in installed if _slash(n).lower() == _slash(value).lower()]
+    if same_case:
+        return Explanation(f"only the letter case differs from {same_case[0]!r} (file names are "
+                           "case-sensitive on Linux servers)",
+                           match=same_case[0] if len(same_case) == 1 else None)
+    same_file = [n for n in installed if _base(n).lower() == _base(value).lower()]
+    if same_file:
+        where = ("in a subfolder" if "/" not in _slash(value)
+                 else "at the top level" if all("/" not in _slash(n) for n in same_file)
+                 else "under another subfolder")
+        return Explanation(f"the server has it {where}: {show_choices(same_file)} (ComfyUI "
+                           "matches the full relative path, not the file name)",
+                           match=same_file[0] if len(same_file) == 1 else None)
+    if not installed:
+        return Explanation(f"the server lists no {what} at all (the list is empty, 'not in []')")
+    by_stem: dict = {}
+    for name in installed:
+        by_stem.setdefault(_stem(name), []).append(name)
+    near = difflib.get_close_matches(_stem(value), list(by_stem), n=3, cutoff=0.6)
+    close = [full for stem in near for full in by_stem[stem]][:3]
+    if close:
+        return Explanation(f"closest installed: {show_choices(close)}", suggestion=close[0])
+    return Explanation(f"the server has {len(installed)}: {show_choices(sorted(installed))}")
+
+
+file_names = st.sampled_from(["a.safetensors", "A.safetensors", "sub/a.safetensors",
+                              "sub\\a.safetensors", "other/A.ckpt", "a.ckpt", "ab.safetensors",
+                              "b.pt", ".hidden", "x/y/z.bin", "Sub/B.PT", "abc.safetensors"])
+
+
+@SETTINGS
+@given(file_names, st.lists(file_names, max_size=6))
+def test_explain_as_comparing_every_name(value, installed):
+    from comfylint.rules.models.server_files import explain
+
+    assert explain(value, installed, "loras") == explain_reference(value, installed, "loras")
+    assert explain(value, installed, "loras") == explain_reference(value, installed, "loras")

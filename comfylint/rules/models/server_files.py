@@ -3,10 +3,11 @@ the server does not list is wrong (separator, case, subfolder, another folder, a
 """
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 from ...catalog import MODEL_FILE_SUFFIXES, UNNAMED_FOLDER, Catalog
 from ...catalog.releases import Release, known_core_facts
@@ -121,17 +122,42 @@ def looks_like_file(name: object) -> bool:
 
 def installed_models(catalog: Catalog, item: FileInput) -> tuple[list[str], set] | None:
     """(files the server lists in the folder, every value the server accepts), or None when the
-    catalog cannot know (the bundled catalog or a capture without models, and no manifest given)."""
+    catalog cannot know (the bundled catalog or a capture without models, and no manifest given).
+    Decided once per list the catalog holds (the same for every document): _derived."""
     if catalog.file_presence_unknown:
         return None
     manifest = catalog.manifest
     listed = manifest.folder(item.folder) if manifest is not None else None
     if listed is not None:
-        # Non-file choices (VAELoader's "taesd", "pixel_space") come with the node, not the folder.
-        extras = {c for c in item.choices if isinstance(c, str) and not looks_like_file(c)}
-        return listed, set(listed) | extras
-    strings = [c for c in item.choices if isinstance(c, str)]
-    return strings, set(strings)
+        return _derived(_listed_models, listed, item.choices)
+    return _derived(_listed_choices, item.choices)
+
+
+def _listed_models(listed: list[str], choices: list) -> tuple[list[str], set]:
+    # Non-file choices (VAELoader's "taesd", "pixel_space") come with the node, not the folder.
+    extras = {c for c in choices if isinstance(c, str) and not looks_like_file(c)}
+    return listed, set(listed) | extras
+
+
+def _listed_choices(choices: list) -> tuple[list[str], set]:
+    names = [c for c in choices if isinstance(c, str)]
+    return names, set(names)
+
+
+def _derived(compute: Callable[..., Any], *lists: list) -> Any:
+    """compute(*lists) for lists a catalog holds, once per list (the same for every document):
+    the lists are told apart by identity (the entry keeps them: an id is never another's)."""
+    key = (compute, *map(id, lists))
+    known = _DERIVED.get(key)
+    if known is not None and all(map(operator.is_, known[0], lists)):
+        return known[1]
+    if len(_DERIVED) >= 512:
+        _DERIVED.clear()
+    value = _DERIVED[key] = (lists, compute(*lists))
+    return value[1]
+
+
+_DERIVED: dict[tuple, tuple[tuple, Any]] = {}  # (compute, ids of the lists) -> (lists, value)
 
 
 def split_annotation(value: str) -> tuple[str, str]:
@@ -174,23 +200,43 @@ def _base(name: str) -> str:
     return _slash(name).rsplit("/", 1)[-1]
 
 
+@dataclass
+class Spellings:
+    """A listing's names grouped by the forms explain() compares (each group in listing order)."""
+
+    path: dict[str, list[str]] = field(default_factory=dict)  # '/' separators
+    case: dict[str, list[str]] = field(default_factory=dict)  # ... and lower-cased
+    file: dict[str, list[str]] = field(default_factory=dict)  # the file name, lower-cased
+    stem: dict[str, list[str]] = field(default_factory=dict)  # ... without its extension
+
+    @classmethod
+    def of(cls, installed: list[str]) -> "Spellings":
+        spellings = cls()
+        for name in installed:
+            path = _slash(name)
+            spellings.path.setdefault(path, []).append(name)
+            spellings.case.setdefault(path.lower(), []).append(name)
+            spellings.file.setdefault(_base(name).lower(), []).append(name)
+            spellings.stem.setdefault(_stem(name), []).append(name)
+        return spellings
+
+
 def explain(value: str, installed: list[str], what: str) -> Explanation:
     """Why `value` is not among `installed`, most specific reason first."""
+    spellings = _derived(Spellings.of, installed)
     path = _slash(value)
-    same_path = [n for n in installed if _slash(n) == path]
+    same_path = spellings.path.get(path, [])
     if len(same_path) == 1:
         listed = same_path[0]
         side = ("the workflow uses Windows '\\' separators" if "\\" in value
                 else "the server (Windows) lists it with '\\' separators")
         return Explanation(f"{side}: the server lists it as {listed!r}", match=listed)
-    path = path.lower()
-    same_case = [n for n in installed if _slash(n).lower() == path]
+    same_case = spellings.case.get(path.lower(), [])
     if same_case:
         return Explanation(f"only the letter case differs from {same_case[0]!r} (file names are "
                            "case-sensitive on Linux servers)",
                            match=same_case[0] if len(same_case) == 1 else None)
-    base = _base(value).lower()
-    same_file = [n for n in installed if _base(n).lower() == base]
+    same_file = spellings.file.get(_base(value).lower(), [])
     if same_file:
         where = ("in a subfolder" if "/" not in _slash(value)
                  else "at the top level" if all("/" not in _slash(n) for n in same_file)
@@ -200,18 +246,16 @@ def explain(value: str, installed: list[str], what: str) -> Explanation:
                            match=same_file[0] if len(same_file) == 1 else None)
     if not installed:
         return Explanation(f"the server lists no {what} at all (the list is empty, 'not in []')")
-    close = closest_names(value, installed)
+    close = closest_names(value, spellings.stem)
     if close:
         return Explanation(f"closest installed: {show_choices(close)}", suggestion=close[0])
     return Explanation(f"the server has {len(installed)}: {show_choices(sorted(installed))}")
 
 
-def closest_names(value: str, installed: list[str]) -> list[str]:
+def closest_names(value: str, by_stem: dict[str, list[str]]) -> list[str]:
     """Near spellings, compared on the file name without its extension (".safetensors" shared
-    by every candidate would make any two names look alike)."""
-    by_stem: dict[str, list[str]] = {}
-    for name in installed:
-        by_stem.setdefault(_stem(name), []).append(name)
+    by every candidate would make any two names look alike): `by_stem` groups the installed
+    names by their stem (Spellings.stem)."""
     near = close_matches(_stem(value), by_stem, n=CLOSEST, cutoff=0.6)
     return [full for stem in near for full in by_stem[stem]][:CLOSEST]
 
