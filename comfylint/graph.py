@@ -104,6 +104,10 @@ class WorkflowGraph:
         # Shared with the rules that would otherwise each walk every node or link, in order:
         self.unknown_nodes: list[str] = []  # no definition (an unknown class, no class_type)
         self.without_inputs: set[str] = set()  # not an object, or its "inputs" is not one
+        # Known nodes whose inputs object may lack a required input (or whose dynamic inputs
+        # decide which are required), and those with an input their class does not declare.
+        self.incomplete_nodes: list[str] = []
+        self.undeclared_nodes: list[str] = []
         # Links a link rule may report: a problem, a bool or negative output index, a type
         # mismatch (the rest are plain links: the commonest input of all).
         self.odd_links: list[Link] = []
@@ -123,6 +127,7 @@ class WorkflowGraph:
         get_def = self.catalog.get
         class_types, titles, node_defs = self._class_types, self._titles, self._node_defs
         specs_of, unknown, without_inputs = self._specs, self.unknown_nodes, self.without_inputs
+        incomplete, undeclared = self.incomplete_nodes, self.undeclared_nodes
         well_formed = True
         with_inputs: list[tuple[str, dict, Any]] = []
         for node_id, node in workflow.items():
@@ -154,35 +159,51 @@ class WorkflowGraph:
             node_def = node_defs[node_id] = get_def(class_type)
             if node_def is None:
                 unknown.append(node_id)
-            elif node_def.has_dynamic_inputs:
+                continue
+            if node_def.has_dynamic_inputs:
                 resolved = self._resolved[node_id] = resolve_inputs(
                     node_def, inputs if isinstance(inputs, dict) else {})
-                specs_of[node_id] = resolved.specs
+                specs = specs_of[node_id] = resolved.specs
+                if isinstance(inputs, dict):
+                    incomplete.append(node_id)  # (its required inputs are this prompt's)
+                    if not inputs.keys() <= specs.keys():
+                        undeclared.append(node_id)
             else:
-                specs_of[node_id] = node_def.inputs
+                specs = specs_of[node_id] = node_def.inputs
+                if isinstance(inputs, dict):  # (two tests in C: a required input not given, an
+                    if not inputs.keys() >= node_def.required:  # input not declared)
+                        incomplete.append(node_id)
+                    if not inputs.keys() <= specs.keys():
+                        undeclared.append(node_id)
         links, edges, by_target, odd = self.links, self.edges, self.links_by_target, self.odd_links
         literals, strings = self.literal_inputs, self.string_inputs
         sources_of, targets_of, followed_of = self._sources_of, self._targets_of, self._followed_of
         skips_non_navigable = self._server.skips_non_navigable_links
+        server, skips_type_check = self._server, self.catalog.skips_link_type_check
         for node_id, inputs, class_type in with_inputs:
             node_links = node_sources = node_followed = None
             specs = specs_of.get(node_id, {})
             node_def = node_defs[node_id]
+            shown_id = node_id if type(node_id) is str else str(node_id)
             shown_class = class_type if isinstance(class_type, str) else ""
             for name, value in inputs.items():
-                if not isinstance(value, list):
-                    text = value["__value__"] if isinstance(value, dict) and "__value__" in value \
-                        else value
-                    if isinstance(text, str):
-                        strings.append((str(node_id), shown_class, name, text))
+                kind = type(value)
+                if kind is not list and (kind is str or kind is int or kind is float
+                                         or not isinstance(value, list)):
+                    if kind is str:
+                        strings.append((shown_id, shown_class, name, value))
+                    elif kind is not int and kind is not float:  # `{"__value__": v}`, and rarer
+                        text = value["__value__"] if isinstance(value, dict) \
+                            and "__value__" in value else value
+                        if isinstance(text, str):
+                            strings.append((shown_id, shown_class, name, text))
                     spec = specs.get(name)
                     if spec is not None and node_def is not None:  # (specs: known nodes only)
                         literals.append((node_id, node_def, name, spec, value))
                     continue
                 if node_links is None:
                     node_links = by_target[node_id] = []
-                    check_types = bool(specs) and not \
-                        self.catalog.skips_link_type_check(class_types[node_id])
+                    check_types = bool(specs) and not skips_type_check(class_types[node_id])
                 spec = specs.get(name)
                 if spec is None:
                     declared, navigable = None, True
@@ -190,7 +211,23 @@ class WorkflowGraph:
                     # Newer servers do not recurse through links into `nonNavigable` inputs (§12).
                     declared = spec.type
                     navigable = not (skips_non_navigable and spec.options.get("nonNavigable"))
-                link = self._classify(node_id, name, value, declared, navigable, check_types)
+                source_def = None
+                if len(value) == 2:  # the commonest input of all: a well-formed link, checked here
+                    source, slot = value
+                    if type(source) is str and type(slot) is int:
+                        source_def = node_defs.get(source)
+                        if source_def is not None and -len(source_def.outputs) <= slot \
+                                < len(source_def.outputs):
+                            received = source_def.outputs[slot]
+                            type_ok = None if declared is None or not check_types else (
+                                received == declared or link_types_match(received, declared,
+                                                                         server))
+                            link = Link(node_id, name, value, source, slot, None, received,
+                                        declared, type_ok, navigable)
+                        else:
+                            source_def = None  # (a slot out of range, or an unknown source)
+                if source_def is None:
+                    link = self._classify(node_id, name, value, declared, navigable, check_types)
                 links.append(link)
                 node_links.append(link)
                 problem, source = link.problem, link.source

@@ -10,8 +10,9 @@
   locate_pointers), as the full PositionIndex locates them.
 - "Did you mean" (diagnostics.close_matches) answers as difflib.get_close_matches; JSON pointers
   are escaped only when a token needs it (load.positions.pointer).
-- What the graph build gathers for the rules (unknown nodes, nodes without inputs, the links a
-  link rule may report, every literal string, the adjacency lists, a class's required inputs)
+- What the graph build gathers for the rules (unknown nodes, nodes without inputs, nodes that
+  may lack a required input or hold an undeclared one, the links a link rule may report, every
+  literal string, the adjacency lists, the sources of followed links)
   is what walking every node, input and edge again finds.
 - The value rules' worklists (comfylint.literals: one pass, a plan per input) hold exactly the
   literals each rule's own test over every literal picked.
@@ -577,10 +578,19 @@ odd_nodes = st.sampled_from(["text", ["class_type"], 7, None, {"inputs": "x"}, {
 @SETTINGS
 @given(workflows(), st.dictionaries(st.sampled_from(["1", "2", "50", "51"]), odd_nodes, max_size=3))
 def test_what_the_build_gathers_as_walking_again(workflow, odd):
+    assert_gathered_as_walking_again(dict(workflow, **odd), BUNDLED)
+
+
+@SETTINGS
+@given(kinds_nodes)
+def test_what_the_build_gathers_with_dynamic_inputs(nodes):
+    assert_gathered_as_walking_again(nodes, KINDS)
+
+
+def assert_gathered_as_walking_again(workflow: dict, catalog: Catalog) -> None:
     from comfylint.catalog.types import unwrap_value
 
-    workflow = dict(workflow, **odd)
-    graph = WorkflowGraph(workflow, BUNDLED)
+    graph = WorkflowGraph(workflow, catalog)
     assert graph.unknown_nodes == [n for n in graph.node_ids if graph.node_def(n) is None]
     assert graph.without_inputs == {n for n, node in workflow.items() if not isinstance(node, dict)
                                     or not isinstance(node.get("inputs"), dict)}
@@ -608,12 +618,19 @@ def test_what_the_build_gathers_as_walking_again(workflow, odd):
         if link.followed:
             followed.setdefault(link.target, []).append(link.source)
     assert graph._followed_of == followed
-    for node_id, node_def in graph.known_nodes():
+    incomplete, undeclared = [], []
+    for node_id, _node_def in graph.known_nodes():
+        if not isinstance(workflow[node_id].get("inputs"), dict):
+            continue
         present = graph.inputs(node_id)
-        missing = [name for name, spec in graph.input_specs(node_id).items()
-                   if spec.required and name not in present and not spec.is_opaque_dynamic]
-        if graph.input_specs(node_id) is node_def.inputs:  # (T301's quick test)
-            assert (present.keys() >= node_def.required) == (not missing)
+        specs = graph.input_specs(node_id)
+        if graph.dynamic_inputs(node_id) is not None or any(
+                spec.required and name not in present and not spec.is_opaque_dynamic
+                for name, spec in specs.items()):
+            incomplete.append(node_id)
+        if any(name not in specs for name in present):
+            undeclared.append(node_id)
+    assert (graph.incomplete_nodes, graph.undeclared_nodes) == (incomplete, undeclared)
 
 
 # -- suppressions ----------------------------------------------------------------------------------------

@@ -26,10 +26,14 @@ def workflow_requirements(ctx: "Context") -> dict[str, list[dict[str, Any]]]:
 
 def _custom_nodes(ctx: "Context") -> list[dict[str, Any]]:
     packs: dict[tuple, dict[str, Any]] = {}
+    get_def = ctx.catalog.get
     for node_id, node in ctx.workflow.items():
         class_type = node.get("class_type") if isinstance(node, dict) else None
         if not isinstance(class_type, str):
             continue
+        node_def = get_def(class_type)
+        if node_def is not None and not node_def.python_module.startswith(CUSTOM_MODULE_PREFIX):
+            continue  # a core node (most of them: decided without a call)
         found = _pack_of(ctx, node_id, node, class_type)
         if found is None:
             continue  # a core node of the server in use (or one the editor resolves away)
@@ -47,17 +51,17 @@ def _custom_nodes(ctx: "Context") -> list[dict[str, Any]]:
 def _pack_of(ctx: "Context", node_id: str, node: dict,
              class_type: str) -> tuple[str | None, str | None, bool | None] | None:
     """(pack, where that name comes from, missing) for a node the server needs a pack for."""
-    from ..catalog.packs import node_origin
-    from ..catalog.releases import core_release_of
-    from ..ui.extensions import editor_only_node
-
     catalog = ctx.catalog
     node_def = catalog.get(class_type)
-    if node_def is not None:
+    if node_def is not None:  # (every node of most workflows: no import for them)
         module = node_def.python_module or ""
         if not module.startswith(CUSTOM_MODULE_PREFIX):
             return None
         return module[len(CUSTOM_MODULE_PREFIX):].split(".")[0], "server", False
+    from ..catalog.packs import node_origin
+    from ..catalog.releases import core_release_of
+    from ..ui.extensions import editor_only_node
+
     if editor_only_node(class_type, ctx.options.editor_only_nodes) is not None:
         return None
     missing = False if ctx.options.allows_unknown_node(class_type) else (

@@ -14,11 +14,12 @@ class UnknownInput(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph
-        for node_id, node_def in graph.known_nodes():
+        for node_id in graph.undeclared_nodes:  # (known nodes with an input not declared)
+            node_def = graph.node_def(node_id)
+            if node_def is None:
+                continue
             declared = graph.input_specs(node_id)
             present = graph.inputs(node_id)
-            if present.keys() <= declared.keys():
-                continue  # (every input declared: the common case, decided in C)
             dynamic = graph.dynamic_inputs(node_id)
             for name in present:
                 if name in declared or name in node_def.hidden:

@@ -20,15 +20,13 @@ class RequiredInputMissing(Rule):
         converted = conversion(ctx.loaded)  # a UI file: links the editor cuts (muted nodes)
         cut_links = converted.cut if converted is not None else {}
         linkers = ", ".join(converted.queue_time_linkers) if converted is not None else ""
-        for node_id, node_def in graph.known_nodes():
+        for node_id in graph.incomplete_nodes:  # (known nodes whose inputs may lack one)
+            node_def = graph.node_def(node_id)
             node = ctx.workflow[node_id]
-            if not isinstance(node.get("inputs"), dict):
+            if node_def is None or not isinstance(node.get("inputs"), dict):
                 continue  # malformed-node says it
             present = node["inputs"]
-            specs = graph.input_specs(node_id)
-            if specs is node_def.inputs and present.keys() >= node_def.required:
-                continue  # (its declared inputs, every required one given: the common case)
-            for name, spec in specs.items():
+            for name, spec in graph.input_specs(node_id).items():
                 if not spec.required or name in present or spec.is_opaque_dynamic:
                     continue
                 fix = None
