@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Mapping
 
 from ..diagnostics import Diagnostic, FileResult, Severity
 from ..graph import WorkflowGraph
-from ..load import DOCUMENT_STRINGS_KEY, JSON_TEXT_KEY
+from ..load import JSON_TEXT_KEY, OBJECT_KEYS_KEY
 from ..rules import as_rule, every_rule_entry
 from ..rules.base import PHASES, Context
 from .secrets import Masker, document_secrets
@@ -234,9 +234,9 @@ def _suppressed(findings: list[Diagnostic], loaded: LoadedFile,
 def _may_hold_suppressions(loaded: LoadedFile) -> bool:
     """False when no object key of the document is the suppression key (in its text, read as it
     is: a \\u escape may spell the key, and then it may)."""
-    strings = loaded.extra.get(DOCUMENT_STRINGS_KEY)
-    if strings is not None:
-        return SUPPRESSION_KEY in strings[1]  # (a dict the caller gave: its keys)
+    keys = loaded.extra.get(OBJECT_KEYS_KEY)
+    if keys is not None:
+        return SUPPRESSION_KEY in keys  # (every object key of the document, as parsed)
     text = loaded.text if loaded.text is not None else loaded.extra.get(JSON_TEXT_KEY)
     return text is None or "\\u" in text or f'"{SUPPRESSION_KEY}"' in text
 

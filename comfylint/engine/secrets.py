@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..load import DOCUMENT_STRINGS_KEY, JSON_TEXT_KEY
+from ..load import JSON_TEXT_KEY, OBJECT_KEYS_KEY, STRING_VALUES_KEY
 from ..load.positions import escape_pointer_token
 
 if TYPE_CHECKING:
@@ -193,10 +193,10 @@ def screen(loaded: "LoadedFile") -> tuple[list[tuple[str, LazyPattern]], bool]:
     """(the known formats whose anchor the document's strings hold, whether a key may name a
     secret): a whole-text screen, so that most documents are never walked. It reads the strings
     as they are, never as escapes spell them (`\\u0073k-` is "sk-")."""
-    strings = loaded.extra.get(DOCUMENT_STRINGS_KEY)  # a dict the caller gave: values, keys
-    if strings is not None:
-        values, keys = strings
-        names = "\n".join(set(keys))  # (the same few names in every node)
+    keys = loaded.extra.get(OBJECT_KEYS_KEY)  # (every object key, as parsed)
+    names = "\n".join(set(keys)) if keys is not None else None  # (a few names, many times)
+    values = loaded.extra.get(STRING_VALUES_KEY)  # (a plain dict the caller gave: its strings)
+    if values is not None and names is not None:
         return formats_present("\n".join(values) + "\n" + names), names_present(names)
     text = loaded.text if loaded.text is not None else loaded.extra.get(JSON_TEXT_KEY)
     if text is None or "\\u" in text:  # (an image's, or escapes: the strings decoded)
@@ -204,7 +204,7 @@ def screen(loaded: "LoadedFile") -> tuple[list[tuple[str, LazyPattern]], bool]:
             text = json.dumps(loaded.document, ensure_ascii=False)
         except (TypeError, ValueError, RecursionError):
             return ALL_FORMATS, True
-    return formats_present(text), names_present(text)
+    return formats_present(text), names_present(names if names is not None else text)
 
 
 def _document_secrets(document: Any, formats: list) -> Iterator[Secret]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,9 +20,12 @@ from . import findings
 from .envelope import unwrap
 from .positions import PositionIndex, locate_pointers
 
-# loaded.extra[...] of a document given as a dict, for whole-text screens (secrets): its strings as
-# they are, (values, object keys), when it is plain JSON; else its JSON form.
-DOCUMENT_STRINGS_KEY = "document_strings"
+# loaded.extra[...], for whole-document screens (secrets, suppressions), the strings as they are
+# (never as escapes spell them): every object key of a parsed document (the parser's, or the walk
+# of a dict the caller gave), and the string values of a plain dict the caller gave; a dict that is
+# not plain JSON keeps its JSON form instead.
+OBJECT_KEYS_KEY = "object_keys"
+STRING_VALUES_KEY = "string_values"
 JSON_TEXT_KEY = "json_text"
 
 
@@ -69,33 +72,26 @@ class LoadedFile:
         return self.format is not None
 
 
-class _DuplicateKeys:
-    """object_pairs_hook that notices duplicate keys without slowing the common case much."""
+def _object_hook(keys: list[str], duplicates: list[bool]) -> Callable[[list], dict]:
+    """object_pairs_hook that keeps every object's keys and notices a duplicate key."""
+    keep, note = keys.extend, duplicates.append
 
-    def __init__(self) -> None:
-        self.found = False
-
-    def __call__(self, pairs: list[tuple[str, Any]]) -> dict:
+    def hook(pairs: list[tuple[str, Any]]) -> dict:
         result = dict(pairs)
         if len(result) != len(pairs):
-            self.found = True
+            note(True)
+        keep(result)
         return result
-
-
-def _note_nan(_text: str) -> float:
-    raise _NonFinite
-
-
-class _NonFinite(Exception):
-    pass
+    return hook
 
 
 def parse_json_text(loaded: LoadedFile, text: str) -> bool:
     """Parse `text` into `loaded.document`, adding F001/F002 findings. True when it parsed."""
     loaded.text = text
-    hook = _DuplicateKeys()
+    keys: list[str] = []
+    duplicates: list[bool] = []
     try:
-        loaded.document = json.loads(text, object_pairs_hook=hook)
+        loaded.document = json.loads(text, object_pairs_hook=_object_hook(keys, duplicates))
     except json.JSONDecodeError as exc:
         loaded.diagnostics.append(findings.invalid_json(loaded.path, exc.msg, exc.lineno, exc.colno))
         return False
@@ -106,7 +102,8 @@ def parse_json_text(loaded: LoadedFile, text: str) -> bool:
     except ValueError as exc:  # e.g. integer strings longer than Python's digit limit
         loaded.diagnostics.append(findings.invalid_json(loaded.path, str(exc), 1, 1))
         return False
-    if hook.found:
+    loaded.extra[OBJECT_KEYS_KEY] = keys
+    if duplicates:
         loaded.diagnostics.extend(findings.duplicate_keys(loaded.path, loaded.positions))
     if "NaN" in text or "Infinity" in text:
         loaded.has_nan = _contains_non_finite(loaded.document)
@@ -191,7 +188,7 @@ def load_document(document: Any, path: str = "<workflow>", *, envelope: str = "a
     strings = plain_json_strings(document)
     if strings is not None:
         loaded.document = document
-        loaded.extra[DOCUMENT_STRINGS_KEY] = strings
+        loaded.extra[STRING_VALUES_KEY], loaded.extra[OBJECT_KEYS_KEY] = strings
         unwrap(loaded, envelope=envelope, require_format=require_format)
         return loaded
     try:
