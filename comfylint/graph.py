@@ -17,13 +17,13 @@ tests/test_fast_paths.py checks each pass against the networkx algorithm on gene
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog, InputSpec, NodeDef
 from .catalog.dynamic import ResolvedInputs, resolve_inputs
 from .catalog.types import link_types_match
 from .literals import LiteralChecks, literal_checks
+from .record import Record
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -51,22 +51,29 @@ class computed_once:  # a decorator, named like functools.cached_property
 EDGE_PROBLEMS = (None, "slot-range", "slot-type")
 
 
-@dataclass(slots=True)
-class Link:
+class Link(Record):
     """One input whose value is list-shaped, with what the server would make of it."""
 
-    target: str
-    input: str
-    value: list
-    source: Any = None
-    slot: Any = None
-    problem: str | None = None  # None, "length", "source-type", "missing-source", "slot-type",
-    #                             "slot-range", "source-malformed"
-    received_type: Any = None  # the source output's declared type, when known
-    declared_type: Any = None  # the target input's declared type, when known
-    type_ok: bool | None = None  # None when either side is unknown
-    # Newer servers do not recurse through links into inputs marked `nonNavigable` (§12).
-    navigable: bool = True
+    __slots__ = ("target", "input", "value", "source", "slot", "problem", "received_type",
+                 "declared_type", "type_ok", "navigable")
+
+    def __init__(self, target: str, input: str, value: list, source: Any = None,
+                 slot: Any = None, problem: str | None = None, received_type: Any = None,
+                 declared_type: Any = None, type_ok: bool | None = None,
+                 navigable: bool = True) -> None:
+        self.target = target
+        self.input = input
+        self.value = value
+        self.source = source
+        self.slot = slot
+        # None, "length", "source-type", "missing-source", "slot-type", "slot-range",
+        # "source-malformed"
+        self.problem = problem
+        self.received_type = received_type  # the source output's declared type, when known
+        self.declared_type = declared_type  # the target input's declared type, when known
+        self.type_ok = type_ok  # None when either side is unknown
+        # Newer servers do not recurse through links into inputs marked `nonNavigable` (§12).
+        self.navigable = navigable
 
     @property
     def followed(self) -> bool:

@@ -10,10 +10,10 @@ tests/test_fast_paths.py holds each worklist to the test the rule made over ever
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .catalog.types import CONVERTED_TYPES, ConversionError, convert_value, lossy_reason
+from .record import Record
 
 if TYPE_CHECKING:
     from .catalog import Catalog, InputSpec, NodeDef
@@ -25,36 +25,45 @@ _EXACT = {"INT": int, "FLOAT": float, "STRING": str, "BOOLEAN": bool}  # convert
 LOSSY_TYPES = ("BOOLEAN", "INT", "FLOAT")  # the declared types a conversion can betray
 
 
-@dataclass(slots=True)
-class InputPlan:
+class InputPlan(Record):
     """What to check about a literal given to one declared input."""
 
-    convert: str | None  # INT, FLOAT, STRING or BOOLEAN: the server converts the value first
-    exact: type | None  # the Python type that conversion returns unchanged
-    low: Any  # the numeric min the server checks after conversion (None: no check)
-    high: Any  # the numeric max
-    lossy: bool  # a conversion that may change the value's meaning (lossy-coercion)
-    socket_only: bool  # only a link can feed it (literal-on-link-input)
-    listed: bool  # a combo the server compares the value with (value-not-in-list)
-    dynamic: bool  # a v3 dynamic combo: the value must name an option (value-not-in-list)
-    choices: frozenset | None  # the choices, when hashable: a quick "it is one of them"
-    multiselect: bool
-    folder: str | None  # the server folder a file combo lists (the model rules), else None
-    checked: bool  # the server in use compares a file combo's value with its list
+    __slots__ = ("convert", "exact", "low", "high", "lossy", "socket_only", "listed", "dynamic",
+                 "choices", "multiselect", "folder", "checked")
+
+    def __init__(self, *, convert: str | None, exact: type | None, low: Any, high: Any,
+                 lossy: bool, socket_only: bool, listed: bool, dynamic: bool,
+                 choices: frozenset | None, multiselect: bool, folder: str | None,
+                 checked: bool) -> None:
+        self.convert = convert  # INT, FLOAT, STRING or BOOLEAN: the server converts the value
+        self.exact = exact  # the Python type that conversion returns unchanged
+        self.low = low  # the numeric min the server checks after conversion (None: no check)
+        self.high = high  # the numeric max
+        self.lossy = lossy  # a conversion that may change the value's meaning (lossy-coercion)
+        self.socket_only = socket_only  # only a link can feed it (literal-on-link-input)
+        self.listed = listed  # a combo the server compares the value with (value-not-in-list)
+        self.dynamic = dynamic  # a v3 dynamic combo: the value must name an option
+        self.choices = choices  # the choices, when hashable: a quick "it is one of them"
+        self.multiselect = multiselect
+        self.folder = folder  # the server folder a file combo lists (the model rules), or None
+        self.checked = checked  # the server in use compares a file combo's value with its list
 
 
-@dataclass(slots=True)
-class LiteralChecks:
+class LiteralChecks(Record):
     """The literals each value rule may report, in the workflow's order."""
 
-    invalid: list[tuple[str, str, "InputSpec", Any, str]] = field(default_factory=list)
-    below_min: list[tuple[str, str, "InputSpec", Any, Any]] = field(default_factory=list)
-    above_max: list[tuple[str, str, "InputSpec", Any, Any]] = field(default_factory=list)
-    lossy: list[tuple[str, str, "InputSpec", Any, str]] = field(default_factory=list)
-    socket_only: list[Literal] = field(default_factory=list)
-    not_listed: list[Literal] = field(default_factory=list)
-    # (node_id, class_type, input, value, folder, choices, checked): server_files.FileInput's fields
-    files: list[tuple[str, str, str, Any, str, Any, bool]] = field(default_factory=list)
+    __slots__ = ("invalid", "below_min", "above_max", "lossy", "socket_only", "not_listed",
+                 "files")
+
+    def __init__(self) -> None:
+        self.invalid: list[tuple[str, str, InputSpec, Any, str]] = []
+        self.below_min: list[tuple[str, str, InputSpec, Any, Any]] = []
+        self.above_max: list[tuple[str, str, InputSpec, Any, Any]] = []
+        self.lossy: list[tuple[str, str, InputSpec, Any, str]] = []
+        self.socket_only: list[Literal] = []
+        self.not_listed: list[Literal] = []
+        # (node_id, class_type, input, value, folder, choices, checked): FileInput's fields
+        self.files: list[tuple[str, str, str, Any, str, Any, bool]] = []
 
 
 def input_plan(catalog: "Catalog", node_def: "NodeDef", name: str, spec: "InputSpec") -> InputPlan:

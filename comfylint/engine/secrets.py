@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..load import JSON_TEXT_KEY, OBJECT_KEYS_KEY, STRING_VALUES_KEY
 from ..load.positions import escape_pointer_token
+from ..record import FrozenRecord
 
 if TYPE_CHECKING:
     from ..diagnostics import Diagnostic
@@ -82,12 +82,16 @@ SECRETS_KEY = "secrets"  # loaded.extra[...]: the document's secrets, found once
 _JSON_STRING = LazyPattern(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
-@dataclass(frozen=True)
-class Secret:
-    tokens: tuple  # where it is: JSON pointer tokens (of the member, for a secret key)
-    key: str  # the nearest key (names a secret: api_key, password, ...)
-    kind: str  # what it is, for messages ("a Hugging Face token")
-    value: str  # the secret itself: never shown
+class Secret(FrozenRecord):
+    """A credential found in a document."""
+
+    __slots__ = ("tokens", "key", "kind", "value")
+
+    def __init__(self, tokens: tuple, key: str, kind: str, value: str) -> None:
+        self.tokens = tokens  # where it is: JSON pointer tokens (of the member, for a secret key)
+        self.key = key  # the nearest key (names a secret: api_key, password, ...)
+        self.kind = kind  # what it is, for messages ("a Hugging Face token")
+        self.value = value  # the secret itself: never shown
 
 
 def mask(secret: str) -> str:

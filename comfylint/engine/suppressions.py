@@ -11,10 +11,10 @@ that match nothing are reported as C001 (unused-suppression).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
 from ..diagnostics import Diagnostic
+from ..record import Record
 
 if TYPE_CHECKING:
     from ..load import LoadedFile
@@ -24,15 +24,21 @@ SUPPRESSION_KEY = "comfylint"
 
 
 # -- node-level suppressions ------------------------------------------------------------------
-@dataclass
-class NodeSuppression:
-    scope: tuple  # ("node", id) for top-level nodes, ("subgraph", subgraph id, inner id)
-    node_id: str
-    selectors: list[str]
-    codes_by_selector: dict[str, set[str]]
-    reason: str | None
-    pointer: str
-    used: set[str] = field(default_factory=set)
+class NodeSuppression(Record):
+    """One node's suppression: the selectors it ignores, and those that matched a finding."""
+
+    __slots__ = ("scope", "node_id", "selectors", "codes_by_selector", "reason", "pointer", "used")
+
+    def __init__(self, scope: tuple, node_id: str, selectors: list[str],
+                 codes_by_selector: dict[str, set[str]], reason: str | None, pointer: str,
+                 used: set[str] | None = None) -> None:
+        self.scope = scope  # ("node", id) for top-level nodes, ("subgraph", subgraph id, inner id)
+        self.node_id = node_id
+        self.selectors = selectors
+        self.codes_by_selector = codes_by_selector
+        self.reason = reason
+        self.pointer = pointer
+        self.used = used if used is not None else set()
 
     def covers(self, code: str) -> str | None:
         for selector, codes in self.codes_by_selector.items():
@@ -143,19 +149,18 @@ def _scopes(node_id: str, loaded: "LoadedFile") -> list[tuple]:
     return scopes
 
 
-@dataclass
-class FileSuppressions:
+class FileSuppressions(Record):
     """A document's node-level suppressions, by scope, remembering which selectors matched."""
 
-    loaded: "LoadedFile"
-    entries: list[NodeSuppression]
-    by_scope: dict[tuple, list[NodeSuppression]] = field(default_factory=dict)
+    __slots__ = ("loaded", "entries", "by_scope")
 
-    def __post_init__(self) -> None:
+    def __init__(self, loaded: "LoadedFile", entries: list[NodeSuppression]) -> None:
+        self.loaded = loaded
+        self.entries = entries
         grouped = defaultdict(list)
-        for suppression in self.entries:
+        for suppression in entries:
             grouped[suppression.scope].append(suppression)
-        self.by_scope = dict(grouped)
+        self.by_scope: dict[tuple, list[NodeSuppression]] = dict(grouped)
 
     def covers(self, diag: Diagnostic) -> bool:
         if not self.by_scope or diag.node_id is None:

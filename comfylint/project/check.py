@@ -92,11 +92,11 @@ def open_cache(inputs: CheckInputs, config, job, sources: dict[str, Any]):
 
 
 def load_baseline(inputs: CheckInputs, config):
-    from .baseline import Baseline
-
     path = inputs.baseline or config.baseline_path()
     if not path or not inputs.use_baseline:
         return None
+    from .baseline import Baseline
+
     return Baseline.load(path)
 
 

@@ -6,11 +6,11 @@ lowers the severity of server-mirroring findings on nodes the server never valid
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from ..diagnostics import Diagnostic, Fix, Severity, node_label
 from ..load.positions import pointer as make_pointer
+from ..record import Record
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
@@ -58,16 +58,23 @@ CATEGORIES = {"F": "file", "G": "graph", "N": "node", "T": "types", "M": "models
               "P": "security", "U": "ui", "C": "meta"}
 
 
-@dataclass
-class Context:
-    loaded: "LoadedFile"
-    catalog: "Catalog"
-    options: "Options"
-    api_view: "WorkflowGraph | None" = None  # the API graph, when the document has one
-    findings: list[Diagnostic] = field(default_factory=list)
-    rule: Rule | None = None
-    api_workflow: Any = None  # a UI file's converted API graph (comfylint.ui), what API rules read
-    _shared: dict = field(default_factory=dict, repr=False)
+class Context(Record):
+    """One document's lint: what the rules read, and the findings so far."""
+
+    __slots__ = ("loaded", "catalog", "options", "api_view", "findings", "rule", "api_workflow",
+                 "_shared")
+
+    def __init__(self, loaded: "LoadedFile", catalog: "Catalog", options: "Options",
+                 api_view: "WorkflowGraph | None" = None, findings: list[Diagnostic] | None = None,
+                 rule: Rule | None = None, api_workflow: Any = None) -> None:
+        self.loaded = loaded
+        self.catalog = catalog
+        self.options = options
+        self.api_view = api_view  # the API graph, when the document has one
+        self.findings = findings if findings is not None else []
+        self.rule = rule
+        self.api_workflow = api_workflow  # a UI file's converted API graph (comfylint.ui)
+        self._shared: dict = {}
 
     @property
     def graph(self) -> "WorkflowGraph":

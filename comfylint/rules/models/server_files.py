@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import operator
 import re
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Callable, Iterator
 
 from ...catalog import MODEL_FILE_SUFFIXES, UNNAMED_FOLDER, Catalog
 from ...catalog.releases import Release, known_core_facts
 from ...diagnostics import Edit, Fix, close_matches
+from ...record import Record
 from ..base import Context
 from ..types.t306_value_not_in_list import show_choices
 
@@ -21,18 +21,21 @@ ABSOLUTE_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\|/|~[\\/])")
 CLOSEST = 3
 
 
-@dataclass
-class FileInput:
+class FileInput(Record):
     """A literal input of a known node whose combo lists server files."""
 
-    node_id: str
-    class_type: str
-    name: str
-    value: object
-    folder: str  # a model folder, "input"/"output" for media, UNNAMED_FOLDER when unknown
-    choices: list = field(default_factory=list)
-    # The server in use compares the value with its list (0.3.64 never checks v3 COMBO inputs).
-    checked: bool = True
+    __slots__ = ("node_id", "class_type", "name", "value", "folder", "choices", "checked")
+
+    def __init__(self, node_id: str, class_type: str, name: str, value: object, folder: str,
+                 choices: list | None = None, checked: bool = True) -> None:
+        self.node_id = node_id
+        self.class_type = class_type
+        self.name = name
+        self.value = value
+        self.folder = folder  # a model folder, "input"/"output" for media, UNNAMED_FOLDER
+        self.choices = choices if choices is not None else []
+        # The server in use compares the value with its list (0.3.64 never checks v3 COMBOs).
+        self.checked = checked
 
     @property
     def is_media(self) -> bool:
@@ -179,11 +182,16 @@ def installed_media(catalog: Catalog, item: FileInput, area: str) -> list[str] |
 
 
 # -- why a name is missing -----------------------------------------------------------------------
-@dataclass
-class Explanation:
-    reason: str
-    match: str | None = None  # the one installed name the value surely means (a safe fix)
-    suggestion: str | None = None  # a likely name (an unsafe fix)
+class Explanation(Record):
+    """Why a name is not listed, and the name it likely means."""
+
+    __slots__ = ("reason", "match", "suggestion")
+
+    def __init__(self, reason: str, match: str | None = None,
+                 suggestion: str | None = None) -> None:
+        self.reason = reason
+        self.match = match  # the one installed name the value surely means (a safe fix)
+        self.suggestion = suggestion  # a likely name (an unsafe fix)
 
     def fix(self, pointer: str) -> Fix | None:
         target = self.match or self.suggestion
@@ -200,14 +208,16 @@ def _base(name: str) -> str:
     return _slash(name).rsplit("/", 1)[-1]
 
 
-@dataclass
-class Spellings:
+class Spellings(Record):
     """A listing's names grouped by the forms explain() compares (each group in listing order)."""
 
-    path: dict[str, list[str]] = field(default_factory=dict)  # '/' separators
-    case: dict[str, list[str]] = field(default_factory=dict)  # ... and lower-cased
-    file: dict[str, list[str]] = field(default_factory=dict)  # the file name, lower-cased
-    stem: dict[str, list[str]] = field(default_factory=dict)  # ... without its extension
+    __slots__ = ("path", "case", "file", "stem")
+
+    def __init__(self) -> None:
+        self.path: dict[str, list[str]] = {}  # '/' separators
+        self.case: dict[str, list[str]] = {}  # ... and lower-cased
+        self.file: dict[str, list[str]] = {}  # the file name, lower-cased
+        self.stem: dict[str, list[str]] = {}  # ... without its extension
 
     @classmethod
     def of(cls, installed: list[str]) -> "Spellings":

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from ...catalog.packs import has_known_origin, unknown_node_hint
 from ...diagnostics import Diagnostic, Severity, typo_correction
-from ...ui.extensions import EditorOnlyNode, editor_only_node
 from ..base import Context, Rule
 from .unknown_consequences import fold_consequences
+
+if TYPE_CHECKING:
+    from ...ui.extensions import EditorOnlyNode
 
 
 def _origin_holder(ctx: Context, node_id: str, node: dict) -> dict:
@@ -48,6 +50,8 @@ class UnknownNodeType(Rule):
                 continue
             if not isinstance(class_type, str) or class_type in catalog:
                 continue
+            from ...ui.extensions import editor_only_node  # (a file with an unknown node only)
+
             editor_only = editor_only_node(class_type, ctx.options.editor_only_nodes)
             if editor_only is not None:
                 yield _editor_only_in_prompt(ctx, node_id, editor_only)
@@ -77,7 +81,7 @@ class UnknownNodeType(Rule):
                     help=origin or "Install the custom-node pack that provides it, or replace the node.")
 
 
-def _editor_only_in_prompt(ctx: Context, node_id: str, node: EditorOnlyNode) -> Diagnostic:
+def _editor_only_in_prompt(ctx: Context, node_id: str, node: "EditorOnlyNode") -> Diagnostic:
     """A browser-only node in an API prompt: no server lacks it, none has it; the prompt was not
     made by Export (API), which resolves such nodes away."""
     made_by = f" ({node.pack})" if node.pack else ""
