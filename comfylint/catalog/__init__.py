@@ -12,13 +12,13 @@ from __future__ import annotations
 import copy
 import json
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from ..errors import ComfylintError
 from ..reading import MAX_CATALOG_BYTES, read_limited
+from ..record import Record
 from .types import DYNAMIC_COMBO, MATCH_TYPE, is_dynamic_type
 
 if TYPE_CHECKING:
@@ -37,28 +37,30 @@ class CatalogError(ComfylintError):
     """A catalog file that cannot be read or is not /object_info data (a usage error, exit 2)."""
 
 
-@dataclass(slots=True)
-class InputSpec:
-    """One declared input: `[type, options]` from /object_info."""
+class InputSpec(Record):
+    """One declared input: `[type, options]` from /object_info (equal by name, type, options and
+    whether it is required)."""
 
-    name: str
-    type: Any  # a type string ("INT", "IMAGE", "FLOAT,INT", "*", "COMBO") or a v1 list of choices
-    options: dict
-    required: bool
-    # Decided once (rules ask for them for every literal input of every workflow):
-    # a socket type (IMAGE, MODEL, ...): no literal can stand for it;
-    link_only: bool = field(init=False, repr=False, compare=False)
-    # the allowed values of a combo (v1 list or v3 `COMBO` options), else None;
-    choices: list | None = field(init=False, repr=False, compare=False)
-    # a v3 dynamic combo's (`COMFY_DYNAMICCOMBO_V3`) options: `{"key", "inputs"}` each.
-    dynamic_options: list[dict] = field(init=False, repr=False, compare=False)
+    __slots__ = ("name", "type", "options", "required", "link_only", "choices", "dynamic_options")
 
-    def __post_init__(self) -> None:
+    def __init__(self, name: str, type: Any, options: dict, required: bool) -> None:
+        self.name = name
+        # a type string ("INT", "IMAGE", "FLOAT,INT", "*", "COMBO") or a v1 list of choices
+        self.type = type
+        self.options = options
+        self.required = required
+        # Decided once (rules ask for them for every literal input of every workflow):
+        # a socket type (IMAGE, MODEL, ...): no literal can stand for it;
         self.link_only = self._takes_only_links()
+        # the allowed values of a combo (v1 list or v3 `COMBO` options), else None;
         self.choices = self._choices()
-        options = self.options.get("options") if self.type == DYNAMIC_COMBO else None
-        self.dynamic_options = [o for o in options if isinstance(o, dict)] \
-            if isinstance(options, list) else []
+        # a v3 dynamic combo's (`COMFY_DYNAMICCOMBO_V3`) options: `{"key", "inputs"}` each.
+        dynamic = self.options.get("options") if self.type == DYNAMIC_COMBO else None
+        self.dynamic_options: list[dict] = [o for o in dynamic if isinstance(o, dict)] \
+            if isinstance(dynamic, list) else []
+
+    def _fields(self) -> tuple:
+        return self.name, self.type, self.options, self.required  # (the rest follows from them)
 
     @classmethod
     def parse(cls, name: str, raw: Any, required: bool) -> "InputSpec | None":
@@ -124,26 +126,37 @@ class InputSpec:
 WIDGET_TYPES = frozenset({"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"})
 
 
-@dataclass(slots=True)
-class NodeDef:
-    name: str
-    inputs: dict[str, InputSpec]
-    hidden: frozenset[str]
-    outputs: list[Any]
-    output_names: list[str]
-    output_is_list: list[bool]
-    is_output_node: bool
-    deprecated: bool
-    experimental: bool
-    display_name: str
-    category: str
-    python_module: str
-    input_order: list[str]
-    has_dynamic_inputs: bool
-    raw: dict = field(repr=False)
-    # The required inputs a prompt must give (opaque dynamic ones aside): a node whose inputs
-    # hold them all misses none (required-input-missing tests that first, in C).
-    required: frozenset[str] = field(default=frozenset(), repr=False)
+class NodeDef(Record):
+    """One node class as /object_info declares it."""
+
+    __slots__ = ("name", "inputs", "hidden", "outputs", "output_names", "output_is_list",
+                 "is_output_node", "deprecated", "experimental", "display_name", "category",
+                 "python_module", "input_order", "has_dynamic_inputs", "raw", "required")
+
+    def __init__(self, name: str, inputs: dict[str, InputSpec], hidden: frozenset[str],
+                 outputs: list[Any], output_names: list[str], output_is_list: list[bool],
+                 is_output_node: bool, deprecated: bool, experimental: bool, display_name: str,
+                 category: str, python_module: str, input_order: list[str],
+                 has_dynamic_inputs: bool, raw: dict,
+                 required: frozenset[str] = frozenset()) -> None:
+        self.name = name
+        self.inputs = inputs
+        self.hidden = hidden
+        self.outputs = outputs
+        self.output_names = output_names
+        self.output_is_list = output_is_list
+        self.is_output_node = is_output_node
+        self.deprecated = deprecated
+        self.experimental = experimental
+        self.display_name = display_name
+        self.category = category
+        self.python_module = python_module
+        self.input_order = input_order
+        self.has_dynamic_inputs = has_dynamic_inputs
+        self.raw = raw
+        # The required inputs a prompt must give (opaque dynamic ones aside): a node whose inputs
+        # hold them all misses none (required-input-missing tests that first, in C).
+        self.required = required
 
     @classmethod
     def parse(cls, name: str, raw: dict) -> "NodeDef":

@@ -17,9 +17,9 @@ under it is left unjudged.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from ..record import Record
 from . import InputSpec, NodeDef
 from .types import AUTOGROW, DYNAMIC_COMBO, MATCH_TYPE, is_dynamic_type
 
@@ -28,15 +28,18 @@ _AUTOGROW_DEFAULT_MIN = 1
 _AUTOGROW_DEFAULT_MAX = 10
 
 
-@dataclass(slots=True)
-class ResolvedInputs:
+class ResolvedInputs(Record):
     """A dynamic node's inputs as the server sees them for one prompt node."""
 
-    specs: dict[str, InputSpec]
-    # "X." prefixes whose nested names cannot be known (X absent, not a key, or an opaque kind).
-    unresolved_prefixes: list[str] = field(default_factory=list)
-    # A declared shape comfylint cannot read: the node's unknown inputs are not judged at all.
-    opaque: bool = False
+    __slots__ = ("specs", "unresolved_prefixes", "opaque")
+
+    def __init__(self, specs: dict[str, InputSpec], unresolved_prefixes: list[str] | None = None,
+                 opaque: bool = False) -> None:
+        self.specs = specs
+        # "X." prefixes whose nested names cannot be known (X absent, not a key, an opaque kind).
+        self.unresolved_prefixes = unresolved_prefixes if unresolved_prefixes is not None else []
+        # A declared shape comfylint cannot read: the node's unknown inputs are not judged at all.
+        self.opaque = opaque
 
     def is_unresolved(self, name: str) -> bool:
         return self.opaque or any(name.startswith(prefix) for prefix in self.unresolved_prefixes)

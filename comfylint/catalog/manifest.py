@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ComfylintError
 from ..reading import MAX_CATALOG_BYTES, MAX_SETTINGS_BYTES, read_limited
+from ..record import Record
 
 # Old folder names that extra_model_paths.yaml files still use; ComfyUI maps them the same way.
 LEGACY_FOLDER_NAMES = {"unet": "diffusion_models", "clip": "text_encoders", "t2i_adapter": "controlnet"}
@@ -32,17 +32,22 @@ class ManifestError(ComfylintError):
     """A manifest source that cannot be read (a usage error: exit 2)."""
 
 
-@dataclass
-class Manifest:
+class Manifest(Record):
     """What files a server has. `None` for a list means "unknown", never "empty"."""
 
-    models: dict[str, list[str]] = field(default_factory=dict)
-    input_files: list[str] | None = None
-    output_files: list[str] | None = None
-    embeddings: list[str] | None = None
-    source: str = "manifest"
-    # folder -> the directories that were (or the server says are) scanned, for explanations
-    folder_paths: dict[str, list[str]] = field(default_factory=dict)
+    __slots__ = ("models", "input_files", "output_files", "embeddings", "source", "folder_paths")
+
+    def __init__(self, models: dict[str, list[str]] | None = None,
+                 input_files: list[str] | None = None, output_files: list[str] | None = None,
+                 embeddings: list[str] | None = None, source: str = "manifest",
+                 folder_paths: dict[str, list[str]] | None = None) -> None:
+        self.models = models if models is not None else {}
+        self.input_files = input_files
+        self.output_files = output_files
+        self.embeddings = embeddings
+        self.source = source
+        # folder -> the directories that were (or the server says are) scanned, for explanations
+        self.folder_paths = folder_paths if folder_paths is not None else {}
 
     def folder(self, name: str) -> list[str] | None:
         return self.models.get(LEGACY_FOLDER_NAMES.get(name, name))

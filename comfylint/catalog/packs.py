@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import ComfylintError
+from ..record import FrozenRecord
 
 MAP_FILE_NAME = "extension-node-map.json"
 MAP_ENV_VAR = "COMFYLINT_EXTENSION_NODE_MAP"
@@ -31,21 +31,29 @@ class PackMapError(ComfylintError):
     """An extension-node-map file that cannot be read (a usage error: exit 2)."""
 
 
-@dataclass(frozen=True)
-class Pack:
-    url: str
-    title: str
-    pattern: re.Pattern | None
+class Pack(FrozenRecord):
+    """A custom-node pack of the Manager's map: its repository, title and node name pattern."""
+
+    __slots__ = ("url", "title", "pattern")
+
+    def __init__(self, url: str, title: str, pattern: re.Pattern | None) -> None:
+        self.url = url
+        self.title = title
+        self.pattern = pattern
 
     @property
     def is_core(self) -> bool:
         return self.url.lower().rstrip("/").removesuffix(".git").endswith(CORE_REPOSITORIES)
 
 
-@dataclass(frozen=True)
-class PackMatch:
-    pack: Pack
-    by_pattern: bool  # matched by nodename_pattern rather than listed by name
+class PackMatch(FrozenRecord):
+    """A pack that claims a node type."""
+
+    __slots__ = ("pack", "by_pattern")
+
+    def __init__(self, pack: Pack, by_pattern: bool) -> None:
+        self.pack = pack
+        self.by_pattern = by_pattern  # matched by nodename_pattern rather than listed by name
 
 
 class PackIndex:

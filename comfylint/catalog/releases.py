@@ -21,10 +21,11 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from ..record import Record
 
 DATA_DIR = Path(__file__).with_name("data")
 NODES_FILE = "nodes.jsonl"
@@ -41,21 +42,29 @@ def parse_version(text: Any) -> tuple[int, int, int] | None:
     return (int(match[1]), int(match[2]), int(match[3] or 0)) if match else None
 
 
-@dataclass(frozen=True, slots=True)
-class ServerBehaviour:
+class ServerBehaviour(Record):
     """How a release's `POST /prompt` validation answers (the reference's §2-§8, and §12 for
     newer servers). Rules read these instead of assuming one ComfyUI."""
 
-    # Error types this release names differently from the newest (e.g. 0.3.64 says invalid_prompt
-    # where newer servers say missing_node_type); a type mapped to null does not exist there.
-    error_types: Mapping[str, str | None]
-    checks_v3_combo_values: bool  # v3 `COMBO` inputs checked against their options
-    wildcard_anywhere: bool  # `*` matches anything, even inside a union or on a plain str type
-    match_type_passes: bool  # a COMFY_MATCHTYPE_V3 input accepts any link
-    list_into_combo: bool  # a list-typed output (a node's choices) may feed a v3 `COMBO`
-    skips_non_navigable_links: bool  # links into `nonNavigable` inputs are not followed
-    canonical_prompt_ids: bool  # a client `prompt_id` must be a canonical lowercase UUID
-    cycle_errors_per_node: bool  # dependency_cycle on every node of a cycle (else no node errors)
+    __slots__ = ("error_types", "checks_v3_combo_values", "wildcard_anywhere", "match_type_passes",
+                 "list_into_combo", "skips_non_navigable_links", "canonical_prompt_ids",
+                 "cycle_errors_per_node")
+
+    def __init__(self, error_types: Mapping[str, str | None], checks_v3_combo_values: bool,
+                 wildcard_anywhere: bool, match_type_passes: bool, list_into_combo: bool,
+                 skips_non_navigable_links: bool, canonical_prompt_ids: bool,
+                 cycle_errors_per_node: bool) -> None:
+        # Error types this release names differently from the newest (e.g. 0.3.64 says
+        # invalid_prompt where newer servers say missing_node_type); a type mapped to null does
+        # not exist there.
+        self.error_types = error_types
+        self.checks_v3_combo_values = checks_v3_combo_values  # v3 `COMBO` values checked
+        self.wildcard_anywhere = wildcard_anywhere  # `*` matches anything, even inside a union
+        self.match_type_passes = match_type_passes  # a COMFY_MATCHTYPE_V3 input accepts any link
+        self.list_into_combo = list_into_combo  # a list-typed output may feed a v3 `COMBO`
+        self.skips_non_navigable_links = skips_non_navigable_links  # `nonNavigable` not followed
+        self.canonical_prompt_ids = canonical_prompt_ids  # a client `prompt_id` must be a UUID
+        self.cycle_errors_per_node = cycle_errors_per_node  # dependency_cycle on every node
 
     def error_type(self, newest: str | None) -> str | None:
         """What this release calls the error the newest servers call `newest`."""
@@ -64,14 +73,19 @@ class ServerBehaviour:
         return self.error_types.get(newest, newest)
 
 
-@dataclass(frozen=True, eq=False)
 class Release:
     """One bundled ComfyUI release: its facts (release.json) and, on demand, its nodes. One
     object per release (release() caches them), compared and hashed by identity."""
 
-    version: str
-    folder: Path
-    facts: dict
+    __slots__ = ("version", "folder", "facts")
+
+    def __init__(self, version: str, folder: Path, facts: dict) -> None:
+        self.version = version
+        self.folder = folder
+        self.facts = facts
+
+    def __repr__(self) -> str:
+        return f"Release(version={self.version!r}, folder={self.folder!r})"
 
     @property
     def version_tuple(self) -> tuple[int, int, int]:

@@ -15,12 +15,12 @@ Any unreadable source is a SourceError (the CLI prints it and exits 2).
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 from ..errors import ComfylintError
 from ..reading import open_regular
+from ..record import Record
 from . import Catalog, CatalogError
 from .manifest import Manifest, ManifestError
 from .packs import PackMapError, load_index
@@ -31,23 +31,34 @@ class SourceError(ComfylintError):
     """A catalog, manifest, pack map or server that cannot be used; the message is for the user."""
 
 
-@dataclass
-class CatalogSources:
-    object_info: str | None = None
-    snapshot: str | None = None
-    server: str | None = None
-    headers: Sequence[str] = ()
-    token: str | None = None
-    timeout: float | None = None
-    comfyui_dir: str | None = None
-    models_dir: str | None = None
-    manifest: str | None = None
-    extension_node_map: str | None = None
-    cache: bool = True  # node definitions from the user's catalog cache (catalog/cache.py)
-    # The server's ComfyUI version (--comfyui-version): with no node source, the bundled release
-    # to use; with an /object_info, the version it does not say; it overrides what a snapshot
-    # or server says of itself.
-    comfyui_version: str | None = None
+class CatalogSources(Record):
+    """What the user named for the catalog (see the module's docstring)."""
+
+    __slots__ = ("object_info", "snapshot", "server", "headers", "token", "timeout",
+                 "comfyui_dir", "models_dir", "manifest", "extension_node_map", "cache",
+                 "comfyui_version")
+
+    def __init__(self, object_info: str | None = None, snapshot: str | None = None,
+                 server: str | None = None, headers: Sequence[str] = (), token: str | None = None,
+                 timeout: float | None = None, comfyui_dir: str | None = None,
+                 models_dir: str | None = None, manifest: str | None = None,
+                 extension_node_map: str | None = None, cache: bool = True,
+                 comfyui_version: str | None = None) -> None:
+        self.object_info = object_info
+        self.snapshot = snapshot
+        self.server = server
+        self.headers = headers
+        self.token = token
+        self.timeout = timeout
+        self.comfyui_dir = comfyui_dir
+        self.models_dir = models_dir
+        self.manifest = manifest
+        self.extension_node_map = extension_node_map
+        self.cache = cache  # node definitions from the user's catalog cache (catalog/cache.py)
+        # The server's ComfyUI version (--comfyui-version): with no node source, the bundled
+        # release to use; with an /object_info, the version it does not say; it overrides what a
+        # snapshot or server says of itself.
+        self.comfyui_version = comfyui_version
 
 
 def build_catalog(sources: CatalogSources, nodes: Catalog | None = None) -> Catalog:
