@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -222,7 +222,7 @@ class Validator:
 
     def findings(self, loaded: LoadedFile, envelope: str | None = None, *,
                  keep_view: bool = False):
-        options = self.options if envelope is None else replace(self.options, envelope=envelope)
+        options = self.options if envelope is None else self.options.replace(envelope=envelope)
         return lint_document(loaded, self.catalog, options, keep_view=keep_view)
 
     def validate(self, document: Document, *, path: str = "<request>", files: Iterable[str] = (),

@@ -9,8 +9,9 @@ import enum
 import heapq
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
+
+from .record import Record
 
 
 class Severity(enum.IntEnum):
@@ -32,48 +33,63 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {text!r} (expected error, warning or info)") from None
 
 
-@dataclass(slots=True)
-class Edit:
+class Edit(Record):
     """Set (or, with `remove`, delete) the value at a JSON pointer of the workflow document."""
 
-    pointer: str
-    value: Any = None
-    remove: bool = False
+    __slots__ = ("pointer", "value", "remove")
+
+    def __init__(self, pointer: str, value: Any = None, remove: bool = False) -> None:
+        self.pointer = pointer
+        self.value = value
+        self.remove = remove
 
     def to_dict(self) -> dict:
         return {"pointer": self.pointer, "value": self.value, "remove": self.remove}
 
 
-@dataclass(slots=True)
-class Fix:
+class Fix(Record):
     """A proposed change. `safe` fixes run with --fix; unsafe ones need --unsafe-fixes."""
 
-    description: str
-    edits: list[Edit] = field(default_factory=list)
-    safe: bool = True
+    __slots__ = ("description", "edits", "safe")
+
+    def __init__(self, description: str, edits: list[Edit] | None = None,
+                 safe: bool = True) -> None:
+        self.description = description
+        self.edits = edits if edits is not None else []
+        self.safe = safe
 
     def to_dict(self) -> dict:
         return {"description": self.description, "safe": self.safe,
                 "edits": [edit.to_dict() for edit in self.edits]}
 
 
-@dataclass(slots=True)
-class Diagnostic:
-    code: str
-    name: str
-    severity: Severity
-    message: str
-    file: str | None = None
-    node_id: str | None = None
-    class_type: str | None = None
-    input: str | None = None
-    pointer: str | None = None
-    line: int | None = None
-    column: int | None = None
-    server_error_type: str | None = None
-    help: str | None = None
-    fix: Fix | None = None
-    title: str | None = None
+class Diagnostic(Record):
+    """A finding."""
+
+    __slots__ = ("code", "name", "severity", "message", "file", "node_id", "class_type", "input",
+                 "pointer", "line", "column", "server_error_type", "help", "fix", "title")
+
+    def __init__(self, code: str, name: str, severity: Severity, message: str,
+                 file: str | None = None, node_id: str | None = None,
+                 class_type: str | None = None, input: str | None = None,
+                 pointer: str | None = None, line: int | None = None, column: int | None = None,
+                 server_error_type: str | None = None, help: str | None = None,
+                 fix: Fix | None = None, title: str | None = None) -> None:
+        self.code = code
+        self.name = name
+        self.severity = severity
+        self.message = message
+        self.file = file
+        self.node_id = node_id
+        self.class_type = class_type
+        self.input = input
+        self.pointer = pointer
+        self.line = line
+        self.column = column
+        self.server_error_type = server_error_type
+        self.help = help
+        self.fix = fix
+        self.title = title
 
     def to_dict(self) -> dict:
         """The JSON output contract: key order is stable and every key is always present."""
@@ -99,21 +115,32 @@ class Diagnostic:
                 self.input or "")
 
 
-@dataclass
-class FileResult:
-    """One document's verdict: what the engine returns and every renderer reads."""
+class FileResult(Record):
+    """One document's verdict: what the engine returns and every renderer reads (equal but for
+    the view it may keep)."""
 
-    path: str
-    format: str | None
-    envelope: str | None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    skipped: bool = False  # non-workflow JSON found while walking a directory
-    suppressed: int = 0  # findings dropped by per-file ignores and node-level suppressions
-    text: str | None = field(default=None, repr=False)  # for snippets in human output
-    masked: bool = False  # the document holds secrets: findings and text show them masked
-    # What the workflow needs from the server (engine/requirements.py); None: no API view
-    requirements: dict | None = None
-    view: Any = field(default=None, repr=False, compare=False)  # engine.lint_document(keep_view)
+    __slots__ = ("path", "format", "envelope", "diagnostics", "skipped", "suppressed", "text",
+                 "masked", "requirements", "view")
+
+    def __init__(self, path: str, format: str | None, envelope: str | None,
+                 diagnostics: list[Diagnostic] | None = None, skipped: bool = False,
+                 suppressed: int = 0, text: str | None = None, masked: bool = False,
+                 requirements: dict | None = None, view: Any = None) -> None:
+        self.path = path
+        self.format = format
+        self.envelope = envelope
+        self.diagnostics = diagnostics if diagnostics is not None else []
+        self.skipped = skipped  # non-workflow JSON found while walking a directory
+        self.suppressed = suppressed  # findings dropped by per-file ignores and suppressions
+        self.text = text  # for snippets in human output
+        self.masked = masked  # the document holds secrets: findings and text show them masked
+        # What the workflow needs from the server (engine/requirements.py); None: no API view
+        self.requirements = requirements
+        self.view = view  # engine.lint_document(keep_view)
+
+    def _fields(self) -> tuple:
+        return (self.path, self.format, self.envelope, self.diagnostics, self.skipped,
+                self.suppressed, self.text, self.masked, self.requirements)
 
     @property
     def status(self) -> str:

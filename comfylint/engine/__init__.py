@@ -11,12 +11,12 @@ call from a request handler.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ..diagnostics import Diagnostic, FileResult, Severity
 from ..graph import WorkflowGraph
 from ..load import JSON_TEXT_KEY, OBJECT_KEYS_KEY
+from ..record import Record
 from ..rules import as_rule, every_rule_entry
 from ..rules.base import PHASES, Context
 from .secrets import Masker, document_secrets
@@ -31,22 +31,36 @@ if TYPE_CHECKING:
 UNKNOWN_NODE_CODE = "N201"
 
 
-@dataclass(frozen=True)
-class Options:
-    """Everything a document's verdict depends on besides the document and the catalog."""
+class Options(Record):
+    """Everything a document's verdict depends on besides the document and the catalog. Never
+    changed once made (an Options is shared: replace() makes another)."""
 
-    # None: every rule. Index entries (rules.selection.select_rules) or Rule objects: a rule's
-    # module is imported when the rule first applies to a document.
-    rules: tuple[RuleEntry | Rule, ...] | None = None
-    require_format: str = "any"  # "api": anything else (a UI export, not a workflow) is an error
-    envelope: str = "auto"  # how to read the document (load.envelope)
-    severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
-    ignore: frozenset[str] = frozenset()  # codes switched off for this document (per-file-ignores)
-    allow_unknown_nodes: tuple[str, ...] = ()  # class_type globs the server is known to have
-    editor_only_nodes: tuple[str, ...] = ()  # node types (globs) that exist only in the editor
-    # Summarise what the workflow needs from the server (FileResult.requirements): the command
-    # line's reports show it; a bare lint() skips the work and the model rules' imports.
-    requirements: bool = False
+    __slots__ = ("rules", "require_format", "envelope", "severity_overrides", "ignore",
+                 "allow_unknown_nodes", "editor_only_nodes", "requirements")
+
+    def __init__(self, rules: tuple[RuleEntry | Rule, ...] | None = None,
+                 require_format: str = "any", envelope: str = "auto",
+                 severity_overrides: Mapping[str, Severity] | None = None,
+                 ignore: frozenset[str] = frozenset(), allow_unknown_nodes: tuple[str, ...] = (),
+                 editor_only_nodes: tuple[str, ...] = (), requirements: bool = False) -> None:
+        # None: every rule. Index entries (rules.selection.select_rules) or Rule objects: a
+        # rule's module is imported when the rule first applies to a document.
+        self.rules = rules
+        self.require_format = require_format  # "api": anything else (a UI export) is an error
+        self.envelope = envelope  # how to read the document (load.envelope)
+        self.severity_overrides: Mapping[str, Severity] = \
+            severity_overrides if severity_overrides is not None else {}
+        self.ignore = ignore  # codes switched off for this document (per-file-ignores)
+        self.allow_unknown_nodes = allow_unknown_nodes  # class_type globs the server has
+        self.editor_only_nodes = editor_only_nodes  # node types (globs) only the editor has
+        # Summarise what the workflow needs from the server (FileResult.requirements): the
+        # command line's reports show it; a bare lint() skips the work and the model rules'
+        # imports.
+        self.requirements = requirements
+
+    def replace(self, **changes: Any) -> "Options":
+        """These options with some changed (dataclasses.replace's)."""
+        return Options(**{name: changes.get(name, getattr(self, name)) for name in self.__slots__})
 
     @property
     def selected_rules(self) -> tuple[RuleEntry | Rule, ...]:
@@ -58,7 +72,10 @@ class Options:
                                               for pattern in self.allow_unknown_nodes)
 
 
-def lint_document(loaded: LoadedFile, catalog: Catalog, options: Options = Options(), *,
+DEFAULT_OPTIONS = Options()  # every rule, the document read as it comes
+
+
+def lint_document(loaded: LoadedFile, catalog: Catalog, options: Options = DEFAULT_OPTIONS, *,
                   keep_view: bool = False) -> FileResult:
     """Every finding of one loaded document, suppressions applied, severities final, located.
     `keep_view`: leave the API graph the rules read on `result.view` (the Python API words the

@@ -9,13 +9,13 @@ import json
 import math
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic
 from ..reading import MAX_JSON_TEXT_BYTES, MAX_WORKFLOW_BYTES, read_limited, too_large
+from ..record import Record
 from . import findings
 from .envelope import unwrap
 from .positions import PositionIndex, locate_pointers
@@ -29,27 +29,44 @@ STRING_VALUES_KEY = "string_values"
 JSON_TEXT_KEY = "json_text"
 
 
-@dataclass
-class LoadedFile:
-    path: str
-    text: str | None = None
-    document: Any = None
-    format: str | None = None  # "api", "ui" or None (not a workflow / not readable)
-    ui_version: Any = None
-    envelope: str | None = None
-    workflow: Any = None  # the API graph (dict) or the UI document, whichever `format` says
-    base_pointer: str = ""  # where `workflow` sits inside `document`
-    partial_execution_targets: Any = None
-    has_partial_targets: bool = False
-    envelope_files: set[str] = field(default_factory=set)  # input files the request carries
-    # (node id, input) -> pointer of the envelope override that replaced the workflow's value
-    overridden: dict[tuple[str, str], str] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    explicit: bool = True  # named by the user (not found by walking a directory)
-    unreadable: bool = False  # the file could not be read at all (reported even when walking)
-    has_nan: bool = False
-    _positions: PositionIndex | None = None
-    extra: dict = field(default_factory=dict)  # per-format data (e.g. PNG chunks, UI conversion)
+class LoadedFile(Record):
+    """A document as read: its text and JSON value, what it is, and the workflow in it."""
+
+    __slots__ = ("path", "text", "document", "format", "ui_version", "envelope", "workflow",
+                 "base_pointer", "partial_execution_targets", "has_partial_targets",
+                 "envelope_files", "overridden", "diagnostics", "explicit", "unreadable",
+                 "has_nan", "_positions", "extra")
+
+    def __init__(self, path: str, text: str | None = None, document: Any = None,
+                 format: str | None = None, ui_version: Any = None, envelope: str | None = None,
+                 workflow: Any = None, base_pointer: str = "",
+                 partial_execution_targets: Any = None, has_partial_targets: bool = False,
+                 envelope_files: set[str] | None = None,
+                 overridden: dict[tuple[str, str], str] | None = None,
+                 diagnostics: list[Diagnostic] | None = None, explicit: bool = True,
+                 unreadable: bool = False, has_nan: bool = False,
+                 extra: dict | None = None) -> None:
+        self.path = path
+        self.text = text
+        self.document = document
+        self.format = format  # "api", "ui" or None (not a workflow / not readable)
+        self.ui_version = ui_version
+        self.envelope = envelope
+        self.workflow = workflow  # the API graph (dict) or the UI document, as `format` says
+        self.base_pointer = base_pointer  # where `workflow` sits inside `document`
+        self.partial_execution_targets = partial_execution_targets
+        self.has_partial_targets = has_partial_targets
+        # input files the request carries
+        self.envelope_files = envelope_files if envelope_files is not None else set()
+        # (node id, input) -> pointer of the envelope override that replaced the workflow's value
+        self.overridden = overridden if overridden is not None else {}
+        self.diagnostics = diagnostics if diagnostics is not None else []
+        self.explicit = explicit  # named by the user (not found by walking a directory)
+        self.unreadable = unreadable  # the file could not be read at all (reported when walking)
+        self.has_nan = has_nan
+        self._positions: PositionIndex | None = None
+        # per-format data (e.g. PNG chunks, UI conversion)
+        self.extra = extra if extra is not None else {}
 
     @property
     def positions(self) -> PositionIndex | None:

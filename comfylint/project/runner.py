@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -77,7 +77,7 @@ class Job:
         ignored = frozenset(self.config.ignored_codes(path)) \
             if self.config.get("per-file-ignores") else frozenset()
         if fmt != options.require_format or ignored:
-            options = replace(options, require_format=fmt, ignore=ignored)
+            options = options.replace(require_format=fmt, ignore=ignored)
         return options
 
     @cached_property

@@ -9,28 +9,31 @@ from __future__ import annotations
 
 import importlib
 import json
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from ..record import FrozenRecord
 from .base import Rule
 
 CATEGORY_PACKAGES = ("file", "graph", "node", "types", "models", "security", "ui", "config")
 INDEX = Path(__file__).with_name("index.json")
 
 
-@dataclass(frozen=True)
-class RuleEntry:
+class RuleEntry(FrozenRecord):
     """A rule as the index declares it: enough to select it and to know which documents it
     looks at (`formats`, `phase`, `loader_findings`: the Rule attributes), without importing it."""
 
-    code: str
-    name: str
-    module: str  # under comfylint.rules
-    cls: str
-    formats: tuple[str, ...]
-    phase: str
-    loader_findings: bool
+    __slots__ = ("code", "name", "module", "cls", "formats", "phase", "loader_findings")
+
+    def __init__(self, code: str, name: str, module: str, cls: str, formats: tuple[str, ...],
+                 phase: str, loader_findings: bool) -> None:
+        self.code = code
+        self.name = name
+        self.module = module  # under comfylint.rules
+        self.cls = cls
+        self.formats = formats
+        self.phase = phase
+        self.loader_findings = loader_findings
 
     def load(self) -> Rule:
         """The rule itself (its module imported on first use)."""
