@@ -6,8 +6,9 @@ Every problem with the run's inputs is a ComfylintError (the command line exits 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Any
+
+from ..record import Record
 
 NODE_SOURCES = ("object_info", "snapshot", "server")
 FILE_SOURCES = ("manifest", "comfyui_dir", "models_dir")
@@ -16,24 +17,34 @@ CONFIG_SOURCE_KEYS = {"object_info": "object-info", "snapshot": "snapshot", "ser
                       "comfyui_dir": "comfyui-dir"}
 
 
-@dataclass
-class CheckInputs:
+class CheckInputs(Record):
     """The command line's say; None means "not given" (the config or a default decides)."""
 
-    paths: tuple[str, ...]
-    config_file: str | None = None
-    isolated: bool = False
-    select: tuple[str, ...] = ()
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    require_format: str | None = None
-    envelope: str = "auto"
-    sources: dict[str, Any] = field(default_factory=dict)
-    jobs: int | None = None
-    use_cache: bool = True
-    force_exclude: bool = False
-    baseline: str | None = None
-    use_baseline: bool = True
+    __slots__ = ("paths", "config_file", "isolated", "select", "extend_select", "ignore",
+                 "require_format", "envelope", "sources", "jobs", "use_cache", "force_exclude",
+                 "baseline", "use_baseline")
+
+    def __init__(self, paths: tuple[str, ...], config_file: str | None = None,
+                 isolated: bool = False, select: tuple[str, ...] = (),
+                 extend_select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
+                 require_format: str | None = None, envelope: str = "auto",
+                 sources: dict[str, Any] | None = None, jobs: int | None = None,
+                 use_cache: bool = True, force_exclude: bool = False, baseline: str | None = None,
+                 use_baseline: bool = True) -> None:
+        self.paths = paths
+        self.config_file = config_file
+        self.isolated = isolated
+        self.select = select
+        self.extend_select = extend_select
+        self.ignore = ignore
+        self.require_format = require_format
+        self.envelope = envelope
+        self.sources = sources if sources is not None else {}
+        self.jobs = jobs
+        self.use_cache = use_cache
+        self.force_exclude = force_exclude
+        self.baseline = baseline
+        self.use_baseline = use_baseline
 
 
 def load_run_config(inputs: CheckInputs):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -14,6 +13,7 @@ from ..diagnostics import FileResult
 from ..engine import Options, crashed_result, lint_document
 from ..errors import ComfylintError
 from ..load import LoadedFile, load_bytes
+from ..record import Record
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
@@ -27,20 +27,23 @@ FILES_PER_TASK = 16
 ProgressFactory = Callable[[int], "Callable[[int | None], None] | None"]
 
 
-@dataclass
 class Job:
     """Everything one file's lint depends on (inherited by worker processes).
 
     The rules and the catalog are resolved on first use: a run answered entirely from the cache
     never imports the rules or parses a (possibly 100 MB) object_info."""
 
-    config: "Config"
-    # select (None: not given, every rule), extend-select, ignore
-    selectors: tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]]
-    sources: dict[str, Any]
-    envelope: str = "auto"
-    require_format: str | None = None  # from --require-format; None lets the config decide
-    given_catalog: "Catalog | None" = None  # a catalog the caller built (probe, snapshot diff)
+    def __init__(self, config: "Config",
+                 selectors: tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]],
+                 sources: dict[str, Any], envelope: str = "auto",
+                 require_format: str | None = None,
+                 given_catalog: "Catalog | None" = None) -> None:
+        self.config = config
+        self.selectors = selectors  # select (None: not given, every rule), extend-select, ignore
+        self.sources = sources
+        self.envelope = envelope
+        self.require_format = require_format  # from --require-format; None: the config decides
+        self.given_catalog = given_catalog  # a catalog the caller built (probe, snapshot diff)
 
     @cached_property
     def catalog(self) -> "Catalog":
@@ -94,16 +97,21 @@ class Job:
         self.catalog, self.options  # noqa: B018 - cached_property access
 
 
-@dataclass
-class Report:
-    results: list[FileResult] = field(default_factory=list)
-    suppressed: int = 0
-    cached: int = 0
-    linted: int = 0
-    jobs: int = 1
-    fixes: list["FixOutcome"] = field(default_factory=list)
-    write_errors: list[str] = field(default_factory=list)  # fixed files that could not be written
-    baseline_matches: Counter = field(default_factory=Counter)
+class Report(Record):
+    """What a run found, and how it went."""
+
+    __slots__ = ("results", "suppressed", "cached", "linted", "jobs", "fixes", "write_errors",
+                 "baseline_matches")
+
+    def __init__(self) -> None:
+        self.results: list[FileResult] = []
+        self.suppressed = 0
+        self.cached = 0
+        self.linted = 0
+        self.jobs = 1
+        self.fixes: list[FixOutcome] = []
+        self.write_errors: list[str] = []  # fixed files that could not be written
+        self.baseline_matches: Counter = Counter()
 
 
 # -- one file ------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
+
+from ..record import Record
 
 if TYPE_CHECKING:
     from ..diagnostics import FileResult
@@ -19,10 +20,14 @@ FORMATS = {
 }
 
 
-@dataclass
-class RenderOptions:
-    color: bool = False
-    show_fixes: bool = True
+class RenderOptions(Record):
+    """How a report is drawn."""
+
+    __slots__ = ("color", "show_fixes")
+
+    def __init__(self, color: bool = False, show_fixes: bool = True) -> None:
+        self.color = color
+        self.show_fixes = show_fixes
 
 
 def render(fmt: str, results: "list[FileResult]", stream: TextIO, options: RenderOptions) -> None:

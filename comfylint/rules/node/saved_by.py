@@ -15,25 +15,27 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from ...catalog.packs import CORE_CNR_ID
 from ...catalog.releases import parse_version
+from ...record import FrozenRecord
 
 TEMPLATE_INDEX = "index.json"
 
 Version = tuple[int, int, int]
 
 
-@dataclass(frozen=True)
-class SavedBy:
+class SavedBy(FrozenRecord):
     """The newer ComfyUI a file says it comes from, and how it says so."""
 
-    at_least: str  # "ComfyUI >= 0.35.0", "a frontend newer than 1.45.15 (ComfyUI > 0.26.0)"
-    evidence: str  # where the file says it
-    node_id: str | None = None  # the node that carries the evidence, if one does
+    __slots__ = ("at_least", "evidence", "node_id")
+
+    def __init__(self, at_least: str, evidence: str, node_id: str | None = None) -> None:
+        self.at_least = at_least  # "ComfyUI >= 0.35.0", "a frontend newer than 1.45.15 (...)"
+        self.evidence = evidence  # where the file says it
+        self.node_id = node_id  # the node that carries the evidence, if one does
 
 
 def core_version(node: Any) -> Version | None:
