@@ -20,13 +20,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog, InputSpec, NodeDef
-from .catalog.dynamic import ResolvedInputs, resolve_inputs
 from .catalog.types import link_types_match
 from .literals import LiteralChecks, literal_checks
 from .record import Record
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from .catalog.dynamic import ResolvedInputs
 
 
 class computed_once:  # a decorator, named like functools.cached_property
@@ -168,6 +169,8 @@ class WorkflowGraph:
                 unknown.append(node_id)
                 continue
             if node_def.has_dynamic_inputs:
+                from .catalog.dynamic import resolve_inputs  # (v3 dynamic inputs only)
+
                 resolved = self._resolved[node_id] = resolve_inputs(
                     node_def, inputs if isinstance(inputs, dict) else {})
                 specs = specs_of[node_id] = resolved.specs

@@ -41,13 +41,13 @@ import os
 import re
 import time
 import zlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol, cast
 
 from .. import __version__
 from ..reading import MAX_CATALOG_BYTES, UnreadableFile, open_regular, too_large
+from .packed import PackedNodes
 from ..resources import user_cache_dir
 from . import Catalog, CatalogError, declared_output_types, gc_paused
 
@@ -142,35 +142,7 @@ _UNCACHED: dict[str, Callable[[Path], Catalog]] = {"object_info": Catalog.from_o
                                                    "snapshot": _uncached_snapshot}
 
 
-# -- the compact form --------------------------------------------------------------------------------
-class PackedNodes(Mapping):
-    """Node definitions kept as their JSON texts, each decoded on first lookup (then kept)."""
-
-    def __init__(self, names: list[str], ends: list[int],
-                 payload: bytes | bytearray | memoryview) -> None:
-        self._position = dict(zip(names, range(len(names))))
-        self._ends = ends
-        self._payload = payload
-        self._decoded: dict[str, Any] = {}
-
-    def __getitem__(self, name: str) -> Any:
-        if name in self._decoded:
-            return self._decoded[name]
-        index = self._position[name]  # KeyError for an unknown class: Mapping.get wants it
-        start = self._ends[index - 1] if index else 0
-        node = self._decoded[name] = json.loads(bytes(self._payload[start:self._ends[index]]))
-        return node
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._position)
-
-    def __len__(self) -> int:
-        return len(self._position)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._position
-
-
+# -- the compact form (packed.PackedNodes) ------------------------------------------------------------
 @dataclass
 class Entry:
     """One cached catalog: packed nodes plus what the Catalog needs besides them."""

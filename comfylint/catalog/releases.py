@@ -273,7 +273,7 @@ def _behaviour(version: str) -> ServerBehaviour:
 
 @cache
 def _nodes(version: str) -> Mapping[str, Any]:
-    from .cache import PackedNodes
+    from .packed import PackedNodes
 
     names, ends, payload = read_node_lines((DATA_DIR / version / NODES_FILE).read_bytes())
     return PackedNodes(names, ends, payload)

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from ..errors import ComfylintError
 from ..reading import open_regular
 from ..record import Record
 from . import Catalog, CatalogError
-from .manifest import Manifest, ManifestError
-from .packs import PackMapError, load_index
+from .packs import load_index
 from .releases import UnknownRelease
+
+if TYPE_CHECKING:
+    from .manifest import Manifest
 
 
 class SourceError(ComfylintError):
@@ -79,7 +81,7 @@ def build_catalog(sources: CatalogSources, nodes: Catalog | None = None) -> Cata
             catalog = catalog.for_version(sources.comfyui_version)
         manifest = local_manifest(sources, catalog.release.model_folders)
         packs = load_index(sources.extension_node_map, sources.comfyui_dir)
-    except (CatalogError, ManifestError, PackMapError, UnknownRelease) as exc:
+    except (ComfylintError, UnknownRelease) as exc:  # (a catalog, manifest or pack map unusable)
         raise SourceError(str(exc)) from None
     if manifest is None and packs is None:
         return catalog
@@ -154,6 +156,10 @@ def local_manifest(sources: CatalogSources,
                    folders: dict[str, list[str]] | None = None) -> Manifest | None:
     """The server's files the user named; `folders`: the model folder layout of the release in
     use (catalog.release.model_folders; default: the newest bundled release's)."""
+    if not (sources.manifest or sources.comfyui_dir or sources.models_dir):
+        return None  # (the manifest module is loaded only for a run that names files)
+    from .manifest import Manifest
+
     if sources.manifest:
         return Manifest.from_file(sources.manifest)
     if sources.comfyui_dir:

@@ -14,11 +14,11 @@ import fnmatch
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ComfylintError
+from ..record import Record
 
 CONFIG_NAMES = (".comfylint.toml", "comfylint.toml", "pyproject.toml")
 SCHEMA_NAME = "config.schema.json"
@@ -38,13 +38,16 @@ class ConfigError(ComfylintError):
     """A configuration problem the user must fix (exit code 2)."""
 
 
-@dataclass
-class Config:
+class Config(Record):
     """Resolved settings. Globs are relative to `root`; path values are absolute."""
 
-    root: Path
-    sources: list[Path] = field(default_factory=list)  # files read, closest first
-    values: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("root", "sources", "values")
+
+    def __init__(self, root: Path, sources: list[Path] | None = None,
+                 values: dict[str, Any] | None = None) -> None:
+        self.root = root
+        self.sources = sources if sources is not None else []  # files read, closest first
+        self.values = values if values is not None else {}
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)

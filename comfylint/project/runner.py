@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..diagnostics import FileResult
@@ -135,11 +135,11 @@ def _read(path: str) -> bytes | None:
         return None
 
 
-def _lint_path(job: Job, path: str, explicit: bool) -> tuple[FileResult, str | None]:
-    """(result, the cache key of the very bytes linted; None if unreadable): a file edited
-    while the run reads it is cached under what was linted, never under its other version."""
-    from .cache import file_key
-
+def _lint_path(job: Job, path: str, explicit: bool,
+               keyed: bool = True) -> tuple[FileResult, str | None]:
+    """(result, the cache key of the very bytes linted; None if unreadable or not `keyed`, when
+    no cache will keep it): a file edited while the run reads it is cached under what was
+    linted, never under its other version."""
     data = _read(path)
     if data is None:  # let the loader describe the problem (missing, unreadable, a directory)
         from ..load import load_path
@@ -151,7 +151,12 @@ def _lint_path(job: Job, path: str, explicit: bool) -> tuple[FileResult, str | N
         except Exception as exc:  # noqa: BLE001 - a loader bug: this file's C002
             return crashed_result(path, None, exc), None
         return lint_document(loaded, job.catalog, options), None
-    return lint_bytes(job, path, data, explicit)[1], file_key(path, data, explicit)
+    result = lint_bytes(job, path, data, explicit)[1]
+    if not keyed:
+        return result, None
+    from .cache import file_key
+
+    return result, file_key(path, data, explicit)
 
 
 # -- worker processes ------------------------------------------------------------------------
@@ -164,11 +169,12 @@ def _worker_init(job: Job | None) -> None:
         _WORKER_JOB = job
 
 
-def _worker_lint(batch: list[tuple[str, bool]]) -> list[tuple[FileResult, str | None]]:
+def _worker_lint(batch: list[tuple[str, bool]],
+                 keyed: bool = True) -> list[tuple[FileResult, str | None]]:
     assert _WORKER_JOB is not None, "the pool's initializer sets the job"
     out = []
     for path, explicit in batch:
-        result, key = _lint_path(_WORKER_JOB, path, explicit)
+        result, key = _lint_path(_WORKER_JOB, path, explicit, keyed)
         if not result.masked:
             result.text = None  # the parent has the bytes; do not ship the text back
         out.append((result, key))
@@ -176,11 +182,12 @@ def _worker_lint(batch: list[tuple[str, bool]]) -> list[tuple[FileResult, str | 
 
 
 def _lint_many(job: Job, files: list[tuple[str, bool]], jobs: int,
-               progress: Callable[[int], None] | None) -> list[tuple[FileResult, str | None]]:
+               progress: Callable[[int], None] | None,
+               keyed: bool = True) -> list[tuple[FileResult, str | None]]:
     if jobs <= 1 or len(files) < 2:
         out = []
         for index, (path, explicit) in enumerate(files, 1):
-            out.append(_lint_path(job, path, explicit))
+            out.append(_lint_path(job, path, explicit, keyed))
             if progress and index % FILES_PER_TASK == 0:
                 progress(FILES_PER_TASK)
         return out
@@ -200,7 +207,7 @@ def _lint_many(job: Job, files: list[tuple[str, bool]], jobs: int,
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init,
                                  initargs=(initarg,)) as pool:
-            for batch_result in pool.map(_worker_lint, batches):
+            for batch_result in pool.map(partial(_worker_lint, keyed=keyed), batches):
                 out.extend(batch_result)
                 if progress:
                     progress(len(batch_result))
@@ -215,8 +222,8 @@ def run(job: Job, files: list[tuple[str, bool]], *, cache=None, jobs: int | None
         stdin_data: bytes | None = None, stdin_name: str = "-",
         progress: "ProgressFactory | None" = None) -> Report:
     """Lint `files` (from select_files). Results keep the files' order."""
-    from .cache import file_key, result_entry
-
+    if cache is not None:  # (the results cache's module: only for a run that keeps results)
+        from .cache import file_key, result_entry
     report = Report()
     slots: list[FileResult | None] = [None] * len(files)
     pending: list[tuple[int, str, bool, str | None]] = []
@@ -248,7 +255,8 @@ def run(job: Job, files: list[tuple[str, bool]], *, cache=None, jobs: int | None
         report.jobs = auto_jobs([len(contents[index]) if index in contents else _size(path)
                                  for index, path, _explicit, _key in pending])
     advance = progress(len(pending)) if progress else None
-    linted = _lint_many(job, [(p, e) for _i, p, e, _k in pending], report.jobs, advance)
+    linted = _lint_many(job, [(p, e) for _i, p, e, _k in pending], report.jobs, advance,
+                        keyed=cache is not None)
     if advance:
         advance(None)
     for (index, _path, _explicit, _key), (result, key) in zip(pending, linted):

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ...diagnostics import Diagnostic, Severity
-from ...ui import conversion
 from ..base import Context, Rule, strip_dated_note
 from .saved_by import SavedBy
 from .unknown_consequences import linked_in_file
@@ -55,6 +54,8 @@ class SavedByNewerComfyui(Rule):
                          if link.input == diag.input), None)
             return link.source if link is not None else None
         if diag.code == "U003":  # a UI finding: located by the node's stored values
+            from ...ui import conversion
+
             result = conversion(ctx.loaded)
             where = (diag.pointer or "")[len(ctx.loaded.base_pointer):].split("/widgets_values")[0]
             return next((api_id for api_id, node in result.nodes.items()

@@ -10,17 +10,19 @@ G106, is not reported either: it runs after this fold).
 from __future__ import annotations
 
 from ...diagnostics import Diagnostic
-from ...ui import conversion, ui_node
 from ..base import Context
 
 
 def fold_consequences(ctx: Context, unknown: list[Diagnostic]) -> None:
     """Move missing-input findings on linked UI inputs of a refused conversion into the first
     unknown-node finding, as notes."""
-    result = conversion(ctx.loaded)  # only UI files have one (and then the converter is loaded)
-    if not unknown or result is None:
+    if not unknown or ctx.loaded.format != "ui":
+        return  # only UI files have a conversion (and then the converter is loaded)
+    from ...ui import REFUSED, conversion
+
+    result = conversion(ctx.loaded)
+    if result is None:
         return
-    from ...ui import REFUSED
 
     if result.grade != REFUSED:
         return
@@ -36,6 +38,10 @@ def fold_consequences(ctx: Context, unknown: list[Diagnostic]) -> None:
 
 def linked_in_file(ctx: Context, diag: Diagnostic) -> bool:
     """The finding's input is linked in the UI file (the editor would send something for it)."""
+    if ctx.loaded.format != "ui":
+        return False  # (ui_node: None for API files)
+    from ...ui import ui_node
+
     node = ui_node(ctx.loaded, diag.node_id) if diag.node_id else None
     slots = node.get("inputs") if isinstance(node, dict) else None
     return isinstance(slots, list) and any(

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Iterable
 
 from ...diagnostics import Diagnostic, Edit, Fix, Severity
-from ...ui import conversion
 from ..base import Context, Rule
 
 
@@ -17,7 +16,11 @@ class RequiredInputMissing(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph
-        converted = conversion(ctx.loaded)  # a UI file: links the editor cuts (muted nodes)
+        converted = None
+        if ctx.loaded.format == "ui":  # links the editor cuts (muted nodes)
+            from ...ui import conversion
+
+            converted = conversion(ctx.loaded)
         cut_links = converted.cut if converted is not None else {}
         linkers = ", ".join(converted.queue_time_linkers) if converted is not None else ""
         for node_id in graph.incomplete_nodes:  # (known nodes whose inputs may lack one)

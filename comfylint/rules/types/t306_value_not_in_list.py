@@ -5,7 +5,6 @@ from typing import Iterable
 from ...catalog.types import unwrap_value
 from ...diagnostics import Diagnostic, Edit, Fix, closest_spelling
 from ..base import Context, Rule
-from .sampler_names import split_sampler
 
 SHOWN_CHOICES = 12
 
@@ -98,6 +97,8 @@ def _sampler_split(ctx: Context, node_id: str, node_def, name: str, value: objec
     scheduler_spec = node_def.inputs.get("scheduler")
     if name != "sampler_name" or scheduler_spec is None or scheduler_spec.choices is None:
         return None
+    from .sampler_names import split_sampler  # (a sampler name not among the choices only)
+
     meant = split_sampler(value, choices, scheduler_spec.choices)
     if meant is None:
         return None
