@@ -48,6 +48,8 @@ class computed_once:  # a decorator, named like functools.cached_property
         return value
 
 
+_ABSENT = object()  # (no such node)
+
 # Link problems that still connect two existing nodes (the edge exists in the graph).
 EDGE_PROBLEMS = (None, "slot-range", "slot-type")
 
@@ -324,6 +326,17 @@ class WorkflowGraph:
     def node_ids(self) -> list[str]:
         """Every node id, in the workflow's order (the order of `g.nodes`)."""
         return list(self._class_types)
+
+    def describe(self, node_id: Any) -> tuple[str | None, str | None] | None:
+        """(class_type when it is a string, title) of a node of the workflow; None for an id that
+        is none of its nodes."""
+        try:
+            class_type = self._class_types.get(node_id, _ABSENT)
+        except TypeError:  # unhashable: no node id
+            return None
+        if class_type is _ABSENT:
+            return None
+        return class_type if isinstance(class_type, str) else None, self._titles[node_id]
 
     def class_type(self, node_id: str) -> Any:
         return self._class_types.get(node_id)

@@ -62,7 +62,7 @@ class Context(Record):
     """One document's lint: what the rules read, and the findings so far."""
 
     __slots__ = ("loaded", "catalog", "options", "api_view", "findings", "rule", "api_workflow",
-                 "_shared")
+                 "_shared", "_labels", "_server")
 
     def __init__(self, loaded: "LoadedFile", catalog: "Catalog", options: "Options",
                  api_view: "WorkflowGraph | None" = None, findings: list[Diagnostic] | None = None,
@@ -75,6 +75,8 @@ class Context(Record):
         self.rule = rule
         self.api_workflow = api_workflow  # a UI file's converted API graph (comfylint.ui)
         self._shared: dict = {}
+        self._labels: dict[str, str] = {}  # node id -> label(): messages name a node often
+        self._server = catalog.release.server  # how the release in use names its errors
 
     @property
     def graph(self) -> "WorkflowGraph":
@@ -117,12 +119,16 @@ class Context(Record):
 
     def label(self, node_id: str) -> str:
         """`#6 CLIPTextEncode "Positive"` for messages."""
+        try:
+            return self._labels[node_id]
+        except (KeyError, TypeError):  # (TypeError: an unhashable id, never a node's)
+            pass
         graph = self.api_view
-        if graph is None or node_id not in graph:
-            return node_label(node_id, None)
-        class_type = graph.class_type(node_id)
-        return node_label(node_id, class_type if isinstance(class_type, str) else None,
-                          graph.title(node_id))
+        described = graph.describe(node_id) if graph is not None else None
+        label = node_label(node_id, None) if described is None else node_label(node_id, *described)
+        if isinstance(node_id, str):
+            self._labels[node_id] = label
+        return label
 
     def report(self, message: str, *, node_id: str | None = None, input: str | None = None,
                pointer: str | None = None, help: str | None = None, fix: Fix | None = None,
@@ -134,10 +140,9 @@ class Context(Record):
         level = severity if severity is not None else rule.severity
         graph = self.api_view
         class_type = title = None
-        if node_id is not None and graph is not None and node_id in graph:
-            class_type, title = graph.class_type(node_id), graph.title(node_id)
-            if not isinstance(class_type, str):
-                class_type = None
+        described = graph.describe(node_id) if node_id is not None and graph is not None else None
+        if described is not None and graph is not None and node_id is not None:
+            class_type, title = described
             if rule.server_node_check and level == Severity.ERROR and node_id not in graph.validated:
                 level = Severity.WARNING
                 message += skipped_reason(graph, node_id)
@@ -152,12 +157,10 @@ class Context(Record):
             if pointer is None:
                 pointer = self.pointer(node_id, "inputs", input) if input else self.pointer(node_id)
         # Rules name the error as the newest servers do; the release in use may call it otherwise.
-        error_type = self.catalog.release.server.error_type(
+        error_type = self._server.error_type(
             rule.server_error_type if server_error_type is ... else server_error_type)
-        return Diagnostic(
-            code=rule.code, name=rule.name, severity=level, message=message, file=self.path,
-            node_id=node_id, class_type=class_type, input=input, pointer=pointer, line=line,
-            column=column, help=help, fix=fix, title=title, server_error_type=error_type)
+        return Diagnostic(rule.code, rule.name, level, message, self.loaded.path, node_id,
+                          class_type, input, pointer, line, column, error_type, help, fix, title)
 
 
 # Said of a verdict that rests on lists a newer ComfyUI may have grown (the bundled catalog).
