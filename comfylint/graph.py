@@ -113,6 +113,8 @@ class WorkflowGraph:
         self.well_formed = True
         # Shared with the rules that would otherwise each walk every node or link, in order:
         self.unknown_nodes: list[str] = []  # no definition (an unknown class, no class_type)
+        self._known_nodes: list[tuple[str, NodeDef]] = []  # the others, with their definition
+        self.all_output_nodes: list[str] = []  # known nodes of an output class
         self.without_inputs: set[str] = set()  # not an object, or its "inputs" is not one
         # Known nodes whose inputs object may lack a required input (or whose dynamic inputs
         # decide which are required), and those with an input their class does not declare.
@@ -137,6 +139,7 @@ class WorkflowGraph:
         get_def = self.catalog.get
         class_types, titles, node_defs = self._class_types, self._titles, self._node_defs
         specs_of, unknown, without_inputs = self._specs, self.unknown_nodes, self.without_inputs
+        known, outputs = self._known_nodes, self.all_output_nodes
         incomplete, undeclared = self.incomplete_nodes, self.undeclared_nodes
         well_formed = True
         with_inputs: list[tuple[str, dict, Any]] = []
@@ -170,6 +173,9 @@ class WorkflowGraph:
             if node_def is None:
                 unknown.append(node_id)
                 continue
+            known.append((node_id, node_def))
+            if node_def.is_output_node:
+                outputs.append(node_id)
             if node_def.has_dynamic_inputs:
                 from .catalog.dynamic import resolve_inputs  # (v3 dynamic inputs only)
 
@@ -362,18 +368,11 @@ class WorkflowGraph:
         return inputs if isinstance(inputs, dict) else {}
 
     def known_nodes(self) -> list[tuple[str, NodeDef]]:
-        """(node_id, definition) for every well-formed node whose class the catalog knows."""
+        """(node_id, definition) for every node whose class the catalog knows (gathered by the
+        build: a definition implies a node object with that class)."""
         return self._known_nodes
 
-    @computed_once
-    def _known_nodes(self) -> list[tuple[str, NodeDef]]:
-        return [(node_id, node_def) for node_id, node_def in self._node_defs.items()
-                if node_def is not None and isinstance(self.workflow[node_id], dict)]
-
     # -- shared analyses ------------------------------------------------------------------------
-    @computed_once
-    def all_output_nodes(self) -> list[str]:
-        return [n for n, d in self.known_nodes() if d.is_output_node]
 
     @computed_once
     def output_nodes(self) -> list[str]:

@@ -592,6 +592,10 @@ def assert_gathered_as_walking_again(workflow: dict, catalog: Catalog) -> None:
 
     graph = WorkflowGraph(workflow, catalog)
     assert graph.unknown_nodes == [n for n in graph.node_ids if graph.node_def(n) is None]
+    known = [(n, graph.node_def(n)) for n in graph.node_ids
+             if graph.node_def(n) is not None and isinstance(workflow[n], dict)]
+    assert graph.known_nodes() == known
+    assert graph.all_output_nodes == [n for n, node_def in known if node_def.is_output_node]
     assert graph.without_inputs == {n for n, node in workflow.items() if not isinstance(node, dict)
                                     or not isinstance(node.get("inputs"), dict)}
     assert graph.odd_links == [
