@@ -115,6 +115,7 @@ class _Walk:
         for diag in found:
             if diag.node_id is not None:
                 self.by_input.setdefault((diag.node_id, diag.input), []).append(diag)
+        self.flagged = {node_id for node_id, _input in self.by_input}  # nodes with a finding
         # node -> (valid, reasons), in the order the server finishes them (it reports in this order)
         self.validated: dict[str, tuple[bool, list[dict]]] = {}
         self.stack: list[str] = []
@@ -168,9 +169,10 @@ class _Walk:
             valid, errors = self._inputs(node_id, inputs)
         finally:
             self.stack.pop()
-        errors += self._errors(node_id, None, ("custom_validation_failed",))
-        for name in self.graph.input_specs(node_id):
-            errors += self._errors(node_id, name, ("custom_validation_failed",))
+        if node_id in self.flagged:  # (a node without findings has no error entries)
+            errors += self._errors(node_id, None, ("custom_validation_failed",))
+            for name in self.graph.input_specs(node_id):
+                errors += self._errors(node_id, name, ("custom_validation_failed",))
         errors += self.cycle_errors.pop(node_id, [])
         self.validated[node_id] = (valid and not errors, errors)
         return valid and not errors
@@ -228,9 +230,12 @@ class _Walk:
 
     def _errors(self, node_id: str, name: str | None, types: Iterable[str]) -> list[dict]:
         """The server's error entries for the findings on one input of one node."""
+        found = self.by_input.get((node_id, name))
+        if not found:
+            return []  # (most inputs)
         out: list[dict] = []
         wanted = tuple(types)
-        for diag in self.by_input.get((node_id, name), ()):
+        for diag in found:
             if diag.server_error_type in wanted:
                 out.extend(self._entries(node_id, name, diag))
         out.sort(key=lambda e: wanted.index(e["type"]))
