@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from ..catalog.types import ConversionError, convert_value, unwrap_value
 from . import SERVER_CRASH_TEXT, ServerAnswer
 from .dialects import Dialect
 
@@ -184,21 +185,24 @@ class _Walk:
         specs = graph.input_specs(node_id)
         if graph.node_def(node_id) is None:  # a class the server has and the catalog does not
             return self._unknown_class(links), errors
+        flagged = node_id in self.flagged  # (without findings, no input has error entries)
         for name, spec in specs.items():
             if name not in inputs:
-                if spec.required:
+                if spec.required and flagged:
                     errors += self._errors(node_id, name, ("required_input_missing",))
                 continue
             value = inputs[name]
             if not isinstance(value, list):
-                errors += self._errors(node_id, name, VALUE_TYPES)[:1]
+                if flagged:
+                    errors += self._errors(node_id, name, VALUE_TYPES)[:1]
                 continue
             link = links[name]
             if len(value) != 2:
-                errors += self._errors(node_id, name, ("bad_linked_input",))
+                if flagged:
+                    errors += self._errors(node_id, name, ("bad_linked_input",))
                 continue
             _raise_if_unreadable(link, graph)
-            mismatch = self._errors(node_id, name, ("return_type_mismatch",))
+            mismatch = self._errors(node_id, name, ("return_type_mismatch",)) if flagged else []
             if mismatch:
                 errors += mismatch
                 continue
@@ -321,8 +325,6 @@ def _inner_exception(name: str, spec: InputSpec, value: Any, exc: _Raised) -> di
 
 
 def _value_entries(kind: str, name: str, spec: InputSpec, config: list, value: Any) -> Iterator[dict]:
-    from ..catalog.types import ConversionError, convert_value
-
     if kind == "invalid_input_type":
         error = _conversion_error(spec.type, value)
         yield _entry(kind, f"Failed to convert an input value to a {spec.type} value",
@@ -366,8 +368,6 @@ def _input_config(spec: InputSpec) -> list:
 
 
 def _unwrap(value: Any) -> Any:
-    from ..catalog.types import unwrap_value
-
     return unwrap_value(value)
 
 
