@@ -234,24 +234,45 @@ def close_matches(word: str, possibilities: Iterable[str], n: int = 3,
     return [candidate for _score, candidate in heapq.nlargest(n, scored)]
 
 
-def typo_correction(value: object, candidates) -> str | None:
+class TypoIndex:
+    """Candidate names arranged for typo_correction: the first of each lower-case spelling, and
+    every name grouped by its length (with its place among the candidates and its lower case).
+    A catalog keeps one for its node classes (Catalog.typo_index)."""
+
+    __slots__ = ("by_lower", "by_length")
+
+    def __init__(self, candidates: Iterable[object]) -> None:
+        self.by_lower: dict[str, str] = {}
+        self.by_length: dict[int, list[tuple[int, str, str]]] = {}
+        strings = [c for c in candidates if isinstance(c, str)]
+        for place, name in enumerate(strings):
+            lower = name.lower()
+            self.by_lower.setdefault(lower, name)
+            self.by_length.setdefault(len(name), []).append((place, name, lower))
+
+
+def typo_correction(value: object, candidates: "Iterable[object] | TypoIndex") -> str | None:
     """The one candidate `value` is a typo of, or None: a match ignoring case, else the single
     nearest name within a typo's reach (one edit up to 7 characters, two from 8; an edit is a
     letter inserted, deleted, replaced or two neighbours swapped). A name that merely shares a
-    long part with another (SeargePreviewImage, PreviewImage) is a different name, not a typo."""
+    long part with another (SeargePreviewImage, PreviewImage) is a different name, not a typo.
+    Only names of a length within reach are compared (TypoIndex groups them so)."""
     if not isinstance(value, str) or not value:
         return None
-    strings = [c for c in candidates if isinstance(c, str)]
+    index = candidates if isinstance(candidates, TypoIndex) else TypoIndex(candidates)
     lowered = value.lower()
-    same_case = [c for c in strings if c.lower() == lowered]
-    if same_case:
-        return same_case[0]
+    same_case = index.by_lower.get(lowered)
+    if same_case is not None:
+        return same_case
     best: list[str] = []
     best_distance = typo_reach(value)  # ties at the best distance so far are kept
-    for candidate in strings:
-        if abs(len(candidate) - len(value)) > best_distance:
+    size = len(value)
+    within = sorted(entry for length in range(size - best_distance, size + best_distance + 1)
+                    for entry in index.by_length.get(length, ()))  # (in the candidates' order)
+    for _place, candidate, lower in within:
+        if abs(len(candidate) - size) > best_distance:
             continue
-        distance = edit_distance(lowered, candidate.lower(), best_distance)
+        distance = edit_distance(lowered, lower, best_distance)
         if distance > best_distance:
             continue
         if distance < best_distance or not best:

@@ -8,8 +8,9 @@
   never modified.
 - Findings are located by finding just their pointers in the text (load.positions.
   locate_pointers), as the full PositionIndex locates them.
-- "Did you mean" (diagnostics.close_matches) answers as difflib.get_close_matches; JSON pointers
-  are escaped only when a token needs it (load.positions.pointer).
+- "Did you mean" (diagnostics.close_matches) answers as difflib.get_close_matches, a typo's
+  correction (diagnostics.typo_correction over a TypoIndex) as comparing every name; JSON
+  pointers are escaped only when a token needs it (load.positions.pointer).
 - What the graph build gathers for the rules (unknown nodes, nodes without inputs, nodes that
   may lack a required input or hold an undeclared one, the links a link rule may report, every
   literal string, the adjacency lists, the sources of followed links)
@@ -720,3 +721,44 @@ def test_explain_as_comparing_every_name(value, installed):
 
     assert explain(value, installed, "loras") == explain_reference(value, installed, "loras")
     assert explain(value, installed, "loras") == explain_reference(value, installed, "loras")
+
+
+def typo_reference(value, candidates):
+    """diagnostics.typo_correction as first written: every candidate compared."""
+    from comfylint.diagnostics import _versions_apart, edit_distance, typo_reach
+
+    if not isinstance(value, str) or not value:
+        return None
+    strings = [c for c in candidates if isinstance(c, str)]
+    same_case = [c for c in strings if c.lower() == value.lower()]
+    if same_case:
+        return same_case[0]
+    best: list = []
+    best_distance = typo_reach(value)
+    for candidate in strings:
+        if abs(len(candidate) - len(value)) > best_distance:
+            continue
+        distance = edit_distance(value.lower(), candidate.lower(), best_distance)
+        if distance > best_distance:
+            continue
+        if distance < best_distance or not best:
+            best, best_distance = [candidate], distance
+        else:
+            best.append(candidate)
+    if len(best) != 1:
+        return None
+    return None if _versions_apart(value, best[0]) else best[0]
+
+
+class_names = st.text(alphabet="abAB1İK", min_size=0, max_size=10)
+
+
+@SETTINGS
+@given(class_names, st.lists(class_names | st.sampled_from([None, 3]), max_size=12))
+@example("KSampler", ["KSamplerAdvanced", "KSampIer", "ksampler2", "SamplerCustom"])
+def test_typo_corrections_as_comparing_every_name(value, candidates):
+    from comfylint.diagnostics import TypoIndex, typo_correction
+
+    expected = typo_reference(value, candidates)
+    assert typo_correction(value, TypoIndex(candidates)) == expected
+    assert typo_correction(value, candidates) == expected

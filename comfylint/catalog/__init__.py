@@ -22,6 +22,7 @@ from ..record import Record
 from .types import DYNAMIC_COMBO, MATCH_TYPE, is_dynamic_type
 
 if TYPE_CHECKING:
+    from ..diagnostics import TypoIndex
     from .manifest import Manifest
     from .packs import PackIndex
     from .releases import Release
@@ -433,6 +434,13 @@ class Catalog:
     def skips_link_type_check(self, class_type: str) -> bool:
         info = self.custom_validation.get(class_type)
         return info is not None and bool(info["skips_link_type_check"])
+
+    @cached_property
+    def typo_index(self) -> TypoIndex:
+        """The node class names arranged for diagnostics.typo_correction (decided once)."""
+        from ..diagnostics import TypoIndex
+
+        return TypoIndex(self.names())
 
     @cached_property
     def output_types(self) -> frozenset[str]:

@@ -60,7 +60,7 @@ class UnknownNodeType(Rule):
             suggestion = None
             if not has_known_origin(catalog, class_type, holder):  # a pack's node is no typo
                 if class_type not in corrections:
-                    corrections[class_type] = typo_correction(class_type, catalog.names())
+                    corrections[class_type] = typo_correction(class_type, catalog.typo_index)
                 suggestion = corrections[class_type]
             hint = f"; did you mean {suggestion!r}?" if suggestion else ""
             origin = unknown_node_hint(catalog, class_type, holder, ctx.workflow)
