@@ -762,3 +762,28 @@ def test_typo_corrections_as_comparing_every_name(value, candidates):
     expected = typo_reference(value, candidates)
     assert typo_correction(value, TypoIndex(candidates)) == expected
     assert typo_correction(value, candidates) == expected
+
+
+# -- saved by a newer ComfyUI -------------------------------------------------------------------------
+metas = st.fixed_dictionaries({}, optional={
+    "title": st.just("t"), "cnr_id": st.sampled_from(["comfy-core", "other"]),
+    "ver": st.sampled_from(["0.3.10", "0.3.64", "9.0.0", "x"])})
+
+
+@SETTINGS
+@given(st.dictionaries(st.sampled_from(["1", "2", "3"]), st.fixed_dictionaries(
+    {"class_type": st.sampled_from(["KSampler", "SaveImage"]), "inputs": st.just({})},
+    optional={"_meta": metas}), max_size=3), st.booleans())
+def test_files_without_cnr_ids_record_no_node_version(workflow, as_text):
+    """Context.saved_by_newer skips the nodes of an API file with no cnr_id key: the answer is
+    the one looking at every node gives."""
+    from comfylint.engine import Options
+    from comfylint.load import load_bytes, load_document
+    from comfylint.rules.base import Context
+    from comfylint.rules.node.saved_by import saved_by_newer
+
+    catalog = Catalog.stock("0.3.64")
+    loaded = load_bytes(json.dumps(workflow).encode(), "wf.json") if as_text \
+        else load_document(workflow)
+    ctx = Context(loaded=loaded, catalog=catalog, options=Options())
+    assert ctx.saved_by_newer == saved_by_newer(catalog, workflow, None, loaded.path)

@@ -100,11 +100,15 @@ class Context(Record):
     def saved_by_newer(self) -> Any:
         """What says the file was saved by a newer ComfyUI than the catalog (rules.node.saved_by
         SavedBy), or None: computed once per file."""
+        from ..load import OBJECT_KEYS_KEY
         from .node.saved_by import saved_by_newer
 
         ui_document = self.loaded.workflow if self.loaded.format == "ui" else None
+        # An API file none of whose objects has a cnr_id key records no node's version.
+        keys = self.loaded.extra.get(OBJECT_KEYS_KEY) if self.loaded.format == "api" else None
         return self.shared("saved-by-newer", lambda: saved_by_newer(
-            self.catalog, self.workflow, ui_document, self.path))
+            self.catalog, self.workflow, ui_document, self.path,
+            node_versions=keys is None or "cnr_id" in keys))
 
     @property
     def workflow(self) -> Any:

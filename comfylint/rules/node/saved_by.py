@@ -47,13 +47,15 @@ def core_version(node: Any) -> Version | None:
     return None
 
 
-def saved_by_newer(catalog: Any, api_nodes: dict, ui_document: Any, path: str) -> SavedBy | None:
-    """The evidence that the file was saved by a newer ComfyUI than the catalog's, or None."""
+def saved_by_newer(catalog: Any, api_nodes: dict, ui_document: Any, path: str, *,
+                   node_versions: bool = True) -> SavedBy | None:
+    """The evidence that the file was saved by a newer ComfyUI than the catalog's, or None.
+    `node_versions`: False when no node can record a version (the file has no cnr_id key)."""
     mine = parse_version(catalog.comfyui_version)
     if mine is None:
         return None  # a server of unknown version: nothing to compare with
     newest, newest_id = None, None
-    for node_id, node in api_nodes.items():
+    for node_id, node in api_nodes.items() if node_versions else ():
         version = core_version(node)
         if version is not None and (newest is None or version > newest):
             newest, newest_id = version, node_id
