@@ -44,7 +44,7 @@ def workflow(fixes: int) -> bytes:
 
 
 def main(counts: list[int]) -> None:
-    catalog = Catalog.bundled_core()
+    catalog = Catalog.stock()
     options = Options(rules=select_rules(None, (), ()))
 
     def lint(data: bytes):
