@@ -39,8 +39,10 @@ class Behaviour:
     def __init__(self, *, token: str | None = None, html: bool = False, fail: dict | None = None,
                  delay: dict | None = None, body: dict | None = None,
                  history_after: int = 0, redirect: dict | None = None,
-                 trickle: dict | None = None, checkpoints: list[str] | None = None) -> None:
+                 trickle: dict | None = None, checkpoints: list[str] | None = None,
+                 echo_auth: bool = False) -> None:
         self.token = token  # the exact Authorization value required, if any
+        self.echo_auth = echo_auth  # a careless server: its errors quote the Authorization sent
         self.html = html
         self.fail = fail or {}  # path -> status to answer instead
         self.delay = delay or {}  # path -> seconds before answering
@@ -98,7 +100,11 @@ class Handler(BaseHTTPRequestHandler):
         if self.path in behaviour.trickle:
             return self._trickle(behaviour.trickle[self.path])
         if behaviour.token is not None and self.headers.get("Authorization") != behaviour.token:
-            return self._send(401, b"401: Unauthorized", "text/plain")
+            sent = f" (you sent {self.headers.get('Authorization')})" if behaviour.echo_auth else ""
+            return self._send(401, f"401: Unauthorized{sent}".encode(), "text/plain")
+        if behaviour.echo_auth:
+            return self._send(200, f"<html>hello {self.headers.get('Authorization')}".encode(),
+                              "text/html")
         if self.path in behaviour.fail:
             return self._send(behaviour.fail[self.path], b"500 Internal Server Error\n\nServer got "
                               b"itself in trouble", "text/plain")

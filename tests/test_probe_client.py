@@ -182,3 +182,15 @@ def test_retries_happen_without_sleeping_when_the_back_off_is_zero(monkeypatch):
         with pytest.raises(ProbeError, match="after 3 attempts"):
             ServerClient(server.url, retries=2).get_json("/object_info")
     assert [path for _method, path, *_ in server.requests].count("/object_info") == 3
+
+
+def test_a_server_echoing_the_credentials_never_gets_them_printed():
+    token = "s3cret-t0ken-1234567890"
+    with serve(Behaviour(token="Bearer right-one-abcdef", echo_auth=True)) as server:
+        with pytest.raises(ProbeError) as refused:
+            client(server.url, headers={"Authorization": f"Bearer {token}"}).get_json("/system_stats")
+    with serve(Behaviour(echo_auth=True)) as server:
+        with pytest.raises(ProbeError) as not_json:
+            client(server.url, headers={"Authorization": f"Bearer {token}"}).get_json("/system_stats")
+    for error in (refused, not_json):
+        assert "****" in str(error.value) and "s3cret" not in str(error.value), str(error.value)

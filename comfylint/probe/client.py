@@ -11,6 +11,7 @@ to everyone: a request ends within --timeout, however slowly the server trickles
 """
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -22,7 +23,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import ComfylintError
 from . import DEFAULT_TIMEOUT
@@ -46,6 +47,7 @@ class Response:
     status: int
     content_type: str
     body: bytes | bytearray
+    hide: Callable[[str], str] = str  # masks the client's credentials in text from the server
 
     def json(self, what: str) -> Any:
         try:
@@ -57,7 +59,7 @@ class Response:
             raise ProbeError(f"{what}: the answer is nested too deeply to be ComfyUI's") from None
         except ValueError:
             kind = self.content_type or "no content type"
-            start = self.body[:80].decode("utf-8", "replace").strip()
+            start = self.hide(self.body[:80].decode("utf-8", "replace").strip())
             raise ProbeError(f"{what} is not JSON ({kind}, starts with {start!r}): is this a ComfyUI "
                              "server, and is the URL its root (e.g. http://host:8188)?") from None
 
@@ -115,6 +117,20 @@ def auth_header(url: str, token: str) -> tuple[str, str]:
         host = ""
     bare = host.endswith((".pai-eas.aliyuncs.com", ".eas.aliyuncs.com"))
     return "Authorization", token if bare or token.lower().startswith("bearer ") else f"Bearer {token}"
+
+
+MIN_HIDDEN_LENGTH = 8  # header values shorter than this are no credentials worth hiding
+
+
+def _credentials(headers: dict[str, str]) -> set[str]:
+    """What of the headers a server could echo back: each value, and its last word (the token of
+    `Bearer TOKEN`, the pair of `Basic PAIR`)."""
+    found = set()
+    for value in headers.values():
+        for text in (value.strip(), value.strip().rsplit(" ", 1)[-1]):
+            if len(text) >= MIN_HIDDEN_LENGTH:
+                found.add(text)
+    return found
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
@@ -179,9 +195,17 @@ class ServerClient:
     def url(self, path: str) -> str:
         return self.base_url + path
 
+    def hide(self, text: str) -> str:
+        """`text` (from the server, or about it) without the credentials this client sends: a
+        server that echoes its Authorization header must not put the token in a CI log."""
+        for secret in sorted(_credentials(self.headers), key=len, reverse=True):
+            text = text.replace(secret, secret[:4] + "****")
+        return text
+
     # -- requests --------------------------------------------------------------------------------
     def get(self, path: str, *, max_bytes: int = SMALL_MAX_BYTES, ok: Iterable[int] = (200,)) -> Response:
-        return self._request("GET", path, None, max_bytes, set(ok))
+        with self._hidden():
+            return self._request("GET", path, None, max_bytes, set(ok))
 
     def get_json(self, path: str, *, max_bytes: int = SMALL_MAX_BYTES) -> Any:
         return self.get(path, max_bytes=max_bytes).json(f"GET {path}")
@@ -189,7 +213,15 @@ class ServerClient:
     def post_json(self, path: str, document: Any, *, ok: Iterable[int] = (200,)) -> Response:
         body = json.dumps(document).encode("utf-8")
         # POST is never retried: a retry could queue the same prompt twice.
-        return self._request("POST", path, body, SMALL_MAX_BYTES, set(ok), retries=0)
+        with self._hidden():
+            return self._request("POST", path, body, SMALL_MAX_BYTES, set(ok), retries=0)
+
+    @contextlib.contextmanager
+    def _hidden(self) -> Iterator[None]:
+        try:
+            yield
+        except ProbeError as exc:
+            raise ProbeError(self.hide(str(exc))) from None
 
     def _request(self, method: str, path: str, body: bytes | None, max_bytes: int,
                  ok: set[int], retries: int | None = None) -> Response:
@@ -232,14 +264,15 @@ class ServerClient:
         try:
             with opener.open(request, timeout=self.timeout) as handle:
                 return Response(handle.status, handle.headers.get("Content-Type", ""),
-                                _read_limited(handle, max_bytes, deadline, where))
+                                _read_limited(handle, max_bytes, deadline, where), self.hide)
         except urllib.error.HTTPError as exc:
             data: bytes | bytearray
             try:
                 data = _read_limited(exc, SMALL_MAX_BYTES, deadline, where)
             except (ProbeError, _Retryable):
                 data = bytearray()
-            return Response(exc.code, exc.headers.get("Content-Type", "") if exc.headers else "", data)
+            return Response(exc.code, exc.headers.get("Content-Type", "") if exc.headers else "",
+                            data, self.hide)
         except (http.client.HTTPException, ValueError) as exc:
             if deadline.passed:
                 raise _Retryable(f"{where}: no answer within {self.timeout:g} s "
