@@ -16,10 +16,10 @@ from __future__ import annotations
 import atexit
 import contextlib
 import copy
+import faulthandler
 import json
 import os
 import re
-import signal
 import struct
 import threading
 import time
@@ -74,27 +74,16 @@ atexit.register(_write_report)
 
 
 # -- the verdict on one run ------------------------------------------------------------------------
-class Hang(BaseException):
-    """An input took longer than HANG_SECONDS (BaseException: no `except Exception` swallows it)."""
-
-
 @contextlib.contextmanager
 def time_limit(seconds: float = HANG_SECONDS) -> Iterator[None]:
-    """Fail an example that runs too long (a hang), where the platform has interval timers."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(_signum, _frame):
-        raise Hang(f"no answer within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    """A hang ends the run: past `seconds`, every thread's stack is printed and the process
+    exits (faulthandler). Never an exception raised into the running code: one raised at an
+    arbitrary point (a signal handler's) can leave a lock held and make a hang of its own."""
+    faulthandler.dump_traceback_later(seconds, exit=True)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        faulthandler.cancel_dump_traceback_later()
 
 
 def run(category: str, *args: str, cwd: Path | None = None, stdin: bytes | None = None):
@@ -238,7 +227,11 @@ mutation = st.tuples(st.integers(0, 10**9), st.integers(0, 10**9), st.sampled_fr
 def mutate(document: Any, steps: list) -> Any:
     """Apply generic mutations at places the draws pick: the same draws, the same result."""
     document = copy.deepcopy(document)
-    for where, which, kind, value, key in steps:
+    for where, which, kind, drawn, key in steps:
+        # A copy each time: the draw inserted as is could be changed by a later step, end up
+        # inside itself (a cycle), and change the draws of the next call (the hostile server
+        # mutates its answer per request).
+        value = copy.deepcopy(drawn)
         places = containers(document)
         if not places:
             return value
