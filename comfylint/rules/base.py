@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
 from ..diagnostics import Diagnostic, Fix, Severity, node_label
+from ..load import OBJECT_KEYS_KEY
 from ..load.positions import pointer as make_pointer
 from ..record import Record
 
@@ -54,6 +55,7 @@ class Rule:
 
 
 PHASES = ("main", "fold", "post")
+SAVED_BY_NEWER = "saved-by-newer"  # (Context._shared)
 CATEGORIES = {"F": "file", "G": "graph", "N": "node", "T": "types", "M": "models",
               "P": "security", "U": "ui", "C": "meta"}
 
@@ -100,15 +102,16 @@ class Context(Record):
     def saved_by_newer(self) -> Any:
         """What says the file was saved by a newer ComfyUI than the catalog (rules.node.saved_by
         SavedBy), or None: computed once per file."""
-        from ..load import OBJECT_KEYS_KEY
-        from .node.saved_by import saved_by_newer
+        found = self._shared.get(SAVED_BY_NEWER, self)
+        if found is self:  # (not yet asked)
+            from .node.saved_by import saved_by_newer
 
-        ui_document = self.loaded.workflow if self.loaded.format == "ui" else None
-        # An API file none of whose objects has a cnr_id key records no node's version.
-        keys = self.loaded.extra.get(OBJECT_KEYS_KEY) if self.loaded.format == "api" else None
-        return self.shared("saved-by-newer", lambda: saved_by_newer(
-            self.catalog, self.workflow, ui_document, self.path,
-            node_versions=keys is None or "cnr_id" in keys))
+            loaded = self.loaded
+            found = self._shared[SAVED_BY_NEWER] = saved_by_newer(
+                self.catalog, self.workflow, loaded.workflow if loaded.format == "ui" else None,
+                loaded.path, object_keys=loaded.extra.get(OBJECT_KEYS_KEY)
+                if loaded.format == "api" else None)
+        return found
 
     @property
     def workflow(self) -> Any:

@@ -48,14 +48,16 @@ def core_version(node: Any) -> Version | None:
 
 
 def saved_by_newer(catalog: Any, api_nodes: dict, ui_document: Any, path: str, *,
-                   node_versions: bool = True) -> SavedBy | None:
+                   object_keys: list[str] | None = None) -> SavedBy | None:
     """The evidence that the file was saved by a newer ComfyUI than the catalog's, or None.
-    `node_versions`: False when no node can record a version (the file has no cnr_id key)."""
+    `object_keys`: every object key of the document `api_nodes` are (its nodes record no
+    version when none is a cnr_id)."""
     mine = parse_version(catalog.comfyui_version)
     if mine is None:
         return None  # a server of unknown version: nothing to compare with
     newest, newest_id = None, None
-    for node_id, node in api_nodes.items() if node_versions else ():
+    versions = object_keys is None or "cnr_id" in object_keys
+    for node_id, node in api_nodes.items() if versions else ():
         version = core_version(node)
         if version is not None and (newest is None or version > newest):
             newest, newest_id = version, node_id
