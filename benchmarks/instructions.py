@@ -26,6 +26,9 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from speed import OWN_IMPORT, PRELOAD_THIRD_PARTY, ROOT, user_env
 
 CORE = r"""
 import os, sys
@@ -127,15 +130,7 @@ for doc in documents:
 print("\n".join(labels))
 """
 
-IMPORT = r"""
-import importlib, os, sys
-modules = sys.argv[1].split(",")
-for name in modules:
-    if not name.startswith("comfylint"):
-        try:
-            importlib.import_module(name)
-        except Exception:
-            pass
+IMPORT = PRELOAD_THIRD_PARTY + r"""
 os.getppid()
 for name in modules:
     if name.startswith("comfylint"):
@@ -207,9 +202,6 @@ def stages(files: int) -> None:
 
 
 def own_import() -> None:
-    sys.path.insert(0, str(HERE))
-    from speed import OWN_IMPORT, ROOT, user_env
-
     example = ROOT / "examples" / "api" / "txt2img.json"
     listed = subprocess.run([sys.executable, "-c", OWN_IMPORT, str(example)], check=False,
                             capture_output=True, text=True, env=user_env()).stdout.split("\n")

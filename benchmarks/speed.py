@@ -333,8 +333,9 @@ except SystemExit:
 new = [m for m in sys.modules if m not in before]
 print("\\n".join(new))
 """
-TIME_IMPORTS = """
-import importlib, sys, time
+# The modules named (comma-separated) in argv[1] that are not comfylint's, imported first.
+PRELOAD_THIRD_PARTY = """
+import importlib, os, sys, time
 modules = sys.argv[1].split(",")
 for name in modules:
     if not name.startswith("comfylint"):
@@ -342,6 +343,8 @@ for name in modules:
             importlib.import_module(name)
         except Exception:
             pass
+"""
+TIME_IMPORTS = PRELOAD_THIRD_PARTY + """
 started = time.perf_counter()
 for name in modules:
     if name.startswith("comfylint"):
