@@ -10,9 +10,11 @@ The conversion emulates the frontend that saved each file (`to_api(..., as_saved
 
     python benchmarks/ui_exactness.py [CORPUS_DIR] [--object-info FILE | --comfyui-version V] [-v]
 
-The examples were saved by ComfyUI servers of their time: with the newest bundled release their
-nodes' display names (`_meta.title` of untitled nodes) are today's, an explained difference;
---comfyui-version 0.3.64 measures against the release of the reference captures.
+The examples were saved by ComfyUI servers of their time, whose nodes' display names are the
+exported `_meta.title` of untitled nodes. By default each pair is converted with the bundled
+release of its editor's era (releases.release_of_frontend: the oldest release whose frontend
+reaches the one that saved it); --comfyui-version V uses one release for all (with the newest,
+today's display names differ: an explained difference).
 
 CORPUS_DIR defaults to ../shared/corpus/comfyanonymous+ComfyUI_examples (the corpus is never part
 of the repository).
@@ -25,6 +27,7 @@ import sys
 from pathlib import Path
 
 from comfylint.catalog import Catalog
+from comfylint.catalog.releases import release_of_frontend
 from comfylint.ui import ConversionResult, to_api
 from comfylint.ui.document import VIRTUAL_TYPES
 from comfylint.ui.extensions import editor_only_node
@@ -94,11 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS))
     parser.add_argument("--object-info")
-    parser.add_argument("--comfyui-version", help="a bundled release (default: the newest)")
+    parser.add_argument("--comfyui-version",
+                        help="one bundled release for every pair (default: each pair's era)")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     catalog = Catalog.from_object_info(args.object_info) if args.object_info \
         else Catalog.stock(args.comfyui_version)
+    by_era = not args.object_info and not args.comfyui_version
     corpus = Path(args.corpus)
     if not corpus.is_dir():
         print(f"no corpus at {corpus}", file=sys.stderr)
@@ -116,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         total += 1
         result = to_api(workflow, catalog, as_saved=True)
+        if by_era:  # again, with the server of the editor that saved it
+            era = release_of_frontend(result.saved_by.version if result.saved_by else None)
+            result = to_api(workflow, Catalog.stock(era.version), as_saved=True)
         grades[result.grade] = grades.get(result.grade, 0) + 1
         diffs = differences(json.loads(api_path.read_text(encoding="utf-8")), result, catalog)
         identical += not diffs

@@ -244,3 +244,13 @@ def test_output_slots_are_vouched_for_when_the_outputs_never_changed():
                if name in Catalog.stock().names()
                and not releases.held_in_every_release(name, None, "outputs")]
     assert changed  # some core nodes did change their outputs (their slots stay warnings)
+
+
+def test_an_editor_is_matched_with_the_release_of_its_era():
+    from comfylint.catalog.releases import release_of_frontend
+
+    assert release_of_frontend((1, 23, 4)).version == "0.3.64"  # 0.3.64 pinned frontend 1.27.10
+    assert release_of_frontend((1, 27, 10)).version == "0.3.64"
+    assert release_of_frontend((1, 30, 0)).version == "0.26.0"
+    assert release_of_frontend(None).version == "0.3.64"  # unknown: the oldest
+    assert release_of_frontend((1, 58, 1)).version == bundled_versions()[-1]  # newer than any

@@ -211,6 +211,17 @@ def infer_release(class_names: Iterable[str]) -> Release:
     return newest()
 
 
+def release_of_frontend(frontend: tuple[int, int, int] | None) -> Release:
+    """The oldest bundled release whose frontend bound (release.json `frontend.at_most`) reaches
+    an editor of this version: the server an editor of that era most likely talked to (its node
+    display names, its choices). Unknown frontend: the oldest release."""
+    for version in bundled_versions():
+        bound = parse_version(release(version).frontend.get("at_most"))
+        if frontend is None or (bound is not None and frontend <= bound):
+            return release(version)
+    return newest()
+
+
 def core_release_of(class_type: str) -> Release | None:
     """The oldest bundled release that has `class_type` as a core node, or None."""
     for version in bundled_versions():
