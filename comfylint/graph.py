@@ -329,6 +329,10 @@ class WorkflowGraph:
             return False
 
     @property
+    def node_count(self) -> int:
+        return len(self._class_types)
+
+    @property
     def node_ids(self) -> list[str]:
         """Every node id, in the workflow's order (the order of `g.nodes`)."""
         return list(self._class_types)
@@ -438,6 +442,18 @@ class WorkflowGraph:
                     seen.add(source)
                     stack.append(source)
         return seen
+
+    @computed_once
+    def has_dead_end(self) -> bool:
+        """Whether a node may feed no output: a node no link leaves that is neither a selected
+        output nor of an unknown type, or a cycle. (The nodes that feed neither an output nor an
+        unknown node hold every consumer of theirs too: unless they form a cycle, one of them
+        has none. Linear, where what feeds an output is a walk.)"""
+        consumed, outputs = self._targets_of, self.output_nodes
+        if len(consumed) + len(outputs) + len(self.unknown_nodes) < len(self._class_types):
+            return True  # (some node is none of the three)
+        ends = set(self._class_types).difference(consumed, outputs, self.unknown_nodes)
+        return bool(ends) or not self.is_acyclic
 
     @computed_once
     def dependent_outputs(self) -> dict[str, list[str]]:

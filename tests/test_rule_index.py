@@ -26,8 +26,8 @@ def test_the_index_matches_the_rule_modules():
 def test_every_indexed_rule_loads_as_declared():
     for rule in all_rules():
         entry = index()[rule.code]
-        assert (entry.name, entry.formats, entry.phase, entry.loader_findings) == \
-            (rule.name, tuple(rule.formats), rule.phase, rule.loader_findings)
+        assert (entry.name, entry.formats, entry.phase, entry.loader_findings, entry.needs) == \
+            (rule.name, tuple(rule.formats), rule.phase, rule.loader_findings, tuple(rule.needs))
         assert type(rule).__module__ == f"comfylint.rules.{entry.module}"
 
 
@@ -50,11 +50,23 @@ def imported_rule_modules(run: str) -> list[str]:
 
 def test_selecting_rules_imports_none_and_a_run_only_those_it_runs():
     assert imported_rule_modules("") == []
-    api = imported_rule_modules('lint({"1": {"class_type": "KSampler", "inputs": {}}}, select="T304")')
+    api = imported_rule_modules(
+        'lint({"1": {"class_type": "KSampler", "inputs": {"steps": 0}}}, select="T304")')
     assert api == ["t304_value_below_min"]
 
 
-def test_an_api_document_does_not_import_the_ui_rules():
+def test_a_run_imports_only_the_rules_that_may_find_something():
+    """A rule whose precondition (`needs`) the document does not meet is not imported."""
+    clean = imported_rule_modules('lint({"1": {"class_type": "KSampler", "inputs": {}}}, '
+                                  'select="T304")')
+    assert clean == []
     modules = imported_rule_modules('lint({"1": {"class_type": "SaveImage", "inputs": {}}})')
+    assert "t301_required_input_missing" in modules  # (images is missing)
+    assert "g101_dangling_link" not in modules  # (no link at all)
+
+
+def test_an_api_document_does_not_import_the_ui_rules():
+    modules = imported_rule_modules(
+        'lint({"1": {"class_type": "SaveImage", "inputs": {"images": ["9", 0]}}})')
     assert "g101_dangling_link" in modules
     assert not [m for m in modules if m.startswith("u0")]

@@ -19,6 +19,7 @@ from ci_support import comfylint
 from comfylint import Catalog, lint_file
 from comfylint.catalog.sources import CatalogSources, build_catalog
 from comfylint.rules import all_rules
+from comfylint.rules.needs import NEEDS
 from conftest import ROOT
 
 RULES_DIR = ROOT / "rules"
@@ -77,6 +78,8 @@ def test_bad_example_yields_its_rule(folder, path, monkeypatch):
             raise RuntimeError("simulated bug")
 
         monkeypatch.setattr(victim, "check", crash)
+        # ... and one that runs: T304 runs only where a literal may be below a minimum.
+        monkeypatch.setitem(NEEDS, victim.needs[0], lambda ctx, *arguments: True)
     found = lint_file(path, _catalog(folder))
     assert code in {d.code for d in found}, [(d.code, d.message) for d in found]
     if code == "C002":

@@ -3,8 +3,9 @@
     python tools/rule_index.py --write     # after adding or changing a rule
     python tools/rule_index.py             # print what the index should be
 
-The index lets a run select rules and decide which apply to a document without importing every
-rule module (comfylint/rules/__init__.py); tests/test_rule_index.py fails when it is stale.
+The index lets a run select rules and decide which apply to a document (and which may find
+anything there: a rule's `needs`, comfylint/rules/needs.py) without importing every rule module
+(comfylint/rules/__init__.py); tests/test_rule_index.py fails when it is stale.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def scan() -> dict[str, dict]:
     """code -> its index entry, for every Rule subclass defined in comfylint/rules/<category>/."""
     from comfylint.rules import CATEGORY_PACKAGES
     from comfylint.rules.base import Rule
+    from comfylint.rules.needs import NEEDS
 
     found: dict[str, dict] = {}
     for category in CATEGORY_PACKAGES:
@@ -34,10 +36,14 @@ def scan() -> dict[str, dict]:
                         and value.__module__ == module.__name__ and "code" in vars(value)):
                     if value.code in found:
                         raise SystemExit(f"rule code {value.code} is defined twice")
+                    if value.needs and value.needs[0] not in NEEDS:
+                        raise SystemExit(f"rule {value.code} needs {value.needs[0]!r}, which "
+                                         "comfylint/rules/needs.py does not define")
                     found[value.code] = {
                         "name": value.name, "module": f"{category}.{module_info.name}",
                         "class": value.__name__, "formats": list(value.formats),
-                        "phase": value.phase, "loader_findings": value.loader_findings}
+                        "phase": value.phase, "loader_findings": value.loader_findings,
+                        "needs": list(value.needs)}
     return dict(sorted(found.items()))
 
 

@@ -32,6 +32,9 @@ UPLOAD_OPTION_KEYS = ("image_upload", "audio_upload", "video_upload", "file_uplo
 # server_list_folder's answer for an input that lists server files from a folder nobody can name
 # (a loader the bundled releases do not know): messages name the input, never a "models" folder.
 UNNAMED_FOLDER = ""
+# server_list_folder's answers for inputs that name the server's input, output or temp files
+# (images, audio, video) rather than models.
+FILE_AREAS = ("input", "output", "temp")
 
 
 class CatalogError(ComfylintError):

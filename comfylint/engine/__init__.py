@@ -19,6 +19,7 @@ from ..load import JSON_TEXT_KEY, OBJECT_KEYS_KEY
 from ..record import Record
 from ..rules import as_rule, every_rule_entry
 from ..rules.base import PHASES, Context
+from ..rules.needs import NEEDS
 from .secrets import Masker, document_secrets
 from .suppressions import SUPPRESSION_KEY, node_suppressions, unused_suppressions
 
@@ -136,8 +137,11 @@ def _lint_document(loaded: LoadedFile, catalog: Catalog, options: Options,
             loaded.path, f"the UI workflow could not be converted to the API format for linting "
             f"({failure}); only the UI checks ran", pointer=loaded.base_pointer))
     findings = ctx.findings
-    for rule in _applicable(options.selected_rules, loaded, ctx):
-        ctx.rule = rule
+    for selected in _applicable(options.selected_rules, loaded, ctx):
+        needs = selected.needs  # (a rule that cannot find anything here is neither imported
+        if needs and not NEEDS[needs[0]](ctx, *needs[1:]):  # nor called: rules/needs.py)
+            continue
+        ctx.rule = rule = as_rule(selected)
         try:
             findings.extend(rule.check(ctx))
         except Exception as exc:  # a broken rule must not hide the others' findings
@@ -258,16 +262,17 @@ def _may_hold_suppressions(loaded: LoadedFile) -> bool:
     return text is None or "\\u" in text or f'"{SUPPRESSION_KEY}"' in text
 
 
-def _applicable(rules: tuple[RuleEntry | Rule, ...], loaded: LoadedFile, ctx) -> list[Rule]:
-    """The rules that run on this document (imported), phase by phase (rules.base.PHASES): the
-    same list for every document in the same situation (format, view, loader findings), so it
-    is kept."""
+def _applicable(rules: tuple[RuleEntry | Rule, ...], loaded: LoadedFile,
+                ctx) -> list[RuleEntry | Rule]:
+    """The rules that apply to this document, phase by phase (rules.base.PHASES): the same list
+    for every document in the same situation (format, view, loader findings), so it is kept.
+    (Whether each may find anything here is the document's own: `needs`, tested as it runs.)"""
     situation = (id(rules), loaded.format, isinstance(loaded.workflow, dict),
                  ctx.api_workflow is not None, ctx.api_view is not None,
                  frozenset(d.code for d in loaded.diagnostics))
     known = _APPLICABLE.get(situation)
     if known is None or known[0] is not rules:
-        chosen = [as_rule(rule) for phase in PHASES for rule in rules
+        chosen = [rule for phase in PHASES for rule in rules
                   if rule.phase == phase and _applies(rule, loaded, ctx)]
         if len(_APPLICABLE) >= 64:
             _APPLICABLE.clear()
@@ -276,7 +281,7 @@ def _applicable(rules: tuple[RuleEntry | Rule, ...], loaded: LoadedFile, ctx) ->
 
 
 # situation -> (the rules tuple it was decided for, kept alive so its id stays its own; the list)
-_APPLICABLE: dict[tuple, tuple[tuple, list[Rule]]] = {}
+_APPLICABLE: dict[tuple, tuple[tuple, list[RuleEntry | Rule]]] = {}
 
 
 def _applies(rule: RuleEntry | Rule, loaded: LoadedFile, ctx) -> bool:

@@ -21,12 +21,13 @@ INDEX = Path(__file__).with_name("index.json")
 
 class RuleEntry(FrozenRecord):
     """A rule as the index declares it: enough to select it and to know which documents it
-    looks at (`formats`, `phase`, `loader_findings`: the Rule attributes), without importing it."""
+    looks at and may find anything in (`formats`, `phase`, `loader_findings`, `needs`: the Rule
+    attributes), without importing it."""
 
-    __slots__ = ("code", "name", "module", "cls", "formats", "phase", "loader_findings")
+    __slots__ = ("code", "name", "module", "cls", "formats", "phase", "loader_findings", "needs")
 
     def __init__(self, code: str, name: str, module: str, cls: str, formats: tuple[str, ...],
-                 phase: str, loader_findings: bool) -> None:
+                 phase: str, loader_findings: bool, needs: tuple = ()) -> None:
         self.code = code
         self.name = name
         self.module = module  # under comfylint.rules
@@ -34,6 +35,7 @@ class RuleEntry(FrozenRecord):
         self.formats = formats
         self.phase = phase
         self.loader_findings = loader_findings
+        self.needs = needs  # what it needs in a document to find anything (rules/needs.py)
 
     def load(self) -> Rule:
         """The rule itself (its module imported on first use)."""
@@ -52,7 +54,8 @@ def rule_index() -> dict[str, RuleEntry]:
     """code -> RuleEntry for every rule, in code order."""
     raw = json.loads(INDEX.read_text(encoding="utf-8"))
     return {code: RuleEntry(code, item["name"], item["module"], item["class"],
-                            tuple(item["formats"]), item["phase"], item["loader_findings"])
+                            tuple(item["formats"]), item["phase"], item["loader_findings"],
+                            tuple(item["needs"]))
             for code, item in raw.items()}
 
 

@@ -45,6 +45,10 @@ class Rule:
     # The rule only gives the loader's findings of its code their identity (file.LoadStageRule):
     # a document the loader found no such problem in is not its business (nor its import).
     loader_findings: ClassVar[bool] = False
+    # What the rule needs in a document to find anything (rules/needs.py: a precondition's name
+    # and its arguments, most often the shared list the rule reads): where it fails, the engine
+    # neither imports nor calls the rule. () : the rule runs on every document it applies to.
+    needs: ClassVar[tuple[Any, ...]] = ()
 
     def check(self, ctx: "Context") -> Iterable[Diagnostic]:
         raise NotImplementedError

@@ -30,6 +30,7 @@ class InvalidPromptId(Rule):
     server_error_type = "invalid_prompt_id"
     formats = ("api", "ui")
     fixable = True
+    needs = ("prompt_id",)
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         body = ctx.loaded.document

@@ -13,6 +13,7 @@ class DanglingLink(Rule):
     summary = "A link names a node id that is not in the workflow (the server's opaque KeyError)."
     server_error_type = "exception_during_inner_validation"
     server_node_check = True
+    needs = ("graph", "odd_links")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph

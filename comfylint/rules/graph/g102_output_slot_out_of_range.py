@@ -14,6 +14,7 @@ class OutputSlotOutOfRange(Rule):
     server_error_type = "exception_during_inner_validation"
     server_node_check = True
     grows_with_comfyui = True
+    needs = ("graph", "odd_links")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph

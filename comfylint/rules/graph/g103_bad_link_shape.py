@@ -14,6 +14,7 @@ class BadLinkShape(Rule):
     server_error_type = "bad_linked_input"
     server_node_check = True
     fixable = True
+    needs = ("graph", "odd_links")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph

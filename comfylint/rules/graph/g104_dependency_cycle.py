@@ -18,6 +18,7 @@ class DependencyCycle(Rule):
     name = "dependency-cycle"
     summary = "Nodes that depend on themselves through links (the server rejects the prompt)."
     server_error_type = "dependency_cycle"
+    needs = ("cycle",)
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph

@@ -11,6 +11,7 @@ class NoOutputNode(Rule):
     name = "no-output-node"
     summary = "Nothing to run: no output node (SaveImage, PreviewImage, ...) is selected."
     server_error_type = "prompt_no_outputs"
+    needs = ("no_output",)
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph

@@ -18,6 +18,7 @@ class OutputDropped(Rule):
               "silently skips the failing output."
     server_error_type = None
     phase = "post"
+    needs = ("several_outputs_and_an_error",)
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         if any(d.severity == Severity.ERROR and d.server_error_type in WHOLE_PROMPT_REJECTIONS

@@ -11,6 +11,7 @@ class UnreachableNode(Rule):
     name = "unreachable-node"
     summary = "A node that feeds no output: the server neither validates nor runs it."
     severity = Severity.INFO
+    needs = ("dead_end",)
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph

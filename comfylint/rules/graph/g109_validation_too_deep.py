@@ -16,6 +16,7 @@ class ValidationTooDeep(Rule):
     name = "validation-too-deep"
     summary = "A chain of ~1,000+ linked nodes: the server's recursive validation overflows."
     server_error_type = "exception_during_inner_validation"
+    needs = ("nodes_at_least", MAY_FAIL)
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph

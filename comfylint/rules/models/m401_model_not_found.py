@@ -22,6 +22,7 @@ class ModelNotFound(Rule):
     server_error_type = "value_not_in_list"
     server_node_check = True
     fixable = True
+    needs = ("server_files", "models")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         catalog = ctx.catalog

@@ -31,6 +31,7 @@ class InputFileNotFound(Rule):
     server_error_type = "custom_validation_failed"
     server_node_check = True
     fixable = True
+    needs = ("server_files", "media")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         catalog = ctx.catalog

@@ -15,6 +15,7 @@ class NonPortablePath(Rule):
     summary = "A model or input file named with '\\' separators or an absolute path."
     severity = Severity.WARNING
     fixable = True
+    needs = ("non_portable_files",)
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         catalog = ctx.catalog

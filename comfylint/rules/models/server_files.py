@@ -8,14 +8,13 @@ import re
 from functools import cache
 from typing import Any, Callable, Iterator
 
-from ...catalog import MODEL_FILE_SUFFIXES, UNNAMED_FOLDER, Catalog
+from ...catalog import FILE_AREAS, MODEL_FILE_SUFFIXES, UNNAMED_FOLDER, Catalog
 from ...catalog.releases import Release, known_core_facts
 from ...diagnostics import Edit, Fix, close_matches
 from ...record import Record
 from ..base import Context
 from ..types.t306_value_not_in_list import show_choices
 
-FILE_AREAS = ("input", "output", "temp")
 ANNOTATION = re.compile(r"^(?P<name>.*) \[(?P<area>input|output|temp)\]$")
 ABSOLUTE_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\|/|~[\\/])")
 CLOSEST = 3

@@ -31,6 +31,7 @@ class UnknownNodeType(Rule):
     summary = "A class_type the server does not have (a missing custom node, or a typo)."
     server_error_type = "missing_node_type"
     phase = "fold"  # after the node rules: what only follows from an unknown node is folded in
+    needs = ("graph", "unknown_nodes")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         found = list(self._unknown(ctx))

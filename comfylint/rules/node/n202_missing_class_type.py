@@ -32,6 +32,7 @@ class MissingClassType(Rule):
     name = "missing-class-type"
     summary = "A node without a class_type as the server reads it (no key; a string or list node)."
     server_error_type = "missing_node_type"  # 0.3.64: invalid_prompt
+    needs = ("malformed_nodes",)
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         if ctx.graph.well_formed:

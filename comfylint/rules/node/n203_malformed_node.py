@@ -12,6 +12,7 @@ class MalformedNode(Rule):
     name = "malformed-node"
     summary = 'A node is not an object, or its "inputs" is missing or not an object.'
     server_error_type = "exception_during_validation"
+    needs = ("malformed_nodes",)
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         if ctx.graph.well_formed:

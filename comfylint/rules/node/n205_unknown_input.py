@@ -11,6 +11,7 @@ class UnknownInput(Rule):
     name = "unknown-input"
     summary = "An input the node does not declare: the server ignores it silently (usually a typo)."
     severity = Severity.WARNING
+    needs = ("graph", "undeclared_nodes")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph

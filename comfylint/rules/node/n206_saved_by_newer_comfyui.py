@@ -32,6 +32,7 @@ class SavedByNewerComfyui(Rule):
               "definitions make of its nodes as notes."
     severity = Severity.WARNING
     phase = "fold"
+    needs = ("findings", *sorted(FOLDED_CODES))
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         saved = ctx.saved_by_newer

@@ -19,6 +19,7 @@ class SecretInWorkflow(Rule):
     name = "secret-in-workflow"
     summary = "An API key, token or password stored in the workflow (masked in every output)."
     formats = ("*",)
+    needs = ("secrets",)
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         if ctx.loaded.format is None:

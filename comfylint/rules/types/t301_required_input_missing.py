@@ -13,6 +13,7 @@ class RequiredInputMissing(Rule):
     server_error_type = "required_input_missing"
     server_node_check = True
     fixable = True
+    needs = ("graph", "incomplete_nodes")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph

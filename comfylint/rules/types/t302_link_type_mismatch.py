@@ -13,6 +13,7 @@ class LinkTypeMismatch(Rule):
     summary = "A link carries a type the input does not accept (MODEL into CLIP, ...)."
     server_error_type = "return_type_mismatch"
     server_node_check = True
+    needs = ("graph", "odd_links")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph

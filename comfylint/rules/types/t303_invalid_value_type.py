@@ -12,6 +12,7 @@ class InvalidValueType(Rule):
     summary = "A literal that the server cannot convert to the input's INT/FLOAT type."
     server_error_type = "invalid_input_type"
     server_node_check = True
+    needs = ("literals", "invalid")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         # (the literals the server's conversion to INT/FLOAT/STRING/BOOLEAN fails on)

@@ -16,6 +16,7 @@ class ValueBelowMin(Rule):
     grows_with_comfyui = True  # ranges change between releases (ImageFromBatch batch_index)
     vouched_fact = "min"  # ... but most never did (KSampler steps >= 1)
     fixable = True
+    needs = ("literals", "below_min")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         # (numbers, once converted as the server converts them, below a numeric min it checks)

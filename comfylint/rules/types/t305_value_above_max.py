@@ -18,6 +18,7 @@ class ValueAboveMax(Rule):
     grows_with_comfyui = True  # ranges change between releases (ImageFromBatch batch_index)
     vouched_fact = "max"  # ... but most never did (KSampler cfg <= 100)
     fixable = True
+    needs = ("literals", "above_max")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         # (numbers, once converted as the server converts them, above a numeric max it checks)

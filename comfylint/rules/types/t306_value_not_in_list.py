@@ -24,6 +24,7 @@ class ValueNotInList(Rule):
     server_node_check = True
     grows_with_comfyui = True
     fixable = True
+    needs = ("literals", "not_listed")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         catalog = ctx.catalog

@@ -12,6 +12,7 @@ class LiteralOnLinkInput(Rule):
     summary = "A literal value where only a link can work (IMAGE, MODEL, ...): accepted, then the "\
               "run fails."
     server_node_check = True
+    needs = ("literals", "socket_only")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         # (literals given to an input only a link can feed: catalog.is_socket_only)

@@ -13,6 +13,7 @@ class LossyCoercion(Rule):
               "20.7 → 20, NaN)."
     severity = Severity.WARNING
     fixable = False
+    needs = ("literals", "lossy")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         # (the literals catalog.types.lossy_reason has a reason for)

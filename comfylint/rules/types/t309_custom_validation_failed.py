@@ -29,6 +29,7 @@ class CustomValidationFailed(Rule):
     summary = "Values a core node's own validation refuses (a camera that does not move, ...)."
     server_error_type = "custom_validation_failed"
     server_node_check = True
+    needs = ("node_types", *sorted(KNOWN_VALIDATORS))
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         graph = ctx.graph
