@@ -6,8 +6,8 @@ Prints numbers, asserts nothing.
   core    instructions per workflow, in-process, warm, all rules, object_info.core.json: the
           median and mean over the corpus's API files (benchmarks/speed.py's core cases);
   growth  the 1,000 and 10,000-node chain and fan-out (benchmarks/speed.py's shapes), per node;
-  stages  where a workflow's instructions go: loading, graph build, each rule, the engine's steps
-          (mean per corpus API file);
+  stages  where a workflow's instructions go: loading, graph build, each rule, each rule's
+          precondition (rules/needs.py), the engine's steps (mean per corpus API file);
   import  importing the comfylint modules a one-file check loads (third-party ones preloaded).
 
 How: the measured program calls os.getppid() between pieces of work and callgrind dumps its
@@ -83,6 +83,7 @@ import comfylint.engine as engine
 from comfylint.api import Validator, lint
 from comfylint.catalog import Catalog
 from comfylint.rules import all_rules
+from comfylint.rules.needs import NEEDS
 
 
 def bare_graph(document):
@@ -123,6 +124,8 @@ engine._suppressed = wrap(engine._suppressed, "engine (suppressions)")
 engine._mask_secrets = wrap(engine._mask_secrets, "engine (secrets masked)")
 for rule in all_rules():
     rule.check = rule_check(rule.check, rule.code)
+for name, test in NEEDS.items():  # (a rule's precondition: what it costs to skip the rule)
+    NEEDS[name] = wrap(test, "needs " + name)
 for doc in documents:
     mark("between documents")
     lint(doc, catalog)
