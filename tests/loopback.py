@@ -244,12 +244,24 @@ def closed_port_url() -> str:
 
 # -- the real gateway, as a subprocess ---------------------------------------------------------------
 class Gateway:
-    """A running `comfylint serve` process: its URL, and its stderr once stopped."""
+    """A running `comfylint serve` process: its URL, its stderr so far, and all of it once stopped."""
 
-    def __init__(self, process: subprocess.Popen, url: str) -> None:
+    def __init__(self, process: subprocess.Popen, url: str, log) -> None:
         self.process = process
         self.url = url
         self.stderr = ""
+        self._log = log
+
+    def log_once_it_holds(self, text: str, timeout: float = 30.0) -> str:
+        """The stderr written so far, once it holds `text` (an access log line is written after
+        the answer is sent). Read with pread: the file offset the process writes at stays put."""
+        deadline = time.monotonic() + timeout
+        while True:
+            descriptor = self._log.fileno()
+            written = os.pread(descriptor, os.fstat(descriptor).st_size, 0).decode(errors="replace")
+            if text in written or time.monotonic() > deadline:
+                return written
+            time.sleep(0.01)
 
 
 @contextmanager
@@ -272,7 +284,7 @@ def gateway(*args: str, timeout: float = 60.0) -> Iterator[Gateway]:
         process.wait()
         log.seek(0)
         raise RuntimeError(f"comfylint serve did not start: {line}{log.read()}")
-    running = Gateway(process, line.split("listening on ")[1].split()[0])
+    running = Gateway(process, line.split("listening on ")[1].split()[0], log)
     try:
         yield running
     finally:
