@@ -64,7 +64,14 @@ def _offline_environment(scratch: Path) -> dict[str, str]:
            if not name.startswith(("PIP_", "VIRTUALENV_"))}
     env.update(PRE_COMMIT_HOME=str(scratch / "pre-commit-home"), PIP_CONFIG_FILE=os.devnull,
                PIP_NO_INDEX="1", PIP_FIND_LINKS=str(wheels), PIP_DISABLE_PIP_VERSION_CHECK="1",
-               PIP_NO_COMPILE="1",  # byte-compiling every dependency costs more than the hooks
+               # No byte-compiling of every dependency (it costs more than the hooks). pip reads
+               # its store_false options inverted from the environment: PIP_NO_COMPILE=1 keeps
+               # compiling, a false value means --no-compile (pypa/pip#5735, #7736).
+               PIP_NO_COMPILE="0",
+               # Python >= 3.12 environments hold no setuptools either: nothing in the install of
+               # a hatchling project (built in pip's isolated build environment) or in the hooks
+               # uses it, and seeding it is ~400 files written twice.
+               VIRTUALENV_NO_SETUPTOOLS="1", VIRTUALENV_NO_PERIODIC_UPDATE="1",
                VIRTUALENV_OVERRIDE_APP_DATA=str(scratch / "virtualenv-data"))
     return env
 

@@ -55,7 +55,8 @@ def pack(dist: Distribution, directory: Path) -> Path:
     name = info_dir[: -len(".dist-info")]  # name-version, as the wheel that installed it spelled it
     target = directory / f"{name}-{'-'.join('.'.join(p) for p in parts)}.whl"
     records = []
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as wheel:
+    # stored, not deflated: the wheel is unpacked once, next to where it was packed
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as wheel:
         for item in dist.files or ():
             relative = str(item)
             if (relative.startswith("..") or "__pycache__" in relative
