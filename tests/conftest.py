@@ -2,10 +2,12 @@
 isolation: the suite writes nothing into the checkout or the user's caches."""
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -38,6 +40,22 @@ def write_json(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _hypothesis_utf8_table():
+    """st.text() draws from the characters UTF-8 encodes. hypothesis finds them by encoding each
+    of the 1.1 million code points, once per home directory: ~1 s of CPU in every session, the
+    home being new. They are every code point but the surrogates, each decoding back to itself
+    (RFC 3629 §3): the table is written where hypothesis looks for it (a format it no longer
+    reads is recomputed as before). A fixture: hypothesis's storage is not for conftest's import."""
+    from hypothesis.internal.charmap import charmap_file
+
+    table = [[[0, 0xD7FF], [0xE000, sys.maxunicode]], []]  # encodable; not round-tripping
+    path = charmap_file("codec-v2-utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.GzipFile(path, "wb", mtime=1) as file:
+        file.write(json.dumps(table).encode())
 
 
 @pytest.fixture(autouse=True, scope="session")
