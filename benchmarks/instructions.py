@@ -188,20 +188,24 @@ def growth() -> None:
 def stages(files: int) -> None:
     counts, stdout = callgrind(STAGES.format(here=str(HERE), files=files))
     labels = stdout.split("\n")
-    spent: dict[str, list[int]] = {}
+    per_document: list[dict[str, int]] = [{}]  # label -> its instructions in one document
     for label, count in zip(labels[1:], counts):  # (dumps end at marks: the first one is
         #                                          everything before the first document)
-        spent.setdefault(label, []).append(count)
-    spent.pop("between documents", None)
-    documents = len(spent.get("engine (the rest)", [])) or 1
-    total = sum(sum(c) for c in spent.values())
+        if label == "between documents":
+            per_document.append({})
+        else:
+            spent = per_document[-1]
+            spent[label] = spent.get(label, 0) + count  # (a precondition may be asked twice)
+    documents = len(per_document) or 1
+    every = {label for spent in per_document for label in spent}
+    totals = {label: [spent.get(label, 0) for spent in per_document] for label in every}
+    total = sum(sum(found) for found in totals.values())
     print(f"where the instructions go, per workflow ({documents} corpus API files; "
           f"{total / documents / 1e6:.3f} M in all on average, the markers' own cost included):")
-    print(f"  {'':28} {'mean':>9} {'median':>9}")
-    ranked = sorted(spent.items(), key=lambda item: -sum(item[1]))
-    for label, found in ranked:
-        found += [0] * (documents - len(found))  # (a rule that does not apply to a document)
-        print(f"  {label:28} {sum(found) / documents / 1e3:8.1f}k {statistics.median(found) / 1e3:8.1f}k")
+    print(f"  {'':36} {'mean':>9} {'median':>9}")
+    for label, found in sorted(totals.items(), key=lambda item: -sum(item[1])):
+        print(f"  {label:36} {sum(found) / documents / 1e3:8.1f}k "
+              f"{statistics.median(found) / 1e3:8.1f}k")
 
 
 def own_import() -> None:
