@@ -92,9 +92,9 @@ class WorkflowGraph:
         self._server = catalog.release.server  # how the release in use validates links
         self.partial_targets = partial_targets
         self.has_partial_targets = has_partial_targets
-        self.links: list[Link] = []
-        self.links_by_target: dict[str, list[Link]] = {}
-        self.edges: list[Link] = []  # links between two existing nodes: the graph's edges, in order
+        # Every list-valued input, in order: a Link, or for a plain link (most of them) the
+        # fields of its Link, made when `links` is first read (a record costs 4x a tuple).
+        self._link_rows: list[Link | tuple] = []
         self._class_types: dict[str, Any] = {}
         self._titles: dict[str, str | None] = {}
         self._node_defs: dict[str, NodeDef | None] = {}  # rules ask for these thousands of times
@@ -123,9 +123,10 @@ class WorkflowGraph:
         # Links a link rule may report: a problem, a bool or negative output index, a type
         # mismatch (the rest are plain links: the commonest input of all).
         self.odd_links: list[Link] = []
-        # (node_id, class_type or "", input, value): every node's literal strings, known class or
-        # not, `{"__value__": s}` unwrapped (the P rules scan them).
-        self.string_inputs: list[tuple[str, str, str, str]] = []
+        # (node_id, class_type or "", input, value): the literal strings of every node, known
+        # class or not, `{"__value__": s}` unwrapped, that may be a path (they hold a '/' or a
+        # '\\', or are ".."): the others are neither an absolute path nor one out of a folder.
+        self.path_strings: list[tuple[str, str, str, str]] = []
         self._sources_of: dict[str, list[str]] = {}  # node id -> the sources of its edges
         self._targets_of: dict[str, list[str]] = {}  # node id -> the targets of its edges
         self._followed_of: dict[str, list[str]] = {}  # node id -> sources of its followed links
@@ -133,26 +134,29 @@ class WorkflowGraph:
 
     # -- construction ---------------------------------------------------------------------------
     def _build(self) -> None:
-        """One pass over the nodes, then one over their inputs (rules ask for what it gathers
-        thousands of times: every per-node and per-input cost here is paid per node)."""
+        """One pass over the nodes and their literal inputs, then one over the list-valued
+        inputs (links need every node's definition). Rules ask for what it gathers thousands of
+        times: every per-node and per-input cost here is paid per node."""
         workflow = self.workflow
-        get_def = self.catalog.get
+        catalog = self.catalog
+        decoded, get_def = catalog.decoded, catalog.get
         class_types, titles, node_defs = self._class_types, self._titles, self._node_defs
         specs_of, unknown, without_inputs = self._specs, self.unknown_nodes, self.without_inputs
         known, outputs = self._known_nodes, self.all_output_nodes
         incomplete, undeclared = self.incomplete_nodes, self.undeclared_nodes
+        literals, paths = self.literal_inputs, self.path_strings
+        skips_type_check = catalog.skips_link_type_check
         well_formed = True
-        with_inputs: list[tuple[str, dict, Any]] = []
+        # (node_id, input, value, the node's specs, whether its links' types are checked)
+        pending: list[tuple[str, str, Any, Any, bool]] = []
+        class_type: Any
         for node_id, node in workflow.items():
             if isinstance(node, dict):
                 class_type = node.get("class_type")
                 meta = node.get("_meta")
                 title = meta.get("title") if isinstance(meta, dict) else None
                 inputs = node.get("inputs")
-                if isinstance(inputs, dict):
-                    if inputs:
-                        with_inputs.append((node_id, inputs, class_type))
-                else:
+                if not isinstance(inputs, dict):
                     without_inputs.add(node_id)
                 # The api-workflow schema's node: a non-empty string class_type, an inputs
                 # object, and a `_meta` (when present) that is an object whose title (when
@@ -169,107 +173,146 @@ class WorkflowGraph:
                 without_inputs.add(node_id)
             class_types[node_id] = class_type
             titles[node_id] = title
-            node_def = node_defs[node_id] = get_def(class_type)
+            node_def: Any = decoded.get(class_type) if type(class_type) is str else None
+            if node_def is None:  # (a class not decoded yet, or none)
+                node_def = get_def(class_type)
+            node_defs[node_id] = node_def
+            specs: Any = None
             if node_def is None:
                 unknown.append(node_id)
-                continue
-            known.append((node_id, node_def))
-            if node_def.is_output_node:
-                outputs.append(node_id)
-            if node_def.has_dynamic_inputs:
-                from .catalog.dynamic import resolve_inputs  # (v3 dynamic inputs only)
-
-                resolved = self._resolved[node_id] = resolve_inputs(
-                    node_def, inputs if isinstance(inputs, dict) else {})
-                specs = specs_of[node_id] = resolved.specs
-                if isinstance(inputs, dict):
-                    incomplete.append(node_id)  # (its required inputs are this prompt's)
-                    if not inputs.keys() <= specs.keys():
-                        undeclared.append(node_id)
             else:
-                specs = specs_of[node_id] = node_def.inputs
-                if isinstance(inputs, dict):  # (two tests in C: a required input not given, an
-                    if not inputs.keys() >= node_def.required:  # input not declared)
-                        incomplete.append(node_id)
-                    if not inputs.keys() <= specs.keys():
-                        undeclared.append(node_id)
-        links, edges, by_target, odd = self.links, self.edges, self.links_by_target, self.odd_links
-        literals, strings = self.literal_inputs, self.string_inputs
-        sources_of, targets_of, followed_of = self._sources_of, self._targets_of, self._followed_of
-        skips_non_navigable = self._server.skips_non_navigable_links
-        server, skips_type_check = self._server, self.catalog.skips_link_type_check
-        for node_id, inputs, class_type in with_inputs:
-            node_links = node_sources = node_followed = None
-            specs = specs_of.get(node_id, {})
-            node_def = node_defs[node_id]
-            shown_id = node_id if type(node_id) is str else str(node_id)
-            shown_class = class_type if isinstance(class_type, str) else ""
+                known.append((node_id, node_def))
+                if node_def.is_output_node:
+                    outputs.append(node_id)
+                if node_def.has_dynamic_inputs:
+                    from .catalog.dynamic import resolve_inputs  # (v3 dynamic inputs only)
+
+                    resolved = self._resolved[node_id] = resolve_inputs(
+                        node_def, inputs if isinstance(inputs, dict) else {})
+                    specs = specs_of[node_id] = resolved.specs
+                    if isinstance(inputs, dict):
+                        incomplete.append(node_id)  # (its required inputs are this prompt's)
+                        if not inputs.keys() <= specs.keys():
+                            undeclared.append(node_id)
+                else:
+                    specs = specs_of[node_id] = node_def.inputs
+                    if isinstance(inputs, dict):  # (two tests in C: a required input not given,
+                        if not inputs.keys() >= node_def.required:  # an input not declared)
+                            incomplete.append(node_id)
+                        if not inputs.keys() <= specs.keys():
+                            undeclared.append(node_id)
+            if not inputs or not isinstance(inputs, dict):
+                continue
+            check_types = None
             for name, value in inputs.items():
                 kind = type(value)
-                if kind is not list and (kind is str or kind is int or kind is float
-                                         or not isinstance(value, list)):
-                    if kind is str:
-                        strings.append((shown_id, shown_class, name, value))
-                    elif kind is not int and kind is not float:  # `{"__value__": v}`, and rarer
-                        text = value["__value__"] if isinstance(value, dict) \
-                            and "__value__" in value else value
-                        if isinstance(text, str):
-                            strings.append((shown_id, shown_class, name, text))
-                    spec = specs.get(name)
-                    if spec is not None and node_def is not None:  # (specs: known nodes only)
-                        literals.append((node_id, node_def, name, spec, value))
+                if kind is list or (kind is not str and kind is not int and kind is not float
+                                    and isinstance(value, list)):
+                    if check_types is None:  # (the node's first link)
+                        check_types = bool(specs) and not skips_type_check(class_type)
+                    pending.append((node_id, name, value, specs, check_types))
                     continue
-                if node_links is None:
-                    node_links = by_target[node_id] = []
-                    check_types = bool(specs) and not skips_type_check(class_types[node_id])
-                spec = specs.get(name)
-                if spec is None:
-                    declared, navigable = None, True
-                else:
-                    # Newer servers do not recurse through links into `nonNavigable` inputs (§12).
-                    declared = spec.type
-                    navigable = not (skips_non_navigable and spec.options.get("nonNavigable"))
-                source_def = None
-                if len(value) == 2:  # the commonest input of all: a well-formed link, checked here
-                    source, slot = value
-                    if type(source) is str and type(slot) is int:
-                        source_def = node_defs.get(source)
-                        if source_def is not None and -len(source_def.outputs) <= slot \
-                                < len(source_def.outputs):
-                            received = source_def.outputs[slot]
-                            type_ok = None if declared is None or not check_types else (
-                                received == declared or link_types_match(received, declared,
-                                                                         server))
-                            link = Link(node_id, name, value, source, slot, None, received,
-                                        declared, type_ok, navigable)
+                if kind is str:
+                    if "/" in value or "\\" in value or value == "..":
+                        paths.append((node_id if type(node_id) is str else str(node_id),
+                                      class_type if isinstance(class_type, str) else "", name,
+                                      value))
+                elif kind is not int and kind is not float:  # `{"__value__": v}`, and rarer
+                    text = value["__value__"] if isinstance(value, dict) \
+                        and "__value__" in value else value
+                    if isinstance(text, str) and ("/" in text or "\\" in text or text == ".."):
+                        paths.append((node_id if type(node_id) is str else str(node_id),
+                                      class_type if isinstance(class_type, str) else "", name,
+                                      text))
+                if specs:
+                    spec = specs.get(name)
+                    if spec is not None:
+                        literals.append((node_id, node_def, name, spec, value))
+        rows, odd = self._link_rows, self.odd_links
+        sources_of, targets_of, followed_of = self._sources_of, self._targets_of, self._followed_of
+        skips_non_navigable = self._server.skips_non_navigable_links
+        server = self._server
+        for node_id, name, value, specs, check_types in pending:
+            spec = specs.get(name) if specs else None
+            if spec is None:
+                declared, navigable = None, True
+            else:
+                # Newer servers do not recurse through links into `nonNavigable` inputs (§12).
+                declared = spec.type
+                navigable = not (skips_non_navigable and spec.options.get("nonNavigable"))
+            if type(value) is list and len(value) == 2:  # the commonest input of all: a
+                #                                            well-formed link, checked here
+                source, slot = value
+                if type(source) is str and type(slot) is int:
+                    source_def = node_defs.get(source)
+                    if source_def is not None and -len(source_def.outputs) <= slot \
+                            < len(source_def.outputs):
+                        received = source_def.outputs[slot]
+                        type_ok = None if declared is None or not check_types else (
+                            received == declared or link_types_match(received, declared, server))
+                        row = (node_id, name, value, source, slot, None, received, declared,
+                               type_ok, navigable)
+                        if type_ok is False or slot < 0:
+                            odd.append(link := Link(*row))
+                            rows.append(link)
                         else:
-                            source_def = None  # (a slot out of range, or an unknown source)
-                if source_def is None:
-                    link = self._classify(node_id, name, value, declared, navigable, check_types)
-                links.append(link)
-                node_links.append(link)
-                problem, source = link.problem, link.source
-                if problem is None or (problem in EDGE_PROBLEMS and source in workflow):
-                    edges.append(link)  # (a link without a problem names an existing node)
-                    if node_sources is None:
-                        node_sources = sources_of[node_id] = []
-                    node_sources.append(source)
-                    consumers = targets_of.get(source)
-                    if consumers is None:
-                        targets_of[source] = [node_id]
-                    else:
-                        consumers.append(node_id)
-                    if link.type_ok is not False and link.navigable and problem is None:
-                        if node_followed is None:  # (Link.followed: the server recurses into it)
-                            node_followed = followed_of[node_id] = []
-                        node_followed.append(source)
-                if problem is not None or link.type_ok is False or type(link.slot) is bool \
-                        or link.slot < 0:
-                    odd.append(link)
-                if well_formed and not (type(value) is list and len(value) == 2
-                                        and type(value[0]) is str and _schema_integer(value[1])):
-                    well_formed = False
+                            rows.append(row)
+                        sources = sources_of.get(node_id)
+                        if sources is None:
+                            sources_of[node_id] = [source]
+                        else:
+                            sources.append(source)
+                        consumers = targets_of.get(source)
+                        if consumers is None:
+                            targets_of[source] = [node_id]
+                        else:
+                            consumers.append(node_id)
+                        if type_ok is not False and navigable:  # (Link.followed)
+                            followed = followed_of.get(node_id)
+                            if followed is None:
+                                followed_of[node_id] = [source]
+                            else:
+                                followed.append(source)
+                        continue
+            link = self._classify(node_id, name, value, declared, navigable, check_types)
+            rows.append(link)
+            problem, source = link.problem, link.source
+            if problem is None or (problem in EDGE_PROBLEMS and source in workflow):
+                sources_of.setdefault(node_id, []).append(source)
+                targets_of.setdefault(source, []).append(node_id)
+                if problem is None and link.type_ok is not False and link.navigable:
+                    followed_of.setdefault(node_id, []).append(source)
+            if problem is not None or link.type_ok is False or type(link.slot) is bool \
+                    or link.slot < 0:
+                odd.append(link)
+            if well_formed and not (type(value) is list and len(value) == 2
+                                    and type(value[0]) is str and _schema_integer(value[1])):
+                well_formed = False
         self.well_formed = well_formed
+
+    @computed_once
+    def links(self) -> list[Link]:
+        """Every input whose value is list-shaped, as a Link, in the workflow's order."""
+        return [row if isinstance(row, Link) else Link(*row) for row in self._link_rows]
+
+    @computed_once
+    def links_by_target(self) -> dict[str, list[Link]]:
+        """node id -> its links, for the nodes with any, in the workflow's order."""
+        by_target: dict[str, list[Link]] = {}
+        for link in self.links:
+            found = by_target.get(link.target)
+            if found is None:
+                by_target[link.target] = [link]
+            else:
+                found.append(link)
+        return by_target
+
+    @computed_once
+    def edges(self) -> list[Link]:
+        """The links between two existing nodes (the graph's edges), in order."""
+        workflow = self.workflow
+        return [link for link in self.links if link.problem is None
+                or (link.problem in EDGE_PROBLEMS and link.source in workflow)]
 
     @computed_once
     def g(self) -> nx.MultiDiGraph:

@@ -13,7 +13,7 @@
   pointers are escaped only when a token needs it (load.positions.pointer).
 - What the graph build gathers for the rules (unknown nodes, nodes without inputs, nodes that
   may lack a required input or hold an undeclared one, the links a link rule may report, every
-  literal string, the adjacency lists, the sources of followed links)
+  literal string that may be a path, the adjacency lists, the sources of followed links)
   is what walking every node, input and edge again finds.
 - The value rules' worklists (comfylint.literals: one pass, a plan per input) hold exactly the
   literals each rule's own test over every literal picked.
@@ -432,6 +432,23 @@ def test_pointers_as_escaping_every_token(tokens):
     assert pointer(*tokens) == "".join("/" + escape_pointer_token(str(t)) for t in tokens)
 
 
+path_texts = st.text(alphabet="/\\.~:Cf \n\thome", max_size=10) | st.sampled_from([
+    "file:///x", "C:\\Users\\me", "c:/x", "\\\\host\\share", "~/x", "~\\x", "/home/me", " /tmp/x",
+    "..", " ..", "../x", "a/../..", "./..", "/", "\\"])
+
+
+@SETTINGS
+@given(path_texts)
+def test_path_strings_hold_every_string_a_path_rule_reports(value):
+    """What the build keeps as may-be-paths (graph.path_strings: a '/' or a '\\', or "..")
+    holds every value P502 (an absolute local path) or P503 (out of the output folder) reports."""
+    from comfylint.rules.security.p502_absolute_local_path import ABSOLUTE_LOCAL_PATH
+    from comfylint.rules.security.p503_path_traversal import escapes_output
+
+    if escapes_output(value) or ABSOLUTE_LOCAL_PATH.match(value.strip()):
+        assert "/" in value or "\\" in value or value == ".."
+
+
 @SETTINGS
 @given(st.text(alphabet="ab./\\", max_size=8))
 def test_file_stems_as_splitext(name):
@@ -573,7 +590,11 @@ def test_each_format_s_anchors_hold_what_every_match_must():
 odd_nodes = st.sampled_from(["text", ["class_type"], 7, None, {"inputs": "x"}, {"class_type": None},
                              {"class_type": "SaveImage"}, {"class_type": ["x"], "inputs": {}},
                              {"class_type": "ImageInvert", "inputs": {
-                                 "image": {"__value__": "s"}, "extra": "t", "x": [True, 0]}}])
+                                 "image": {"__value__": "s"}, "extra": "t", "x": [True, 0]}},
+                             {"class_type": "SaveImage", "inputs": {
+                                 "filename_prefix": "..", "a": "x/y", "b": {"__value__": "..\\"},
+                                 "c": "...", "d": True, "e": None}},
+                             {"class_type": "Unknown", "inputs": {"p": "C:\\x", "q": ".."}}])
 
 
 @SETTINGS
@@ -607,11 +628,11 @@ def assert_gathered_as_walking_again(workflow: dict, catalog: Catalog) -> None:
         inputs = node.get("inputs") if isinstance(node, dict) else None
         for name, value in (inputs.items() if isinstance(inputs, dict) else ()):
             value = unwrap_value(value)
-            if isinstance(value, str):
+            if isinstance(value, str) and ("/" in value or "\\" in value or value == ".."):
                 class_type = node.get("class_type")
                 strings.append((node_id, class_type if isinstance(class_type, str) else "", name,
                                 value))
-    assert graph.string_inputs == strings
+    assert graph.path_strings == strings
     sources: dict = {}
     targets: dict = {}
     for link in graph.edges:

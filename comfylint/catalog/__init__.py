@@ -219,7 +219,7 @@ class Catalog:
                  bundled: bool = False, server_lists: dict[str, dict[str, Any]] | None = None,
                  comfyui_version: str | None = None) -> None:
         self._raw = nodes
-        self._parsed: dict[str, NodeDef] = {}
+        self.decoded: dict[str, NodeDef] = {}  # class -> its definition, once get() decoded it
         self.source = source
         self.bundled = bundled
         self._use_release(release)
@@ -317,12 +317,12 @@ class Catalog:
     def get(self, class_type: Any) -> NodeDef | None:
         if not isinstance(class_type, str):
             return None
-        node = self._parsed.get(class_type)
+        node = self.decoded.get(class_type)
         if node is None:
             raw = self._raw.get(class_type)
             if not isinstance(raw, dict):
                 return None
-            node = self._parsed[class_type] = NodeDef.parse(class_type, raw)
+            node = self.decoded[class_type] = NodeDef.parse(class_type, raw)
         return node
 
     def __contains__(self, class_type: object) -> bool:

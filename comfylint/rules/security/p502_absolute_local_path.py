@@ -22,10 +22,11 @@ class AbsoluteLocalPath(Rule):
     name = "absolute-local-path"
     summary = "An absolute path from the author's machine in a widget value (leaks, won't exist)."
     severity = Severity.WARNING
+    needs = ("graph", "path_strings")  # (a path holds a separator, or is "..")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         catalog = ctx.catalog
-        for node_id, class_type, name, value in ctx.graph.string_inputs:
+        for node_id, class_type, name, value in ctx.graph.path_strings:
             text = value.strip()
             if (len(text) > MAX_PATH_LENGTH or "\n" in text or not ABSOLUTE_LOCAL_PATH.match(text)
                     or name.endswith("filename_prefix")

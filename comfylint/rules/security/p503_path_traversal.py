@@ -31,9 +31,10 @@ class PathTraversal(Rule):
     code = "P503"
     name = "path-traversal"
     summary = "A filename_prefix that points outside the output folder (the save node fails)."
+    needs = ("graph", "path_strings")  # (a path holds a separator, or is "..")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
-        for node_id, _class_type, name, value in ctx.graph.string_inputs:
+        for node_id, _class_type, name, value in ctx.graph.path_strings:
             if not name.endswith("filename_prefix") or not escapes_output(value):
                 continue
             pointer = ctx.pointer(node_id, "inputs", name)
