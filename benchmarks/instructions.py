@@ -1,13 +1,15 @@
 """Instruction counts (callgrind): repeatable where wall clocks are not (a shared machine).
 Prints numbers, asserts nothing.
 
-    python benchmarks/instructions.py [--only core,growth,import] [--files N]
+    python benchmarks/instructions.py [--only core,stages,growth,import] [--files N] [--stock]
 
-  core    instructions per workflow, in-process, warm, all rules, object_info.core.json: the
-          median and mean over the corpus's API files (benchmarks/speed.py's core cases);
+  core    instructions per workflow, in-process, warm, all rules, object_info.core.json (with
+          --stock the bundled catalog): the median and mean over the corpus's API files
+          (benchmarks/speed.py's core cases);
   growth  the 1,000 and 10,000-node chain and fan-out (benchmarks/speed.py's shapes), per node;
   stages  where a workflow's instructions go: loading, graph build, each rule, each rule's
-          precondition (rules/needs.py), the engine's steps (mean per corpus API file);
+          precondition (rules/needs.py), the engine's steps (mean and median per corpus API
+          file; the catalog as for core);
   import  importing the comfylint modules a one-file check loads (third-party ones preloaded).
 
 How: the measured program calls os.getppid() between pieces of work and callgrind dumps its
@@ -44,7 +46,7 @@ def bare_graph(document):  # the shapes the peers take (speed.py's core cases)
 from comfylint.api import lint
 from comfylint.catalog import Catalog
 
-catalog = Catalog.from_object_info(OBJECT_INFO)
+catalog = Catalog.stock() if {stock} else Catalog.from_object_info(OBJECT_INFO)
 documents = [doc for _path, doc in corpus_documents("api") if bare_graph(doc)][:{files}]
 for doc in documents:  # warm: rule imports, catalog decoding, caches of immutable data
     lint(doc, catalog)
@@ -113,7 +115,7 @@ def rule_check(check, code):
     return wrapped
 
 
-catalog = Catalog.from_object_info(OBJECT_INFO)
+catalog = Catalog.stock() if {stock} else Catalog.from_object_info(OBJECT_INFO)
 documents = [doc for _path, doc in corpus_documents("api") if bare_graph(doc)][:{files}]
 for doc in documents:
     lint(doc, catalog)
@@ -166,11 +168,15 @@ def callgrind(script: str, *args: str) -> tuple[list[int], str]:
         return counts[1:], done.stdout  # the first dump is everything before the first piece
 
 
-def core(files: int) -> None:
-    counts, stdout = callgrind(CORE.format(here=str(HERE), files=files))
+def _catalog_name(stock: bool) -> str:
+    return "the bundled (stock) catalog" if stock else "object_info.core.json"
+
+
+def core(files: int, stock: bool) -> None:
+    counts, stdout = callgrind(CORE.format(here=str(HERE), files=files, stock=stock))
     sizes = [int(n) for n in stdout.split()]
     counts = counts[:len(sizes)]
-    print(f"per workflow, warm, all rules, object_info.core.json: {len(counts)} corpus API files "
+    print(f"per workflow, warm, all rules, {_catalog_name(stock)}: {len(counts)} corpus API files "
           f"(median {statistics.median(sizes)} nodes)")
     print(f"  instructions per workflow: median {statistics.median(counts) / 1e6:.3f} M, "
           f"mean {statistics.mean(counts) / 1e6:.3f} M, total {sum(counts) / 1e6:.1f} M")
@@ -185,8 +191,8 @@ def growth() -> None:
         print(f"  {shape:7} {size:>6} nodes: {count / 1e6:8.1f} M ({count / size:,.0f} per node)")
 
 
-def stages(files: int) -> None:
-    counts, stdout = callgrind(STAGES.format(here=str(HERE), files=files))
+def stages(files: int, stock: bool) -> None:
+    counts, stdout = callgrind(STAGES.format(here=str(HERE), files=files, stock=stock))
     labels = stdout.split("\n")
     per_document: list[dict[str, int]] = [{}]  # label -> its instructions in one document
     for label, count in zip(labels[1:], counts):  # (dumps end at marks: the first one is
@@ -200,7 +206,8 @@ def stages(files: int) -> None:
     every = {label for spent in per_document for label in spent}
     totals = {label: [spent.get(label, 0) for spent in per_document] for label in every}
     total = sum(sum(found) for found in totals.values())
-    print(f"where the instructions go, per workflow ({documents} corpus API files; "
+    print(f"where the instructions go, per workflow ({documents} corpus API files, "
+          f"{_catalog_name(stock)}; "
           f"{total / documents / 1e6:.3f} M in all on average, the markers' own cost included):")
     print(f"  {'':36} {'mean':>9} {'median':>9}")
     for label, found in sorted(totals.items(), key=lambda item: -sum(item[1])):
@@ -223,9 +230,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="core,stages,growth,import")
     parser.add_argument("--files", type=int, default=1000, help="at most this many corpus files")
+    parser.add_argument("--stock", action="store_true",
+                        help="core and stages with the bundled catalog (default: object_info.core.json)")
     args = parser.parse_args()
-    sections = {"core": lambda: core(args.files), "growth": growth, "import": own_import,
-                "stages": lambda: stages(args.files)}
+    sections = {"core": lambda: core(args.files, args.stock), "growth": growth,
+                "import": own_import, "stages": lambda: stages(args.files, args.stock)}
     for name in args.only.split(","):
         sections[name.strip()]()
 
