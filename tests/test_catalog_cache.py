@@ -54,6 +54,12 @@ def big_info() -> dict:
     return server_object_info(6)
 
 
+@pytest.fixture(scope="module")
+def big_text(big_info) -> str:
+    """big_info as its file holds it, encoded once for the module."""
+    return json.dumps(big_info)
+
+
 @pytest.fixture
 def cache_dir(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("COMFYLINT_CACHE_DIR", str(tmp_path / "user-cache"))
@@ -61,8 +67,8 @@ def cache_dir(tmp_path, monkeypatch) -> Path:
     return tmp_path / "user-cache" / "catalogs"
 
 
-def write_info(path: Path, info: dict) -> Path:
-    path.write_text(json.dumps(info), encoding="utf-8")
+def write_info(path: Path, info: dict | str) -> Path:
+    path.write_text(info if isinstance(info, str) else json.dumps(info), encoding="utf-8")
     return path
 
 
@@ -91,8 +97,8 @@ def assert_same_catalog(cached: Catalog, plain: Catalog) -> None:
     assert findings(cached) == findings(plain) != []
 
 
-def test_cached_catalog_is_the_uncached_one(tmp_path, cache_dir, big_info):
-    path = write_info(tmp_path / "object_info.json", big_info)
+def test_cached_catalog_is_the_uncached_one(tmp_path, cache_dir, big_text):
+    path = write_info(tmp_path / "object_info.json", big_text)
     plain = Catalog.from_object_info(path)
     first = catalog_cache.load_object_info(path)
     assert len(entries(cache_dir)) == 1
@@ -102,17 +108,17 @@ def test_cached_catalog_is_the_uncached_one(tmp_path, cache_dir, big_info):
     assert_same_catalog(again, plain)
 
 
-def test_unchanged_file_is_not_even_hashed(tmp_path, cache_dir, big_info, monkeypatch):
+def test_unchanged_file_is_not_even_hashed(tmp_path, cache_dir, big_text, monkeypatch):
     monkeypatch.setattr(catalog_cache, "RACY_SECONDS", 0)  # utime just set ctime to now
-    path = write_info(tmp_path / "object_info.json", big_info)
+    path = write_info(tmp_path / "object_info.json", big_text)
     catalog_cache.load_object_info(path)
     store = catalog_cache.CatalogStore(cache_dir)
     digest = store.recorded_digest(path)
     assert digest is not None and store.read("object_info", digest) is not None
 
 
-def test_a_file_written_just_now_is_hashed_next_time(tmp_path, cache_dir, big_info):
-    path = write_info(tmp_path / "object_info.json", big_info)  # mtime and ctime: now
+def test_a_file_written_just_now_is_hashed_next_time(tmp_path, cache_dir, big_text):
+    path = write_info(tmp_path / "object_info.json", big_text)  # mtime and ctime: now
     catalog_cache.load_object_info(path)
     assert catalog_cache.CatalogStore(cache_dir).recorded_digest(path) is None
     assert len(entries(cache_dir)) == 1
@@ -133,8 +139,8 @@ def test_same_size_same_mtime_rewrite_is_seen(tmp_path, cache_dir, big_info, mon
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
-def test_damaged_entry_is_ignored_and_rewritten(tmp_path, cache_dir, big_info, damage):
-    path = write_info(tmp_path / "object_info.json", big_info)
+def test_damaged_entry_is_ignored_and_rewritten(tmp_path, cache_dir, big_text, damage):
+    path = write_info(tmp_path / "object_info.json", big_text)
     expected = findings(catalog_cache.load_object_info(path))
     [entry] = entries(cache_dir)
     whole = entry.read_bytes()
@@ -146,8 +152,8 @@ def test_damaged_entry_is_ignored_and_rewritten(tmp_path, cache_dir, big_info, d
     assert entry.read_bytes() == whole
 
 
-def test_entry_from_another_comfylint_version_is_not_used(tmp_path, cache_dir, big_info, monkeypatch):
-    path = write_info(tmp_path / "object_info.json", big_info)
+def test_entry_from_another_comfylint_version_is_not_used(tmp_path, cache_dir, big_text, monkeypatch):
+    path = write_info(tmp_path / "object_info.json", big_text)
     catalog_cache.load_object_info(path)
     monkeypatch.setattr(catalog_cache, "__version__", "999.0")
     catalog_cache.load_object_info(path)
@@ -155,8 +161,8 @@ def test_entry_from_another_comfylint_version_is_not_used(tmp_path, cache_dir, b
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="chown needs root")
-def test_entry_owned_by_someone_else_is_not_read(tmp_path, cache_dir, big_info):
-    path = write_info(tmp_path / "object_info.json", big_info)
+def test_entry_owned_by_someone_else_is_not_read(tmp_path, cache_dir, big_text):
+    path = write_info(tmp_path / "object_info.json", big_text)
     catalog_cache.load_object_info(path)
     [entry] = entries(cache_dir)
     os.chown(entry, 4242, -1)
@@ -164,8 +170,8 @@ def test_entry_owned_by_someone_else_is_not_read(tmp_path, cache_dir, big_info):
     assert store.read("object_info", store.recorded_digest(path)) is None
 
 
-def test_turned_off_by_environment_or_argument(tmp_path, cache_dir, big_info, monkeypatch):
-    path = write_info(tmp_path / "object_info.json", big_info)
+def test_turned_off_by_environment_or_argument(tmp_path, cache_dir, big_text, monkeypatch):
+    path = write_info(tmp_path / "object_info.json", big_text)
     catalog_cache.load_object_info(path, use_cache=False)
     build_catalog(CatalogSources(object_info=str(path), cache=False))
     monkeypatch.setenv("COMFYLINT_NO_CACHE", "1")
@@ -173,14 +179,14 @@ def test_turned_off_by_environment_or_argument(tmp_path, cache_dir, big_info, mo
     assert not cache_dir.exists()
 
 
-def test_cli_no_cache_flag_leaves_the_catalog_cache_alone(tmp_path, cache_dir, big_info,
+def test_cli_no_cache_flag_leaves_the_catalog_cache_alone(tmp_path, cache_dir, big_text,
                                                          monkeypatch):
     from click.testing import CliRunner
 
     from comfylint.cli import cli
 
     monkeypatch.chdir(tmp_path)  # the results cache of the cached run goes here
-    path = write_info(tmp_path / "object_info.json", big_info)
+    path = write_info(tmp_path / "object_info.json", big_text)
     workflow = tmp_path / "wf.json"
     workflow.write_text(json.dumps(WORKFLOW), encoding="utf-8")
     args = ["check", "--isolated", "--object-info", str(path), str(workflow), "--output-format", "json"]
@@ -250,8 +256,8 @@ def _load_in_worker(path: str) -> list:
     return findings(catalog_cache.load_object_info(path))
 
 
-def test_concurrent_runs_build_one_good_entry(tmp_path, cache_dir, big_info):
-    path = write_info(tmp_path / "object_info.json", big_info)
+def test_concurrent_runs_build_one_good_entry(tmp_path, cache_dir, big_text):
+    path = write_info(tmp_path / "object_info.json", big_text)
     with ProcessPoolExecutor(4) as pool:
         results = list(pool.map(_load_in_worker, [str(path)] * 8))
     assert all(result == results[0] for result in results)
