@@ -157,3 +157,65 @@ def test_inputs_use_everywhere_may_link_when_queued_are_not_called_unconnected()
                for d in missing)
     ui.nodes[1]["mode"] = 2  # muted: it links nothing
     assert {d.severity.label for d in lint(ui.doc()) if d.code == "T301"} == {"error"}
+
+
+def use_everywhere_v7_workflow() -> tuple[Ui, dict]:
+    """A sampler whose model, positive and negative inputs Use Everywhere 7 fills, saved with its
+    record (`extra.ue_links`) and with the ids of the links it had added while saving, which the
+    inputs still name (`extra.links_added_by_ue`; one of them is even left in the table)."""
+    ui = Ui()
+    ui.node(4, "CheckpointLoaderSimple", ["m.safetensors"])
+    ui.node(6, "CLIPTextEncode", ["a fox"])
+    ui.link(4, 1, 6, "clip", "CLIP")
+    ui.node(10, "Anything Everywhere")
+    ui.link(4, 0, 10, "anything", "MODEL")
+    ui.node(5, "EmptyLatentImage", [512, 512, 1])
+    sampler = ui.node(3, "KSampler", [7, "fixed", 20, 8.0, "euler", "normal", 1.0])
+    for name, kind, link_id in (("model", "MODEL", 50), ("positive", "CONDITIONING", 51),
+                                ("negative", "CONDITIONING", 52)):
+        sampler["inputs"].append({"name": name, "type": kind, "link": link_id})
+    ui.link(5, 0, 3, "latent_image", "LATENT")
+    decode_and_save(ui, 3, decoder=8)
+    ui.links.append([50, 4, 0, 3, 0, "MODEL"])  # saved while the extension had it in the graph
+    doc = ui.doc()
+    doc["extra"] = {
+        "links_added_by_ue": [50, 51, 52],
+        "ue_links": [{"downstream": 3, "downstream_slot": 0, "upstream": "4", "upstream_slot": 0,
+                      "controller": 10, "type": "MODEL"},
+                     {"downstream": 3, "downstream_slot": 1, "upstream": "6", "upstream_slot": 0,
+                      "controller": 6, "type": "CONDITIONING"},
+                     {"downstream": 3, "downstream_slot": 2, "upstream": "6", "upstream_slot": 0,
+                      "controller": 6, "type": "CONDITIONING"},
+                     {"downstream": 99, "downstream_slot": 0, "upstream": "4", "upstream_slot": 0},
+                     {"downstream": 3, "downstream_slot": "x", "upstream": "4"}, "damaged"]}
+    return ui, doc
+
+
+def server_with_use_everywhere() -> Catalog:
+    """Stock nodes and the pack's node, as its server registers it (one wildcard input)."""
+    node = {"input": {"required": {}, "optional": {"anything": ["*", {}]}}, "output": [],
+            "output_is_list": [], "output_name": [], "name": "Anything Everywhere",
+            "display_name": "Anything Everywhere", "category": "everywhere", "output_node": False}
+    return Catalog.from_object_info(Catalog.stock().definitions() | {"Anything Everywhere": node})
+
+
+def test_links_use_everywhere_recorded_are_replayed_and_its_own_link_ids_are_not_damage():
+    ui, doc = use_everywhere_v7_workflow()
+    server = server_with_use_everywhere()
+    result = to_api(doc, server)
+    sampler = result.prompt["3"]["inputs"]
+    assert (sampler["model"], sampler["positive"], sampler["negative"]) == (
+        ["4", 0], ["6", 0], ["6", 0])
+    assert result.grade == HEURISTIC and any("replays the links recorded" in r
+                                             for r in result.reasons)
+    [inexact] = lint(doc, server)  # (not G108, T301, nor G107 on the never-run #10)
+    assert inexact.code == "U005" and "replays the links recorded" in inexact.message
+    # Without the record, the same file is a damaged link table with unconnected inputs.
+    del doc["extra"]
+    found = {d.code for d in lint(doc, server)}
+    assert {"G108", "T301"} <= found
+    # A record only fills inputs the file leaves unconnected: a real link wins.
+    ui, doc = use_everywhere_v7_workflow()
+    doc["extra"]["ue_links"][3] = {"downstream": 3, "downstream_slot": 3, "upstream": "4",
+                                   "upstream_slot": 0}  # latent_image is linked to #5
+    assert to_api(doc, server).prompt["3"]["inputs"]["latent_image"] == ["5", 0]

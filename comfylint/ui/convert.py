@@ -115,6 +115,7 @@ class _Converter:
         self.execs: dict[str, _Exec] = {}
         self.file_era: SavingFrontend | None = None  # which frontend made the file, once needed
         self.warned_muted_virtual = False
+        self.replayed_queue_time_links = False
         self.primitive_values: dict[tuple[str, str], dict[str, tuple[Any, str]]] = {}
 
     # -- node models ----------------------------------------------------------------------------
@@ -192,10 +193,15 @@ class _Converter:
             return
         self.result.queue_time_linkers = [f"#{node.id} {node.type}" for node in found]
         packs = sorted({linkers[node.type] for node in found if node.type})
+        recorded = any(graph.queue_time_links for graph in self.doc.graphs())
+        self.replayed_queue_time_links = recorded  # said here, once
         self.caveats.append(
             f"{', '.join(packs)} nodes ({', '.join(self.result.queue_time_linkers)}) add links "
-            "when the prompt is queued, which this conversion does not reproduce: inputs they "
-            "would feed are left unconnected")
+            "when the prompt is queued: " + (
+                "this conversion replays the links recorded in the file when it was saved "
+                "(extra.ue_links); the extension computes them again when the prompt is queued"
+                if recorded else "this conversion does not reproduce them: inputs they would "
+                "feed are left unconnected"))
 
     # -- phase D: PrimitiveNode values ----------------------------------------------------------
     def _apply_primitives(self) -> None:
@@ -411,13 +417,24 @@ class _Converter:
             raise ExportError(f"links loop through node {exe.id}")
         visited = visited | {key}
         graph = exe.node.graph
-        link = graph.link_into(exe.node.id, name)
+        link = graph.link_into(exe.node.id, name) or self._recorded_queue_time_link(exe, name)
         if link is None:
             return None
         input_type = type_override
         if input_type is None:
             input_type = dict(self._socket_names(exe)).get(name)
         return self._follow(exe, link, input_type, visited)
+
+    def _recorded_queue_time_link(self, exe: _Exec, name: str) -> UiLink | None:
+        """The link a pack's extension recorded for this unconnected input (document.py), replayed
+        as the extension will add it when the prompt is queued (unless the graph changed since)."""
+        link = exe.node.graph.queue_time_links.get(exe.node.id, {}).get(name)
+        if link is not None and not self.replayed_queue_time_links:
+            self.replayed_queue_time_links = True
+            self.caveats.append(
+                "links that Use Everywhere recorded when the file was saved (extra.ue_links) are "
+                "replayed; the extension computes them again when the prompt is queued")
+        return link
 
     def _resolve_input_slot(self, exe: _Exec, slot: int, visited: frozenset,
                             type_override: Any = None) -> _Resolved | None:

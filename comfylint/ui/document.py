@@ -110,6 +110,11 @@ class UiGraph:
     malformed_nodes: list[str] = field(default_factory=list)
     incoming: dict[str, dict[str, UiLink]] = field(default_factory=dict)  # node -> name -> link
     by_target_slot: dict[str, dict[Any, UiLink]] = field(default_factory=dict)
+    # Links a pack's extension adds when the prompt is queued, as it recorded them in the file
+    # (extensions.recorded_queue_time_links): node -> input name -> link, only into inputs the
+    # file leaves unconnected; and the ids of its own links the extension deletes on load.
+    queue_time_links: dict[str, dict[str, UiLink]] = field(default_factory=dict)
+    queue_time_link_ids: frozenset = frozenset()
 
     @property
     def is_subgraph(self) -> bool:
@@ -191,6 +196,10 @@ def read_graph(raw: dict, base: str) -> UiGraph:
             graph.duplicate_node_ids.append((key, where))
             continue
         graph.nodes[key] = UiNode(key, entry, where, graph)
+    from .extensions import recorded_queue_time_links  # (a module of its own: packs' behaviour)
+
+    record = recorded_queue_time_links(raw)
+    graph.queue_time_link_ids = record.added_link_ids
     links = raw.get("links")
     for index, entry in enumerate(links if isinstance(links, list) else []):
         link = _read_link(entry, f"{base}/links/{index}")
@@ -198,11 +207,14 @@ def read_graph(raw: dict, base: str) -> UiGraph:
             if entry is not None:  # null entries are a known, harmless kind of damage
                 graph.malformed_links.append(f"{base}/links/{index}")
             continue
+        if link.id in graph.queue_time_link_ids:
+            continue  # the extension deletes it when the file is loaded
         if link.id in graph.links:
             graph.duplicate_link_ids.append((link.id, link.pointer))
             continue
         graph.links[link.id] = link
     _pair_link_targets(graph)
+    _pair_recorded_links(graph, record.links)
     return graph
 
 
@@ -248,6 +260,23 @@ def _pair_link_targets(graph: UiGraph) -> None:
         if isinstance(entry, dict) and isinstance(entry.get("name"), str):
             link.target_input = entry["name"]
             graph.incoming.setdefault(target.id, {}).setdefault(entry["name"], link)
+
+
+def _pair_recorded_links(graph: UiGraph, recorded: tuple) -> None:
+    """The recorded queue-time links into inputs the file leaves unconnected, by input name (the
+    record names the input's slot index, as the extension's analysis did)."""
+    for entry in recorded:
+        target = graph.nodes.get(entry.target_id)
+        if target is None or entry.origin_id not in graph.nodes \
+                or entry.target_slot >= len(target.inputs):
+            continue
+        slot = target.inputs[entry.target_slot]
+        name = slot.get("name") if isinstance(slot, dict) else None
+        if not isinstance(name, str) or graph.link_into(target.id, name) is not None:
+            continue
+        link = UiLink(entry.pointer, entry.origin_id, entry.origin_slot, target.id,
+                      entry.target_slot, slot.get("type"), graph.pointer + entry.pointer, name)
+        graph.queue_time_links.setdefault(target.id, {}).setdefault(name, link)
 
 
 def _hashable(value: Any) -> bool:

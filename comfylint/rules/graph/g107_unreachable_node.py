@@ -24,9 +24,12 @@ class UnreachableNode(Rule):
         feeds_unknown = graph.ancestors(graph.unknown_nodes)
         if len(graph.feeds_output | feeds_unknown) == len(graph.node_ids):
             return  # every node feeds an output (or an unknown node): the common case
+        linkers = _queue_time_linkers() if ctx.loaded.format == "ui" else {}
         for node_id in graph.node_ids:
             if node_id in graph.feeds_output or node_id in feeds_unknown:
                 continue
+            if ctx.workflow[node_id].get("class_type") in linkers:
+                continue  # its work is done in the editor: deleting it would cut the links it adds
             if node_id in graph.all_output_nodes:
                 reason = "it is an output node not selected by partial_execution_targets"
             else:
@@ -34,3 +37,9 @@ class UnreachableNode(Rule):
             yield ctx.report(f"{ctx.label(node_id)} is never run: {reason}", node_id=node_id,
                              help="Connect it to an output or delete it.")
 
+
+
+def _queue_time_linkers() -> dict[str, str]:
+    from ...ui.extensions import queue_time_linkers  # (UI files only)
+
+    return queue_time_linkers()

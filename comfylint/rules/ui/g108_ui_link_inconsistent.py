@@ -43,8 +43,9 @@ class UiLinkInconsistent(Rule):
             owner = finding_node_id(ctx, graph, node.id)
             for index, slot in enumerate(node.inputs):
                 link_id = slot.get("link") if isinstance(slot, dict) else None
-                if link_id is None or isinstance(link_id, (list, dict)):
-                    continue
+                if link_id is None or isinstance(link_id, (list, dict)) \
+                        or link_id in graph.queue_time_link_ids:
+                    continue  # (the last: a pack's own link, deleted on load; see document.py)
                 link = graph.links.get(link_id)
                 name = slot.get("name")
                 if link is None:
@@ -62,7 +63,9 @@ class UiLinkInconsistent(Rule):
             for index, slot in enumerate(node.outputs):
                 ids = slot.get("links") if isinstance(slot, dict) else None
                 for link_id in ids if isinstance(ids, list) else []:
-                    if isinstance(link_id, (list, dict)) or link_id not in graph.links:
+                    if isinstance(link_id, (list, dict)) or link_id in graph.queue_time_link_ids:
+                        continue
+                    if link_id not in graph.links:
                         yield ctx.report(
                             f"node {node.id} ({node.type}) output {index} lists link {link_id}, "
                             "which is not in the links table", severity=Severity.WARNING,
