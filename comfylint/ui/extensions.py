@@ -23,6 +23,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeGuard
 from importlib import resources
 
 from .document import node_key
@@ -122,5 +123,5 @@ def _is_node_id(value: object) -> bool:
     return isinstance(value, (int, str)) and not isinstance(value, bool) and value != ""
 
 
-def _is_slot(value: object) -> bool:
+def _is_slot(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
