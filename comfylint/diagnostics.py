@@ -237,13 +237,16 @@ def close_matches(word: str, possibilities: Iterable[str], n: int = 3,
 class TypoIndex:
     """Candidate names arranged for typo_correction: the first of each lower-case spelling, and
     every name grouped by its length (with its place among the candidates and its lower case).
-    A catalog keeps one for its node classes (Catalog.typo_index)."""
+    A catalog keeps one for its node classes (Catalog.typo_index), and with it the corrections
+    found so far: the same unknown types come back in document after document, and each costs
+    an edit distance to every name of a length within reach."""
 
-    __slots__ = ("by_lower", "by_length")
+    __slots__ = ("by_lower", "by_length", "corrections")
 
     def __init__(self, candidates: Iterable[object]) -> None:
         self.by_lower: dict[str, str] = {}
         self.by_length: dict[int, list[tuple[int, str, str]]] = {}
+        self.corrections: dict[str, str | None] = {}  # value -> typo_correction (the candidates never change)
         strings = [c for c in candidates if isinstance(c, str)]
         for place, name in enumerate(strings):
             lower = name.lower()
@@ -259,7 +262,24 @@ def typo_correction(value: object, candidates: "Iterable[object] | TypoIndex") -
     Only names of a length within reach are compared (TypoIndex groups them so)."""
     if not isinstance(value, str) or not value:
         return None
-    index = candidates if isinstance(candidates, TypoIndex) else TypoIndex(candidates)
+    if not isinstance(candidates, TypoIndex):
+        return _typo_correction(value, TypoIndex(candidates))
+    known = candidates.corrections
+    try:
+        return known[value]
+    except KeyError:  # (or another thread just cleared it)
+        pass
+    found = _typo_correction(value, candidates)
+    if len(known) >= TYPO_MEMO_SIZE:
+        known.clear()  # (a service sees endless made-up names: keep the memo small)
+    known[value] = found
+    return found
+
+
+TYPO_MEMO_SIZE = 1024  # corrections a TypoIndex keeps
+
+
+def _typo_correction(value: str, index: TypoIndex) -> str | None:
     lowered = value.lower()
     same_case = index.by_lower.get(lowered)
     if same_case is not None:

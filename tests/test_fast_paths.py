@@ -19,6 +19,9 @@
   literals each rule's own test over every literal picked.
 - explain() reads a listing's names grouped by spelling (rules.models.server_files.Spellings,
   kept per listing) as comparing the value with every name gave.
+- A catalog's kept answers (typo corrections on its TypoIndex, explanations on a listing's
+  Spellings) change no finding: a catalog that linted other documents first finds what a new
+  one finds.
 - A document whose keys never name the suppression key skips the suppression pass
   (engine._may_hold_suppressions): the pass finds nothing there.
 - The secret screen (engine.secrets.screen: anchors and key names in the document's strings,
@@ -781,8 +784,38 @@ def test_typo_corrections_as_comparing_every_name(value, candidates):
     from comfylint.diagnostics import TypoIndex, typo_correction
 
     expected = typo_reference(value, candidates)
-    assert typo_correction(value, TypoIndex(candidates)) == expected
+    index = TypoIndex(candidates)
+    assert typo_correction(value, index) == expected
+    assert typo_correction(value, index) == expected  # (the index's memo answers)
     assert typo_correction(value, candidates) == expected
+
+
+# -- answers a catalog keeps (typo corrections, explanations of missing files) -----------------------
+SMALL_OBJECT_INFO = json.loads((Path(__file__).parent / "fixtures" / "object_info.small.json")
+                               .read_text(encoding="utf-8"))
+SMALL_OBJECT_INFO["LoadImage"]["input"]["required"]["image"][0] = ["cat.png", "corgi.jpg"]
+missing_file_nodes = st.fixed_dictionaries({
+    "class_type": st.sampled_from(["CheckpointLoaderSimple", "LoadImage", "CheckpointLoaderSimpel",
+                                   "LoadImag", "SaveImagee", "MyPackNode"]),
+    "inputs": st.fixed_dictionaries({
+        "ckpt_name": st.sampled_from(["dreamshaper_8.safetensors", "dreamshaper_9.safetensors",
+                                      "Dreamshaper_8.safetensors", "juggernaut_xl.safetensors",
+                                      "sdxl\\juggernaut_xl.safetensors", "x.ckpt"]),
+        "image": st.sampled_from(["cat.png", "cats.png", "input/cat.png", "corgi.jpg",
+                                  "dogs/corgi.jpg", "Cat.PNG"])})})
+
+
+@SETTINGS
+@given(st.lists(st.dictionaries(st.sampled_from(["1", "2", "3"]), missing_file_nodes, min_size=1,
+                                max_size=3), min_size=1, max_size=4))
+def test_a_catalog_s_kept_answers_change_no_finding(documents):
+    """The same findings from a catalog that answered other documents before (its typo
+    corrections and explanations kept) as from a new one (nothing kept)."""
+    warm = Catalog.from_object_info(copy.deepcopy(SMALL_OBJECT_INFO))
+    for document in documents:
+        fresh = Catalog.from_object_info(copy.deepcopy(SMALL_OBJECT_INFO))
+        assert [d.to_dict() for d in lint(document, warm)] == \
+            [d.to_dict() for d in lint(document, fresh)]
 
 
 # -- saved by a newer ComfyUI -------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from ..base import Context, Rule
 from .server_files import (
     FILE_AREAS,
     carried_inputs,
+    derived,
     explain,
     file_inputs,
     installed_media,
@@ -42,19 +43,26 @@ class InputFileNotFound(Rule):
             name, area = split_annotation(str(item.value))
             listed = installed_media(catalog, item, area) or []
             # The request's own files are candidates too: a near name is likely one of them.
-            candidates = sorted(set(listed) | set(sent)) if area == "input" else listed
+            candidates = listed if area != "input" else (
+                sorted(set(listed) | set(sent)) if sent else derived(_sorted_names, listed))
             explanation = explain(name, candidates, f"files in {area}/")
-            explanation.reason += _subfolder_note(name, area, listed)
+            reason = explanation.reason + _subfolder_note(name, area, listed)
             # Loaders with their own validation answer custom_validation_failed, others a combo error.
             error_type = ("custom_validation_failed" if item.class_type in catalog.custom_validation
                           else "value_not_in_list")
             yield ctx.report(
                 f"{ctx.label(item.node_id)} input {item.name!r}: file {name!r} is not in the "
-                f"server's {area} folder; {explanation.reason}",
+                f"server's {area} folder; {reason}",
                 node_id=item.node_id, input=item.name, server_error_type=error_type,
                 fix=explanation.fix(ctx.pointer(item.node_id, "inputs", item.name)),
                 help="Upload it first (POST /upload/image), send it with the request (the "
                      "envelope's files/images), or pick a file the server has.")
+
+
+def _sorted_names(listed: list[str]) -> list[str]:
+    """The names of a listing, sorted, one list per listing (explain() keeps its answers on the
+    list it was given: the same list for every document)."""
+    return sorted(set(listed))
 
 
 def _subfolder_note(name: str, area: str, listed: list[str]) -> str:

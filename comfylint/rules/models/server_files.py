@@ -125,14 +125,14 @@ def looks_like_file(name: object) -> bool:
 def installed_models(catalog: Catalog, item: FileInput) -> tuple[list[str], set] | None:
     """(files the server lists in the folder, every value the server accepts), or None when the
     catalog cannot know (the bundled catalog or a capture without models, and no manifest given).
-    Decided once per list the catalog holds (the same for every document): _derived."""
+    Decided once per list the catalog holds (the same for every document): derived."""
     if catalog.file_presence_unknown:
         return None
     manifest = catalog.manifest
     listed = manifest.folder(item.folder) if manifest is not None else None
     if listed is not None:
-        return _derived(_listed_models, listed, item.choices)
-    return _derived(_listed_choices, item.choices)
+        return derived(_listed_models, listed, item.choices)
+    return derived(_listed_choices, item.choices)
 
 
 def _listed_models(listed: list[str], choices: list) -> tuple[list[str], set]:
@@ -146,7 +146,7 @@ def _listed_choices(choices: list) -> tuple[list[str], set]:
     return names, set(names)
 
 
-def _derived(compute: Callable[..., Any], *lists: list) -> Any:
+def derived(compute: Callable[..., Any], *lists: list) -> Any:
     """compute(*lists) for lists a catalog holds, once per list (the same for every document):
     the lists are told apart by identity (the entry keeps them: an id is never another's)."""
     key = (compute, *map(id, lists))
@@ -177,7 +177,7 @@ def installed_media(catalog: Catalog, item: FileInput, area: str) -> list[str] |
         return listed
     if area != item.folder:
         return None
-    return [c for c in item.choices if isinstance(c, str)]
+    return derived(_listed_choices, item.choices)[0]  # (one list per listing: explain() memos on it)
 
 
 # -- why a name is missing -----------------------------------------------------------------------
@@ -208,15 +208,18 @@ def _base(name: str) -> str:
 
 
 class Spellings(Record):
-    """A listing's names grouped by the forms explain() compares (each group in listing order)."""
+    """A listing's names grouped by the forms explain() compares (each group in listing order),
+    and the explanations given so far: a catalog's listings never change, and the same missing
+    names come back in document after document (each costs a near-name search)."""
 
-    __slots__ = ("path", "case", "file", "stem")
+    __slots__ = ("path", "case", "file", "stem", "explained")
 
     def __init__(self) -> None:
         self.path: dict[str, list[str]] = {}  # '/' separators
         self.case: dict[str, list[str]] = {}  # ... and lower-cased
         self.file: dict[str, list[str]] = {}  # the file name, lower-cased
         self.stem: dict[str, list[str]] = {}  # ... without its extension
+        self.explained: dict[tuple[str, str], Explanation] = {}  # (value, what) -> explain()
 
     @classmethod
     def of(cls, installed: list[str]) -> "Spellings":
@@ -231,8 +234,23 @@ class Spellings(Record):
 
 
 def explain(value: str, installed: list[str], what: str) -> Explanation:
-    """Why `value` is not among `installed`, most specific reason first."""
-    spellings = _derived(Spellings.of, installed)
+    """Why `value` is not among `installed`, most specific reason first (the Explanation is
+    shared: read it, never change it)."""
+    spellings = derived(Spellings.of, installed)
+    known = spellings.explained
+    found = known.get((value, what))
+    if found is None:
+        found = _explain(value, installed, spellings, what)
+        if len(known) >= EXPLAINED_PER_LISTING:
+            known.clear()  # (a service sees endless made-up names: keep the memo small)
+        known[value, what] = found
+    return found
+
+
+EXPLAINED_PER_LISTING = 256
+
+
+def _explain(value: str, installed: list[str], spellings: Spellings, what: str) -> Explanation:
     path = _slash(value)
     same_path = spellings.path.get(path, [])
     if len(same_path) == 1:

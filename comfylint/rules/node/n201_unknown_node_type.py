@@ -40,7 +40,6 @@ class UnknownNodeType(Rule):
 
     def _unknown(self, ctx: Context) -> Iterable[Diagnostic]:
         catalog = ctx.catalog
-        corrections: dict[str, str | None] = {}  # class_type -> its typo correction, once
         for node_id in ctx.graph.unknown_nodes:  # (nodes with no definition: the others are known)
             node = ctx.workflow[node_id]
             if not isinstance(node, dict) or "class_type" not in node:
@@ -60,9 +59,7 @@ class UnknownNodeType(Rule):
             holder = _origin_holder(ctx, node_id, node)
             suggestion = None
             if not has_known_origin(catalog, class_type, holder):  # a pack's node is no typo
-                if class_type not in corrections:
-                    corrections[class_type] = typo_correction(class_type, catalog.typo_index)
-                suggestion = corrections[class_type]
+                suggestion = typo_correction(class_type, catalog.typo_index)  # (kept on the index)
             hint = f"; did you mean {suggestion!r}?" if suggestion else ""
             origin = unknown_node_hint(catalog, class_type, holder, ctx.workflow)
             origin = f"{origin} " if origin else ""
