@@ -154,3 +154,32 @@ def test_show_settings_for_a_file(tmp_path):
     assert "# wf/bad.json" in done.stdout
     assert '"T304"' in done.stdout.split("# wf/bad.json")[1]
     assert str(tmp_path / "comfylint-baseline.json") in done.stdout
+
+
+def test_the_gateway_merges_a_configuration_with_its_flags_as_check_does(tmp_path):
+    from comfylint.project.config import load_config
+    from comfylint.serve.configuration import configured
+
+    (tmp_path / "comfylint.toml").write_text(
+        'select = ["T3"]\nextend-select = ["G1"]\nignore = ["T308"]\nfail-on = "warning"\n'
+        'severity = {T306 = "warning", T304 = "warning"}\nallow-unknown-nodes = ["My*"]\n'
+        'editor-only-nodes = ["Virtual*"]\nobject-info = "oi.json"\nserver = "http://x:8188"\n'
+        'comfyui-dir = "comfy"\ncomfyui-version = "0.3.64"\ninclude = ["wf/*.json"]\n')
+    config = load_config(tmp_path / "comfylint.toml")
+    validator, sources = configured(config)
+    assert validator == {"select": ["T3"], "extend_select": ["G1"], "ignore": ["T308"],
+                         "severity": {"T306": "warning", "T304": "warning"},
+                         "allow_unknown_nodes": ["My*"], "editor_only_nodes": ["Virtual*"],
+                         "fail_on": "warning"}
+    assert sources == {"object_info": str(tmp_path / "oi.json"), "comfyui_dir": str(tmp_path / "comfy"),
+                       "comfyui_version": "0.3.64"}  # no `server`: the gate reads its --upstream
+    validator, sources = configured(
+        config, select=("N",), extend_select=("M4",), ignore=("N204",), severity={"T304": "error"},
+        allow_unknown_nodes=("Other",), fail_on="error",
+        sources={"snapshot": "snap.json", "comfyui_dir": None, "comfyui_version": "0.26.0"})
+    assert validator == {"select": ["N"], "extend_select": ["G1", "M4"], "ignore": ["T308", "N204"],
+                         "severity": {"T306": "warning", "T304": "error"},
+                         "allow_unknown_nodes": ["My*", "Other"], "editor_only_nodes": ["Virtual*"],
+                         "fail_on": "error"}
+    assert sources == {"snapshot": "snap.json", "comfyui_dir": str(tmp_path / "comfy"),
+                       "comfyui_version": "0.26.0"}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from ci_support import comfylint
 from loopback import PREVIEW_FRAME, Behaviour, closed_port_url, gateway, serve
 from test_probe_cli import VALID, workflow
 
@@ -44,8 +45,15 @@ def posted_prompts(upstream) -> list:
 
 
 @pytest.fixture(scope="module")
-def validate_only():
-    with gateway("--object-info", SMALL_OBJECT_INFO, "--comfyui-version", "0.3.64") as running:
+def validate_only(tmp_path_factory):
+    """Validate-only, configured by a project file (its catalog named relative to the file):
+    the rules as the project's CI runs them, model presence left to the server here."""
+    project = tmp_path_factory.mktemp("project")
+    (project / "catalog").mkdir()
+    (project / "catalog" / "object_info.json").write_bytes(Path(SMALL_OBJECT_INFO).read_bytes())
+    (project / "comfylint.toml").write_text('object-info = "catalog/object_info.json"\n'
+                                            'comfyui-version = "0.3.64"\nignore = ["M401"]\n')
+    with gateway("--config", str(project / "comfylint.toml")) as running:
         yield running
 
 
@@ -98,6 +106,16 @@ def test_validate_only_reads_every_body_comfylint_reads(validate_only):
     for refused in (ui, None, {}, "a cat"):
         status, answer = post_json(validate_only.url + "/validate_prompt", refused)
         assert status == 200 and answer["valid"] is False and answer["error"]
+
+
+def test_validate_only_follows_the_project_configuration(validate_only, tmp_path):
+    status, answer = post_json(validate_only.url + "/validate_prompt", MISSING_MODEL)
+    assert status == 200 and answer["valid"], answer  # ignore = ["M401"]
+    assert "configuration" in validate_only.log_once_it_holds("comfylint.toml")
+    # A configuration that is wrong stops the gateway before it listens: exit 2, the file named.
+    (tmp_path / "comfylint.toml").write_text('ignore = ["Z999"]\n')
+    done = comfylint("serve", "--port", "0", cwd=tmp_path)
+    assert done.returncode == 2 and "comfylint.toml" in done.stderr and "Z999" in done.stderr
 
 
 def test_validate_only_never_proxies(validate_only):

@@ -48,11 +48,18 @@ FAIL_ON = ("error", "warning", "info")
               help="Override a rule's severity, e.g. T308=error (repeatable).")
 @click.option("--allow-unknown-nodes", multiple=True, metavar="GLOB",
               help="Node types the server has that the catalog does not (repeatable).")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
-              help="Lowest severity that refuses a prompt.")
+@click.option("--editor-only-nodes", multiple=True, metavar="GLOB",
+              help="Node types only the editor has, never the server (repeatable).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON),
+              help="Lowest severity that refuses a prompt. [default: the config's, else error]")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Use this configuration file (default: the closest comfylint.toml, or "
+                   "pyproject.toml with [tool.comfylint], at or above the working directory).")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 def serve(host, port, upstream, object_info, snapshot, manifest, comfyui_dir, models_dir,
           comfyui_version, headers, token, workers, max_body_mb, upstream_timeout, refresh,
-          select, extend_select, ignore, severities, allow_unknown_nodes, fail_on) -> None:
+          select, extend_select, ignore, severities, allow_unknown_nodes, editor_only_nodes,
+          fail_on, config_file, isolated) -> None:
     """Answer POST /validate_prompt with ComfyUI's verdict, never executing anything; with
     --upstream, also stand in front of that ComfyUI: refuse bad prompts with the 400 it would
     give, forward good ones byte for byte, proxy everything else (websocket included)."""
@@ -60,8 +67,10 @@ def serve(host, port, upstream, object_info, snapshot, manifest, comfyui_dir, mo
         import aiohttp  # noqa: F401 - only to say how to install it
     except ImportError:
         fail('`comfylint serve` needs aiohttp: pip install "comfylint[serve]"')
+    from ..project.config import load_config
     from ..serve import Settings
     from ..serve import serve as run_gateway
+    from ..serve.configuration import configured
 
     if upstream and not upstream.startswith(("http://", "https://")):
         fail(f"--upstream {upstream!r}: expected an http(s) URL such as http://127.0.0.1:8188")
@@ -74,15 +83,18 @@ def serve(host, port, upstream, object_info, snapshot, manifest, comfyui_dir, mo
     sources = {"object_info": object_info, "snapshot": snapshot, "manifest": manifest,
                "comfyui_dir": comfyui_dir, "models_dir": models_dir,
                "comfyui_version": comfyui_version}
+    config = load_config(config_file, isolated=isolated)
+    validator, catalog_sources = configured(
+        config, select=select, extend_select=extend_select, ignore=ignore, severity=severity,
+        allow_unknown_nodes=allow_unknown_nodes, editor_only_nodes=editor_only_nodes,
+        fail_on=fail_on, sources=sources)
     settings = Settings(
-        host=host, port=port, workers=workers, upstream=upstream,
-        catalog_sources={k: v for k, v in sources.items() if v},
+        host=host, port=port, workers=workers, upstream=upstream, catalog_sources=catalog_sources,
         upstream_headers=tuple(headers), upstream_token=token, upstream_timeout=upstream_timeout,
-        refresh_seconds=refresh, max_body_bytes=max_body_mb * 1024 * 1024,
-        validator={"select": list(select) or None, "extend_select": list(extend_select),
-                   "ignore": list(ignore), "severity": severity,
-                   "allow_unknown_nodes": list(allow_unknown_nodes), "fail_on": fail_on})
+        refresh_seconds=refresh, max_body_bytes=max_body_mb * 1024 * 1024, validator=validator)
     _configure_logging()
+    if config.path is not None:
+        click.echo(f"comfylint serve: configuration {config.path}", err=True)
     run_gateway(settings, announce=click.echo)
 
 

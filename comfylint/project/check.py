@@ -70,17 +70,23 @@ def catalog_sources(inputs: CheckInputs, config) -> dict[str, Any]:
     return sources
 
 
-def build_job(inputs: CheckInputs, config, sources: dict[str, Any], catalog=None):
-    """The run's Job: command-line selectors extend or replace the config's (as in ruff)."""
-    from .runner import Job
-
-    # None: not given (every rule); an explicit empty select (`--select ""`, `select = []`)
-    # is kept, and select_rules refuses it.
+def merged_selectors(inputs: CheckInputs, config) -> tuple[Any, tuple, tuple]:
+    """(select, extend_select, ignore): the command line's select replaces the config's, its
+    extend-select and ignore add to the config's (as in ruff). select None: not given (every
+    rule); an explicit empty select (`--select ""`, `select = []`) is kept, and select_rules
+    refuses it."""
     select = inputs.select or (tuple(config.get("select")) if config.get("select") is not None
                                else None)
     extend_select = tuple(config.get("extend-select", ())) + inputs.extend_select
     ignore = tuple(config.get("ignore", ())) + inputs.ignore
-    return Job(config=config, selectors=(select, extend_select, ignore), sources=sources,
+    return select, extend_select, ignore
+
+
+def build_job(inputs: CheckInputs, config, sources: dict[str, Any], catalog=None):
+    """The run's Job, with the selectors merged_selectors gives."""
+    from .runner import Job
+
+    return Job(config=config, selectors=merged_selectors(inputs, config), sources=sources,
                envelope=inputs.envelope, require_format=inputs.require_format,
                given_catalog=catalog)
 
