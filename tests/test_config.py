@@ -139,6 +139,24 @@ def test_exclude_extend_exclude_gitignore_and_force_exclude(tmp_path):
                      cwd=tmp_path).returncode == 1
 
 
+def test_a_directory_named_on_the_command_line_is_walked_though_excluded_or_ignored(tmp_path):
+    # As ruff and ripgrep do: what excludes the directory does not exclude what the user asked for.
+    _project(tmp_path, "comfylint.toml", 'extend-exclude = ["generated"]\n')
+    write(tmp_path / "generated" / "bad.json", BELOW_MIN)
+    write(tmp_path / "out" / "api" / "bad.json", BELOW_MIN)
+    (tmp_path / ".gitignore").write_text("out/\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    for directory, expected in (("generated", ["generated/bad.json"]),
+                                ("out", ["out/api/bad.json"]), ("out/api", ["out/api/bad.json"])):
+        done = comfylint("check", directory, "--output-format", "json", cwd=tmp_path)
+        assert sorted(d["file"] for d in json.loads(done.stdout)["diagnostics"]) == expected
+    # Walking the project leaves them out; so does --force-exclude (pre-commit) on the folder.
+    done = comfylint("check", ".", "--output-format", "json", cwd=tmp_path)
+    assert [d["file"] for d in json.loads(done.stdout)["diagnostics"]] == ["wf/bad.json"]
+    done = comfylint("check", "out", "--force-exclude", cwd=tmp_path)
+    assert done.returncode == 2 and "nothing was checked" in done.stderr
+
+
 def test_include_limits_walked_files(tmp_path):
     _project(tmp_path, "comfylint.toml", 'include = ["api/*.json"]\n')
     write(tmp_path / "api" / "bad.json", BELOW_MIN)
