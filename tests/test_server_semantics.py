@@ -513,6 +513,16 @@ def test_no_output_node_is_prompt_no_outputs():
     assert only(lint(workflow), "G105").server_error_type == "prompt_no_outputs"
 
 
+def test_a_node_without_a_class_type_is_the_prompts_only_error():
+    # The server stops at the first node without a class_type (invalid_prompt, §2), before it
+    # looks for outputs; and that node may well have been the output (here: SaveImage's inputs).
+    workflow = fox()
+    del workflow["16"]["class_type"]
+    assert codes(lint(workflow)) == ["N202"]
+    workflow["16"]["class_type"] = None
+    assert codes(lint(workflow)) == ["N201"]
+
+
 def test_ui_export_posted_as_prompt_says_how_to_export_the_api_format():
     ui = {"last_node_id": 1, "last_link_id": 0, "links": [], "version": 0.4,
           "nodes": [{"id": 1, "type": "EmptyImage", "widgets_values": [8, 8, 1, 0]}]}

@@ -24,8 +24,10 @@ class NoOutputNode(Rule):
                 pointer=ctx.loaded.base_pointer.rsplit("/", 1)[0] + "/partial_execution_targets",
                 help="List output node ids (as strings) in partial_execution_targets.")
             return
-        unknown = sorted({c for n in graph.node_ids if isinstance(c := graph.class_type(n), str)
-                          and c not in ctx.catalog})
+        class_types = [graph.class_type(n) for n in graph.node_ids]
+        if not all(isinstance(c, str) for c in class_types):
+            return  # N202 rejects the prompt first, and the node without a type may be the output
+        unknown = sorted({c for c in class_types if c not in ctx.catalog})
         if unknown:
             yield ctx.report(
                 "no known output node; the server will reject the prompt unless one of the unknown "
