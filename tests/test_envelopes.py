@@ -9,6 +9,7 @@ from pathlib import Path
 from ci_support import comfylint, variant, write
 
 SMALL_OBJECT_INFO = str(Path(__file__).parent / "fixtures" / "object_info.small.json")
+INSTALLED = {"4": {"ckpt_name": "dreamshaper_8.safetensors"}}  # a checkpoint that catalog lists
 
 
 def with_loader(image: str, **changes) -> dict:
@@ -51,19 +52,34 @@ def test_runpod_images_are_suggested_for_a_misspelt_input(tmp_path):
 
 
 def test_a_runpod_workflow_under_another_key_is_found_and_an_error(tmp_path):
-    body = {"input": {"workflow_json": variant(**{"3": {"steps": 0}}),
+    body = {"input": {"prompt": variant(**{"3": {"steps": 0}}),
                       "images": [{"name": "a.png", "image": "data:image/png;base64,AAAA"}]}}
     done = check(tmp_path, "runpod.json", body)
     assert done.returncode == 1
     found = codes(done)
-    assert ("F005", "/input/workflow_json") in found  # named, with where it must go
-    assert ("T304", "/input/workflow_json/3/inputs/steps") in found  # and linted
+    assert ("F005", "/input/prompt") in found  # named, with where it must go
+    assert ("T304", "/input/prompt/3/inputs/steps") in found  # and linted
     [f005] = [d for d in json.loads(done.stdout)["diagnostics"] if d["code"] == "F005"]
     assert f005["severity"] == "error" and "input.workflow" in f005["message"]
 
 
+def test_ai_docks_runpod_body_carries_its_graph_in_workflow_json(tmp_path):
+    """ai-dock's comfyui api-wrapper reads `input.workflow_json` (with its own handler, s3 and
+    webhook fields): a request in that shape is delivered, and its graph linted in place."""
+    body = {"input": {"handler": "RawWorkflow", "modifiers": {}, "s3": {"bucket_name": "b"},
+                      "webhook": {"webhook_url": "https://example.com/hook"},
+                      "workflow_json": variant(**{"3": {"steps": 0}, **INSTALLED})}}
+    done = check(tmp_path, "payload.json", body)
+    assert codes(done) == [("T304", "/input/workflow_json/3/inputs/steps")], done.stdout
+    assert json.loads(done.stdout)["files"][0]["envelope"] == "runpod"
+    write(tmp_path / "payload.json", {"input": {"workflow_json": variant(**INSTALLED)}})
+    done = comfylint("check", "payload.json", "--output-format", "json", "--object-info",
+                     SMALL_OBJECT_INFO, "--envelope", "runpod", cwd=tmp_path)
+    assert done.returncode == 0 and codes(done) == [], done.stdout
+
+
 def test_a_graph_nested_under_unknown_keys_is_found(tmp_path):
-    graph = variant(**{"4": {"ckpt_name": "dreamshaper_8.safetensors"}})  # installed there
+    graph = variant(**INSTALLED)
     done = check(tmp_path, "wrapped.json", {"data": {"jobs": [{"graph": graph}]}})
     assert done.returncode == 1
     assert codes(done) == [("F005", "/data/jobs/0/graph")]
@@ -71,6 +87,9 @@ def test_a_graph_nested_under_unknown_keys_is_found(tmp_path):
 
 def test_walked_data_files_without_a_graph_stay_silent(tmp_path):
     write(tmp_path / "settings.json", {"theme": {"colors": [{"name": "x"}]}, "rows": [[1, 2]]})
+    # A tokenizer's vocabulary maps words to ids, "prompt" and "files" among them: no envelope.
+    write(tmp_path / "vocab.json", {"!": 0, "files": 7198, "prompt": 12011, "number": 4082})
+    write(tmp_path / "preset.json", {"prompt": ["a cat", "a dog"], "steps": 20})
     write(tmp_path / "wf.json", variant())
     done = comfylint("check", ".", "--output-format", "json", cwd=tmp_path)
     assert done.returncode == 0 and codes(done) == []

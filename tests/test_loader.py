@@ -138,6 +138,20 @@ def test_string_prompt_is_a_text_prompt_not_a_workflow():
     assert found[0].severity == Severity.INFO
 
 
+@pytest.mark.parametrize("document", [{"!": 0, "files": 7198, "prompt": 12011, "front": 9},
+                                      {"prompt": {"positive": "a cat"}, "steps": 20}])
+def test_a_prompt_key_beside_keys_no_envelope_uses_is_data_not_a_request(document):
+    loaded, found = findings_of(json.dumps(document).encode())
+    assert loaded.format is None and codes(found) == ["F003"]
+
+
+@pytest.mark.parametrize("document", [{"prompt": 5}, {"prompt": [], "client_id": "c"},
+                                      {"prompt": {"positive": "a cat"}, "client_id": "c"}])
+def test_a_request_body_whose_prompt_is_no_graph_is_still_judged_as_one(document):
+    loaded, found = findings_of(json.dumps(document).encode())
+    assert loaded.format == "api" and any(d.severity == Severity.ERROR for d in found)
+
+
 def test_list_body_is_malformed():
     _, found = findings_of(json.dumps([PAIR]).encode())
     assert codes(found) == ["F005"] and found[0].server_error_type == "no_prompt"

@@ -1,8 +1,8 @@
 """Format sniffing and request envelopes: find the workflow inside whatever was saved or posted.
 
 Recognised (DESIGN.md): a ComfyUI `/prompt` body, `{"workflow_id", "prompt", "files"}`, RunPod's
-`{"input": {"workflow", "images"}}`, `{"workflow", "inputs"}` (overrides applied before linting),
-and a bare API or UI graph.
+`{"input": {"workflow", "images"}}` (or ai-dock's `{"input": {"workflow_json"}}`), `{"workflow",
+"inputs"}` (overrides applied before linting), and a bare API or UI graph.
 """
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ ENVELOPES = ("comfyui-prompt", "workflow-id", "runpod", "workflow-inputs")
 ENVELOPE_CHOICES = ("auto", "none") + ENVELOPES
 PROMPT_BODY_KEYS = {"client_id", "extra_data", "partial_execution_targets", "number", "front",
                     "prompt_id"}
+# Every top-level key a `prompt`-carrying envelope defines: a document with others besides a
+# `prompt` that holds no graph is some other data (a tokenizer's vocabulary has "prompt": 12345).
+PROMPT_ENVELOPE_KEYS = PROMPT_BODY_KEYS | {"prompt", "workflow_id", "files", "webhook", "accelerator"}
+# Where RunPod handlers read the graph in `{"input": {...}}`, in the order they are tried:
+# runpod-workers/worker-comfyui reads `workflow`, ai-dock's comfyui api-wrapper `workflow_json`.
+RUNPOD_GRAPH_KEYS = ("workflow", "workflow_json")
 
 API_HELP = ('in ComfyUI use "Export (API)" from the workflow menu (or enable dev mode and use '
             '"Save (API Format)"), or convert it with `comfylint convert FILE`')
@@ -57,10 +63,14 @@ def _unwrap_auto(loaded, doc: Any, require_format: str) -> None:
             if isinstance(prompt, str) and not (PROMPT_BODY_KEYS & doc.keys()):
                 _not_a_workflow(loaded, 'its "prompt" is text (a text-to-image prompt, not a graph)')
                 return
+            if not _holds_graph(prompt) and not doc.keys() <= PROMPT_ENVELOPE_KEYS:
+                _not_a_workflow(loaded, f'its "prompt" is a JSON {json_kind(prompt)} that holds no '
+                                "graph, beside keys no request envelope uses")
+                return
             _unwrap_prompt_body(loaded, doc, require_format)
             return
         runpod_input = doc.get("input")
-        if isinstance(runpod_input, dict) and "workflow" in runpod_input:
+        if isinstance(runpod_input, dict) and any(k in runpod_input for k in RUNPOD_GRAPH_KEYS):
             _unwrap_named(loaded, doc, "runpod", require_format)
             return
         if isinstance(doc.get("workflow"), dict) and not looks_like_api(doc):
@@ -85,6 +95,11 @@ def _unwrap_auto(loaded, doc: Any, require_format: str) -> None:
         loaded.format = "api"
         return
     _not_a_workflow(loaded, f"the document is a JSON {json_kind(doc)}, not an object")
+
+
+def _holds_graph(value: Any) -> bool:
+    """An API or UI graph, or an empty one: what an envelope's graph slot carries."""
+    return isinstance(value, dict) and (not value or is_ui_graph(value) or looks_like_api(value))
 
 
 def _unwrap_prompt_body(loaded, doc: Any, require_format: str) -> None:
@@ -174,15 +189,16 @@ def _unwrap_named(loaded, doc: Any, envelope: str, require_format: str) -> None:
         return
     if envelope == "runpod":
         body = doc.get("input") if isinstance(doc, dict) else None
-        if not isinstance(body, dict) or not isinstance(body.get("workflow"), dict):
+        key = next((k for k in RUNPOD_GRAPH_KEYS if isinstance(body, dict) and k in body),
+                   RUNPOD_GRAPH_KEYS[0])
+        if not isinstance(body, dict) or not isinstance(body.get(key), dict):
             loaded.format = "api"
             loaded.diagnostics.append(findings.malformed_envelope(
                 loaded.path, 'a RunPod request needs {"input": {"workflow": {...}}}', "/input"))
             return
         check_envelope_schema(loaded, doc, envelope)
         _carry_runpod_images(loaded, body)
-        _take_graph(loaded, body["workflow"], "/input/workflow", envelope, require_format,
-                    strict=True)
+        _take_graph(loaded, body[key], f"/input/{key}", envelope, require_format, strict=True)
         return
     if not isinstance(doc, dict) or not isinstance(doc.get("workflow"), dict):
         loaded.format = "api"
@@ -277,7 +293,7 @@ def find_nested_graph(doc: Any) -> tuple[tuple, dict] | None:
 
 
 def _take_misplaced_graph(loaded, path: tuple, graph: dict, require_format: str) -> None:
-    """A graph under a key no known envelope uses (`input.workflow_json`, `data.graph`): lint
+    """A graph under a key no known envelope uses (`input.prompt`, `data.graph`): lint
     it, and say that the request as it stands does not deliver it (an error, never a pass)."""
     where = pointer(*path)
     runpod = path[0] == "input" and isinstance(loaded.document.get("input"), dict)
