@@ -227,3 +227,17 @@ def test_a_stale_subgraph_output_link_id_is_a_warning_unless_the_output_is_cut_o
     assert g108(ui.doc()) == [("warning", "/definitions/subgraphs/0/outputs/0/linkIds")]
     definition["outputs"][0]["linkIds"] = [999]
     assert g108(ui.doc()) == [("error", "/definitions/subgraphs/0/outputs/0/linkIds")]
+
+
+def test_a_link_from_a_deleted_node_is_an_error_only_while_its_input_still_names_it():
+    workflow = copy.deepcopy(WORKFLOW)
+    # A leftover entry from a deleted node 40 into VAEDecode's samples, which names link 7.
+    workflow["links"].append([21, 40, 0, 8, 0, "LATENT"])
+
+    def g108(doc):
+        return [(d.severity.label, d.pointer) for d in lint(doc) if d.code == "G108"]
+
+    assert g108(workflow) == [("warning", "/links/9")]
+    assert lint(workflow, select=["ALL"], ignore=["G108"]) == []  # the conversion ignores it
+    workflow["nodes"][5]["inputs"][0]["link"] = 21  # now the input uses it
+    assert g108(workflow) == [("error", "/links/9")]

@@ -107,8 +107,10 @@ class UiLinkInconsistent(Rule):
             if target is None and not io_target:
                 missing.append(f"target node {link.target_id}")
             if missing:
-                # Only a link some input still uses changes the graph; others are inert leftovers.
-                used = target is not None and link.target_input is not None
+                # Only a link some input still uses changes the graph; others (a stale entry whose
+                # target input names another link) are inert leftovers.
+                used = target is not None and link.target_input is not None \
+                    and graph.incoming.get(target.id, {}).get(link.target_input) is link
                 yield ctx.report(f"link {link.id} connects {' and '.join(missing)}, which "
                                  f"{'do' if len(missing) > 1 else 'does'} not exist",
                                  pointer=here, severity=None if used else Severity.WARNING,
