@@ -46,7 +46,7 @@ names = st.sampled_from(["a", "b.json", "x.png", "vendor", "node_modules", ".git
 plain = st.sampled_from(["*.json", "vendor", "x.*", "?.json", "[ab]", ".git", "*", "wf"])
 
 
-@settings(max_examples=150)
+@settings(max_examples=50)  # every branch of GlobSet's matching at 30 examples as at 150 (coverage.py)
 @given(st.lists(plain, min_size=1, max_size=3), st.lists(names, min_size=1, max_size=4))
 def test_the_fast_path_agrees_with_pathspec(patterns, parts):
     path = "/".join(parts)
