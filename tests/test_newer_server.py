@@ -8,6 +8,8 @@ show (tests/test_conformance.py). Nodes that no bundled release has are declared
 """
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 import comfylint
@@ -29,10 +31,16 @@ def only(found: list, code: str):
     return diag
 
 
+@functools.cache
+def stock_definitions(version: str) -> dict:
+    """The bundled release's node definitions, copied once per version for every server below
+    (a catalog reads the definitions it is given, never changes them)."""
+    return Catalog.stock(version).definitions()
+
+
 def server(nodes: dict, version: str) -> Catalog:
     """A server catalog: the bundled release's nodes plus `nodes`, said to be `version`."""
-    base = Catalog.stock(version).definitions()
-    return Catalog.from_object_info({**base, **nodes}, comfyui_version=version)
+    return Catalog.from_object_info({**stock_definitions(version), **nodes}, comfyui_version=version)
 
 
 def node(inputs: dict, outputs: list, *, output_node: bool = False) -> dict:
