@@ -40,7 +40,8 @@ def decode_and_save(ui: Ui, latent_from: int, decoder: int) -> None:
 
 def test_the_table_holds_only_types_no_server_has_with_their_provenance():
     table = known_editor_only_nodes()
-    assert {"SetNode", "GetNode", "Reroute (rgthree)", "Fast Groups Muter (rgthree)"} <= set(table)
+    assert {"SetNode", "GetNode", "Reroute (rgthree)", "Fast Groups Muter (rgthree)",
+            "PresetText"} <= set(table)  # (pysssss's name for PresetText|pysssss until June 2023)
     core = Catalog.stock()
     for entry in table.values():
         assert entry.type not in core and entry.kind in (VIRTUAL, GET_BY_NAME)

@@ -241,3 +241,38 @@ def test_a_link_from_a_deleted_node_is_an_error_only_while_its_input_still_names
     assert lint(workflow, select=["ALL"], ignore=["G108"]) == []  # the conversion ignores it
     workflow["nodes"][5]["inputs"][0]["link"] = 21  # now the input uses it
     assert g108(workflow) == [("error", "/links/9")]
+
+
+def test_a_legacy_group_node_is_judged_by_the_node_types_it_stands_for():
+    """The editor expands `workflow/NAME` into the nodes of extra.groupNodes[NAME]: a server needs
+    those, never the group's own type (which no server has)."""
+    workflow = copy.deepcopy(WORKFLOW)
+    group = copy.deepcopy(workflow["nodes"][1])
+    group.update(id=30, type="workflow/MINE", inputs=[], outputs=[], widgets_values=[])
+    workflow["nodes"].append(group)
+    workflow["extra"] = {"groupNodes": {"MINE": {"nodes": [
+        {"index": 0, "type": "KSamplerSelect"}, {"index": 1, "type": "Reroute"},
+        {"index": 2, "type": "MyCustomSampler"}], "links": [], "external": []}}}
+    server = Catalog.from_object_info(Catalog.stock().definitions())
+
+    def n201(catalog):
+        return [(d.severity.label, d.node_id, d.message) for d in lint(workflow, catalog)
+                if d.code == "N201"]
+
+    [(severity, node_id, message)] = n201(server)
+    assert (severity, node_id) == ("error", "30")
+    assert "'MyCustomSampler'" in message and "not installed on the server" in message
+    [(severity, _, message)] = n201(None)  # the bundled catalog: no server to judge by
+    assert severity == "warning" and "'MyCustomSampler'" in message
+    needs = lint_document(load_bytes(json.dumps(workflow).encode(), "wf.json"), server,
+                          Options(requirements=True)).requirements["custom_nodes"]
+    assert [t["class_type"] for entry in needs for t in entry["node_types"]] == ["MyCustomSampler"]
+    # In an API prompt "workflow/MINE" is sent as is: a node type no server has.
+    prompt = copy.deepcopy(PROMPT)
+    prompt["30"] = {"class_type": "workflow/MINE", "inputs": {}}
+    [finding] = [d for d in lint(prompt, server) if d.code == "N201"]
+    assert "'workflow/MINE'" in finding.message
+    # Without its definition the editor cannot expand the group: it sends the type itself.
+    del workflow["extra"]["groupNodes"]
+    [(severity, _, message)] = n201(server)
+    assert severity == "error" and "'workflow/MINE' is not installed" in message

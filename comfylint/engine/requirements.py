@@ -9,7 +9,7 @@ in use lacks it), False (it has it, the request brings it, or the config allows 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 if TYPE_CHECKING:
     from ..rules.base import Context
@@ -27,10 +27,7 @@ def workflow_requirements(ctx: "Context") -> dict[str, list[dict[str, Any]]]:
 def _custom_nodes(ctx: "Context") -> list[dict[str, Any]]:
     packs: dict[tuple, dict[str, Any]] = {}
     get_def = ctx.catalog.get
-    for node_id, node in ctx.workflow.items():
-        class_type = node.get("class_type") if isinstance(node, dict) else None
-        if not isinstance(class_type, str):
-            continue
+    for node_id, node, class_type in _typed_nodes(ctx):
         node_def = get_def(class_type)
         if node_def is not None and not node_def.python_module.startswith(CUSTOM_MODULE_PREFIX):
             continue  # a core node (most of them: decided without a call)
@@ -46,6 +43,23 @@ def _custom_nodes(ctx: "Context") -> list[dict[str, Any]]:
     return [dict(entry, node_types=[{"class_type": name, "nodes": count}
                                     for name, count in sorted(entry["node_types"].items())])
             for _key, entry in sorted(packs.items())]
+
+
+def _typed_nodes(ctx: "Context") -> Iterator[tuple[str, dict, str]]:
+    """(node id, node, class_type) of the API view; a UI file's legacy group node counts as the
+    node types inside it, which are what the editor sends (ui.document.legacy_group_members)."""
+    ui = ctx.loaded.format == "ui"
+    for node_id, node in ctx.workflow.items():
+        class_type = node.get("class_type") if isinstance(node, dict) else None
+        if not isinstance(class_type, str):
+            continue
+        members = None
+        if ui and class_type.startswith("workflow"):
+            from ..ui.document import legacy_group_members
+
+            members = legacy_group_members(ctx.loaded.workflow, class_type)
+        for member in [class_type] if members is None else members:
+            yield node_id, node, member
 
 
 def _pack_of(ctx: "Context", node_id: str, node: dict,

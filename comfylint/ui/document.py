@@ -29,6 +29,23 @@ def is_legacy_group_type(node_type: Any) -> bool:
     return isinstance(node_type, str) and node_type.startswith(("workflow>", "workflow/"))
 
 
+def legacy_group_members(doc: Any, node_type: Any) -> list[str] | None:
+    """The node types a legacy group node type stands for (`extra.groupNodes[name].nodes`, less
+    the virtual ones): the editor expands the group into them before anything reaches a server,
+    which never sees the group's own type. None when `node_type` is no legacy group node type
+    or the file holds no definition for it."""
+    if not is_legacy_group_type(node_type):
+        return None
+    extra = doc.get("extra") if isinstance(doc, dict) else None
+    groups = extra.get("groupNodes") if isinstance(extra, dict) else None
+    entry = groups.get(node_type[len("workflow/"):]) if isinstance(groups, dict) else None
+    nodes = entry.get("nodes") if isinstance(entry, dict) else None
+    if not isinstance(nodes, list):
+        return None  # no definition to expand: the editor shows (and sends) an unknown node
+    return [node["type"] for node in nodes if isinstance(node, dict)
+            and isinstance(node.get("type"), str) and node["type"] not in VIRTUAL_TYPES]
+
+
 @dataclass(slots=True)
 class UiLink:
     id: Any

@@ -56,6 +56,10 @@ class UnknownNodeType(Rule):
             if editor_only is not None:
                 yield _editor_only_in_prompt(ctx, node_id, editor_only)
                 continue
+            members = _legacy_group_members(ctx, class_type)
+            if members is not None:
+                yield from _unknown_group_members(ctx, node_id, class_type, members)
+                continue
             holder = _origin_holder(ctx, node_id, node)
             suggestion = None
             if not has_known_origin(catalog, class_type, holder):  # a pack's node is no typo
@@ -77,6 +81,35 @@ class UnknownNodeType(Rule):
                     f"({catalog.source}){hint}", node_id=node_id,
                     pointer=ctx.pointer(node_id, "class_type"),
                     help=origin or "Install the custom-node pack that provides it, or replace the node.")
+
+
+def _legacy_group_members(ctx: Context, class_type: str) -> list[str] | None:
+    """A UI file's legacy group node stands for the node types inside it (None: no group)."""
+    if ctx.loaded.format != "ui":
+        return None  # in an API prompt, "workflow/NAME" is a node type no server has
+    from ...ui.document import legacy_group_members
+
+    return legacy_group_members(ctx.loaded.workflow, class_type)
+
+
+def _unknown_group_members(ctx: Context, node_id: str, group: str,
+                           members: list[str]) -> Iterable[Diagnostic]:
+    """The editor sends a legacy group node's members, never the group's own type: judge those."""
+    from ...ui.extensions import editor_only_node
+
+    catalog = ctx.catalog
+    for member in dict.fromkeys(members):
+        if member in catalog or editor_only_node(member, ctx.options.editor_only_nodes) is not None:
+            continue
+        where = (f"is not a core node in the {catalog.source}" if catalog.bundled else
+                 f"is not installed on the server ({catalog.source})")
+        yield ctx.report(
+            f"{ctx.label(node_id)}: legacy group node {group!r} holds node type {member!r}, which "
+            f"{where}", node_id=node_id, pointer=ctx.pointer(node_id, "class_type"),
+            severity=Severity.WARNING if catalog.bundled else None,
+            help="Give --object-info/--snapshot/--server to check custom nodes against the server "
+                 "that will run this workflow." if catalog.bundled else
+                 "Install the custom-node pack that provides it, or replace the node.")
 
 
 def _editor_only_in_prompt(ctx: Context, node_id: str, node: "EditorOnlyNode") -> Diagnostic:
