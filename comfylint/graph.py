@@ -115,6 +115,8 @@ class WorkflowGraph:
         self.unknown_nodes: list[str] = []  # no definition (an unknown class, no class_type)
         self._known_nodes: list[tuple[str, NodeDef]] = []  # the others, with their definition
         self.all_output_nodes: list[str] = []  # known nodes of an output class
+        self.known_classes: set[str] = set()  # the classes of the known nodes
+        self.deprecated_nodes: list[str] = []  # known nodes of a class the catalog deprecates
         self.without_inputs: set[str] = set()  # not an object, or its "inputs" is not one
         # Known nodes whose inputs object may lack a required input (or whose dynamic inputs
         # decide which are required), and those with an input their class does not declare.
@@ -143,6 +145,7 @@ class WorkflowGraph:
         class_types, titles, node_defs = self._class_types, self._titles, self._node_defs
         specs_of, unknown, without_inputs = self._specs, self.unknown_nodes, self.without_inputs
         known, outputs = self._known_nodes, self.all_output_nodes
+        known_classes, deprecated = self.known_classes, self.deprecated_nodes
         incomplete, undeclared = self.incomplete_nodes, self.undeclared_nodes
         literals, paths = self.literal_inputs, self.path_strings
         skips_type_check = catalog.skips_link_type_check
@@ -182,8 +185,11 @@ class WorkflowGraph:
                 unknown.append(node_id)
             else:
                 known.append((node_id, node_def))
+                known_classes.add(node_def.name)
                 if node_def.is_output_node:
                     outputs.append(node_id)
+                if node_def.deprecated:
+                    deprecated.append(node_id)
                 if node_def.has_dynamic_inputs:
                     from .catalog.dynamic import resolve_inputs  # (v3 dynamic inputs only)
 

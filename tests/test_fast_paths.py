@@ -601,7 +601,8 @@ odd_nodes = st.sampled_from(["text", ["class_type"], 7, None, {"inputs": "x"}, {
                              {"class_type": "SaveImage", "inputs": {
                                  "filename_prefix": "..", "a": "x/y", "b": {"__value__": "..\\"},
                                  "c": "...", "d": True, "e": None}},
-                             {"class_type": "Unknown", "inputs": {"p": "C:\\x", "q": ".."}}])
+                             {"class_type": "Unknown", "inputs": {"p": "C:\\x", "q": ".."}},
+                             {"class_type": "CheckpointLoader", "inputs": {}}])  # (deprecated)
 
 
 @HALF
@@ -625,6 +626,8 @@ def assert_gathered_as_walking_again(workflow: dict, catalog: Catalog) -> None:
              if graph.node_def(n) is not None and isinstance(workflow[n], dict)]
     assert graph.known_nodes() == known
     assert graph.all_output_nodes == [n for n, node_def in known if node_def.is_output_node]
+    assert graph.known_classes == {node_def.name for _n, node_def in known}
+    assert graph.deprecated_nodes == [n for n, node_def in known if node_def.deprecated]
     assert graph.without_inputs == {n for n, node in workflow.items() if not isinstance(node, dict)
                                     or not isinstance(node.get("inputs"), dict)}
     assert graph.odd_links == [

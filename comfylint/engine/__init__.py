@@ -137,9 +137,9 @@ def _lint_document(loaded: LoadedFile, catalog: Catalog, options: Options,
             loaded.path, f"the UI workflow could not be converted to the API format for linting "
             f"({failure}); only the UI checks ran", pointer=loaded.base_pointer))
     findings = ctx.findings
-    for selected in _applicable(options.selected_rules, loaded, ctx):
-        needs = selected.needs  # (a rule that cannot find anything here is neither imported
-        if needs and not NEEDS[needs[0]](ctx, *needs[1:]):  # nor called: rules/needs.py)
+    for selected, need, arguments in _applicable(options.selected_rules, loaded, ctx):
+        # (a rule that cannot find anything here is neither imported nor called: rules/needs.py)
+        if need is not None and not NEEDS[need](ctx, *arguments):
             continue
         ctx.rule = rule = as_rule(selected)
         try:
@@ -169,7 +169,7 @@ def _lint_document(loaded: LoadedFile, catalog: Catalog, options: Options,
             if where:
                 diag.line, diag.column = where
     _mask_secrets(loaded, kept, result)
-    result.diagnostics = sorted(kept, key=Diagnostic.sort_key)
+    result.diagnostics = sorted(kept, key=Diagnostic.sort_key) if len(kept) > 1 else kept
     if keep_view:
         result.view = ctx.api_view
     return result
@@ -263,16 +263,18 @@ def _may_hold_suppressions(loaded: LoadedFile) -> bool:
 
 
 def _applicable(rules: tuple[RuleEntry | Rule, ...], loaded: LoadedFile,
-                ctx) -> list[RuleEntry | Rule]:
-    """The rules that apply to this document, phase by phase (rules.base.PHASES): the same list
-    for every document in the same situation (format, view, loader findings), so it is kept.
-    (Whether each may find anything here is the document's own: `needs`, tested as it runs.)"""
+                ctx) -> list[tuple[RuleEntry | Rule, str | None, tuple]]:
+    """The rules that apply to this document, phase by phase (rules.base.PHASES), each with its
+    precondition's name (None: it has none) and arguments, split once: the same list for every
+    document in the same situation (format, view, loader findings), so it is kept. (Whether each
+    may find anything here is the document's own: `needs`, tested as it runs.)"""
     situation = (id(rules), loaded.format, isinstance(loaded.workflow, dict),
                  ctx.api_workflow is not None, ctx.api_view is not None,
-                 frozenset(d.code for d in loaded.diagnostics))
+                 frozenset([d.code for d in loaded.diagnostics]) if loaded.diagnostics else None)
     known = _APPLICABLE.get(situation)
     if known is None or known[0] is not rules:
-        chosen = [rule for phase in PHASES for rule in rules
+        chosen = [(rule, rule.needs[0] if rule.needs else None, tuple(rule.needs[1:]))
+                  for phase in PHASES for rule in rules
                   if rule.phase == phase and _applies(rule, loaded, ctx)]
         if len(_APPLICABLE) >= 64:
             _APPLICABLE.clear()
@@ -281,7 +283,7 @@ def _applicable(rules: tuple[RuleEntry | Rule, ...], loaded: LoadedFile,
 
 
 # situation -> (the rules tuple it was decided for, kept alive so its id stays its own; the list)
-_APPLICABLE: dict[tuple, tuple[tuple, list[RuleEntry | Rule]]] = {}
+_APPLICABLE: dict[tuple, tuple[tuple, list[tuple[RuleEntry | Rule, str | None, tuple]]]] = {}
 
 
 def _applies(rule: RuleEntry | Rule, loaded: LoadedFile, ctx) -> bool:

@@ -79,7 +79,8 @@ def _unwrap_auto(loaded, doc: Any, require_format: str) -> None:
         if looks_like_api(doc) or (not doc and loaded.explicit):
             # `{}` named by the user is an empty prompt: the server answers prompt_no_outputs
             # (reference §10, case 07). Found while walking a tree, it is just an empty JSON file.
-            _take_graph(loaded, doc, "", None, require_format)
+            # (strict: taken as the graph it was just found to be, without asking again)
+            _take_graph(loaded, doc, "", None, require_format, strict=True)
             return
         nested = find_nested_graph(doc)
         if nested is not None:
@@ -258,7 +259,7 @@ def _take_graph(loaded, graph: Any, base: str, envelope: str | None, require_for
             where = "this file" if not base else f"the workflow at {base}"
             loaded.diagnostics.append(findings.ui_not_api(loaded.path, where, base))
         return
-    if isinstance(graph, dict) and (looks_like_api(graph) or strict or envelope or not graph):
+    if isinstance(graph, dict) and (strict or envelope or not graph or looks_like_api(graph)):
         loaded.format = "api"
         if require_format == "ui":
             loaded.diagnostics.append(findings.malformed_envelope(

@@ -151,12 +151,14 @@ class Context(Record):
         level = severity if severity is not None else rule.severity
         graph = self.api_view
         class_type = title = None
-        described = graph.describe(node_id) if node_id is not None and graph is not None else None
-        if described is not None and graph is not None and node_id is not None:
-            class_type, title = described
-            if rule.server_node_check and level == Severity.ERROR and node_id not in graph.validated:
-                level = Severity.WARNING
-                message += skipped_reason(graph, node_id)
+        if node_id is not None and graph is not None:
+            described = graph.describe(node_id)
+            if described is not None:
+                class_type, title = described
+                if rule.server_node_check and level == Severity.ERROR \
+                        and node_id not in graph.validated:
+                    level = Severity.WARNING
+                    message += skipped_reason(graph, node_id)
         dated = rule.grows_with_comfyui if catalog_dated is None else catalog_dated
         if dated and catalog_dated is None and rule.vouched_fact is not None:
             dated = not self.catalog.vouches_for(class_type, input, rule.vouched_fact)
@@ -164,9 +166,12 @@ class Context(Record):
             level = Severity.WARNING
             message += DATED_NOTE.format(source=self.catalog.source)
         if pointer is None and node_id is not None:
-            pointer = self.loaded.overridden.get((node_id, input)) if input else None
+            loaded = self.loaded
+            pointer = loaded.overridden.get((node_id, input)) if input and loaded.overridden \
+                else None
             if pointer is None:
-                pointer = self.pointer(node_id, "inputs", input) if input else self.pointer(node_id)
+                pointer = loaded.base_pointer + (make_pointer(node_id, "inputs", input) if input
+                                                 else make_pointer(node_id))
         # Rules name the error as the newest servers do; the release in use may call it otherwise.
         error_type = self._server.error_type(
             rule.server_error_type if server_error_type is ... else server_error_type)

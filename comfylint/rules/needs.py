@@ -11,12 +11,14 @@ holds every document's findings with and without the skipping to be the same).
 """
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..catalog import FILE_AREAS
 from ..diagnostics import Severity
 
 if TYPE_CHECKING:
+    from ..load import LoadedFile
     from .base import Context
 
 
@@ -60,11 +62,7 @@ def _nodes_at_least(ctx: Context, count: int) -> bool:
 
 def _node_types(ctx: Context, *class_types: str) -> bool:
     """A node of a known class among these."""
-    return any(node_def.name in class_types for _id, node_def in ctx.graph.known_nodes())
-
-
-def _deprecated_nodes(ctx: Context) -> bool:
-    return any(node_def.deprecated for _id, node_def in ctx.graph.known_nodes())
+    return not ctx.graph.known_classes.isdisjoint(class_types)
 
 
 def _findings(ctx: Context, *codes: str) -> bool:
@@ -89,9 +87,16 @@ def _non_portable_files(ctx: Context) -> bool:
 
 
 def _secrets(ctx: Context) -> bool:
-    from ..engine.secrets import document_secrets  # (the engine has it loaded)
+    return bool(_document_secrets()(ctx.loaded))
 
-    return bool(document_secrets(ctx.loaded))
+
+@cache
+def _document_secrets() -> Callable[[LoadedFile], tuple]:
+    """engine.secrets.document_secrets (the engine has it loaded; an import statement here would
+    look it up again for every document, and at the top would import the engine from the rules)."""
+    from ..engine.secrets import document_secrets
+
+    return document_secrets
 
 
 def _prompt_id(ctx: Context) -> bool:
@@ -112,7 +117,6 @@ NEEDS: dict[str, Callable[..., bool]] = {
     "dead_end": _dead_end,
     "nodes_at_least": _nodes_at_least,
     "node_types": _node_types,
-    "deprecated_nodes": _deprecated_nodes,
     "findings": _findings,
     "server_files": _server_files,
     "non_portable_files": _non_portable_files,

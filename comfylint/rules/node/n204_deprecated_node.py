@@ -11,7 +11,7 @@ class DeprecatedNode(Rule):
     name = "deprecated-node"
     summary = "A node the catalog marks deprecated: it still runs today but may disappear."
     severity = Severity.WARNING
-    needs = ("deprecated_nodes",)
+    needs = ("graph", "deprecated_nodes")
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         for node_id, node_def in ctx.graph.known_nodes():
