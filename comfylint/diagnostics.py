@@ -180,20 +180,6 @@ def json_kind(value: object) -> str:
             float: "number", type(None): "null"}.get(type(value), type(value).__name__)
 
 
-def closest_spelling(value: object, candidates, cutoff: float = 0.6) -> str | None:
-    """The candidate a misspelt string most likely meant: a case-insensitive match first, then
-    the closest spelling (difflib), or None."""
-    if not isinstance(value, str):
-        return None
-    strings = [c for c in candidates if isinstance(c, str)]
-    lowered = value.lower()
-    for candidate in strings:
-        if candidate.lower() == lowered:
-            return candidate
-    close = close_matches(value, strings, n=1, cutoff=cutoff)
-    return close[0] if close else None
-
-
 def close_matches(word: str, possibilities: Iterable[str], n: int = 3,
                   cutoff: float = 0.6) -> list[str]:
     """difflib.get_close_matches(word, possibilities, n, cutoff), the same list, for less: a

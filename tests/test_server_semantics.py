@@ -163,6 +163,17 @@ def test_value_not_in_a_long_list_suggests_the_closest_choice():
     assert "in all" in diag.help  # a long list is shortened
 
 
+@pytest.mark.parametrize(("value", "meant"), [("dpmpp_2n", "dpmpp_2m"), ("Euler", "euler"),
+                                            ("eulre_ancestral", "euler_ancestral"),
+                                            ("res_2s", None), ("my_sampler", None)])
+def test_a_choice_is_suggested_only_for_a_typo(value, meant):
+    # res_2s (a sampler pack's) looks like seeds_2 to difflib, but it is another name: a
+    # suggestion (and its --unsafe-fixes edit) would turn the workflow into something else.
+    diag = only(lint(fox(**{"14.sampler_name": value})), "T306")
+    assert (f"did you mean {meant!r}?" in diag.message) if meant else "did you mean" not in diag.message
+    assert (diag.fix is not None) == (meant is not None)
+
+
 def test_value_not_in_a_short_list_lists_every_choice():
     workflow = image_pair()
     workflow["3"] = {"class_type": "ImageScaleBy", "inputs": {

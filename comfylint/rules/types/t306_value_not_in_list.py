@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ...catalog.types import unwrap_value
-from ...diagnostics import Diagnostic, Edit, Fix, closest_spelling
+from ...diagnostics import Diagnostic, Edit, Fix, typo_correction
 from ..base import Context, Rule
 
 SHOWN_CHOICES = 12
@@ -118,8 +118,10 @@ def _sampler_split(ctx: Context, node_id: str, node_def, name: str, value: objec
 
 def _suggested_fix(ctx: Context, node_id: str, name: str, value: object, choices: list
                    ) -> tuple[str | None, Fix | None]:
-    """The closest choice and the edit to it (safe when only the letter case differs)."""
-    suggestion = closest_spelling(value, choices)
+    """The choice `value` is a typo of, and the edit to it (safe when only the letter case
+    differs). A value that merely looks like a choice (a custom sampler pack's `res_2s` beside
+    `seeds_2`) is another name: suggesting it would invite a wrong fix."""
+    suggestion = typo_correction(value, choices)
     if suggestion is None:
         return None, None
     return suggestion, Fix(f"use {suggestion!r}",
