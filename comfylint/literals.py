@@ -29,7 +29,7 @@ class InputPlan(Record):
     """What to check about a literal given to one declared input."""
 
     __slots__ = ("convert", "exact", "low", "high", "lossy", "socket_only", "listed", "dynamic",
-                 "choices", "multiselect", "folder", "checked")
+                 "choices", "multiselect", "folder", "checked", "inert")
 
     def __init__(self, *, convert: str | None, exact: type | None, low: Any, high: Any,
                  lossy: bool, socket_only: bool, listed: bool, dynamic: bool,
@@ -47,6 +47,10 @@ class InputPlan(Record):
         self.multiselect = multiselect
         self.folder = folder  # the server folder a file combo lists (the model rules), or None
         self.checked = checked  # the server in use compares a file combo's value with its list
+        # A value of the `exact` type needs no look at all (no range, no list, no file, not
+        # socket-only; a FLOAT may be NaN, which lossy-coercion reports): most text inputs.
+        self.inert = (convert in ("STRING", "INT", "BOOLEAN") and low is None and high is None
+                      and not socket_only and not listed and not dynamic and folder is None)
 
 
 class LiteralChecks(Record):
@@ -122,8 +126,10 @@ def literal_checks(graph: "WorkflowGraph") -> LiteralChecks:
             plans = None if node_def.has_dynamic_inputs else _class_plans(catalog, node_def)
         plan = plans[name] if plans is not None else input_plan(catalog, node_def, name, spec)
         value = raw["__value__"] if isinstance(raw, dict) and "__value__" in raw else raw
-        declared = plan.convert
         kind = type(value)
+        if plan.inert and kind is plan.exact:
+            continue
+        declared = plan.convert
         converted = value  # as the server has it before its range checks
         if declared is not None and kind is not plan.exact:
             try:

@@ -68,8 +68,11 @@ def _file_inputs(ctx: Context) -> Iterator[FileInput]:
 def carried_model(ctx: Context, folder: str, name: str) -> bool:
     """The request brings this model along (a `files` entry such as
     "/models/loras/y.safetensors", or one given to the Python API): it counts as present."""
+    carried = ctx.loaded.envelope_files
+    if not carried:  # (most requests)
+        return False
     wanted = folder + "/" + name.replace("\\", "/")
-    for path in ctx.loaded.envelope_files:
+    for path in carried:
         path = path.replace("\\", "/").lstrip("/")
         if path == wanted or path == f"models/{wanted}":
             return True
