@@ -848,3 +848,65 @@ def test_files_without_cnr_ids_record_no_node_version(workflow, as_text):
         else load_document(workflow)
     ctx = Context(loaded=loaded, catalog=catalog, options=Options())
     assert ctx.saved_by_newer == saved_by_newer(catalog, workflow, None, loaded.path)
+
+
+# -- the server's walk (answer/validation.py) ------------------------------------------------------------
+class LinkRecordWalk:
+    """The reference: the walk reading each node's links as Link records (graph.links_by_target),
+    as it did before it read a readable link's source from its value."""
+
+    @staticmethod
+    def patched():
+        from comfylint.answer import validation
+
+        def _inputs(self, node_id, inputs):
+            graph = self.graph
+            links = {link.input: link for link in graph.links_by_target.get(node_id, ())}
+            valid, errors = True, []
+            specs = graph.input_specs(node_id)
+            if graph.node_def(node_id) is None:
+                return self._unknown_class(links.values()), errors
+            flagged = node_id in self.flagged
+            for name, spec in specs.items():
+                if name not in inputs:
+                    if spec.required and flagged:
+                        errors += self._errors(node_id, name, ("required_input_missing",))
+                    continue
+                value = inputs[name]
+                if not isinstance(value, list):
+                    if flagged:
+                        errors += self._errors(node_id, name, validation.VALUE_TYPES)[:1]
+                    continue
+                link = links[name]
+                if len(value) != 2:
+                    if flagged:
+                        errors += self._errors(node_id, name, ("bad_linked_input",))
+                    continue
+                validation._raise_if_unreadable(link, graph)
+                mismatch = self._errors(node_id, name, ("return_type_mismatch",)) if flagged else []
+                if mismatch:
+                    errors += mismatch
+                    continue
+                try:
+                    if not self.validate(link.source):
+                        valid = False
+                except validation._Raised as exc:
+                    valid = False
+                    self.validated[link.source] = (False, [validation._inner_exception(
+                        name, spec, value, exc)])
+            return valid, errors
+
+        return mock.patch.object(validation._Walk, "_inputs", _inputs)
+
+
+@SETTINGS
+@given(workflows(), st.sampled_from(["bundled", "server"]))
+def test_the_server_s_walk_as_reading_link_records(workflow, catalog_name):
+    from comfylint.api import Validator
+
+    catalog = BUNDLED if catalog_name == "bundled" else test_properties.SERVER
+    validator = Validator(catalog, strict=False)
+    verdict = validator.validate(workflow)
+    with LinkRecordWalk.patched():
+        reference = validator.validate(workflow)
+    assert (verdict.server, verdict.response) == (reference.server, reference.response)

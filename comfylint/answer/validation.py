@@ -117,6 +117,13 @@ class _Walk:
             if diag.node_id is not None:
                 self.by_input.setdefault((diag.node_id, diag.input), []).append(diag)
         self.flagged = {node_id for node_id, _input in self.by_input}  # nodes with a finding
+        # ... of their validate function's (the one kind of error checked on every input)
+        self.custom_flagged = {diag.node_id for diag in found
+                               if diag.server_error_type == "custom_validation_failed"}
+        # (node id, input) -> its link, for the links the server cannot read (the others need
+        # no record: their value says where they lead)
+        self.unreadable = {(link.target, link.input): link for link in graph.odd_links
+                           if link.problem in UNREADABLE_LINKS}
         # node -> (valid, reasons), in the order the server finishes them (it reports in this order)
         self.validated: dict[str, tuple[bool, list[dict]]] = {}
         self.stack: list[str] = []
@@ -170,7 +177,7 @@ class _Walk:
             valid, errors = self._inputs(node_id, inputs)
         finally:
             self.stack.pop()
-        if node_id in self.flagged:  # (a node without findings has no error entries)
+        if node_id in self.custom_flagged:  # (a node without such findings has no such entries)
             errors += self._errors(node_id, None, ("custom_validation_failed",))
             for name in self.graph.input_specs(node_id):
                 errors += self._errors(node_id, name, ("custom_validation_failed",))
@@ -180,11 +187,10 @@ class _Walk:
 
     def _inputs(self, node_id: str, inputs: dict) -> tuple[bool, list[dict]]:
         graph = self.graph
-        links = {link.input: link for link in graph.links_by_target.get(node_id, ())}
         valid, errors = True, []  # type: tuple[bool, list[dict]]
         specs = graph.input_specs(node_id)
         if graph.node_def(node_id) is None:  # a class the server has and the catalog does not
-            return self._unknown_class(links), errors
+            return self._unknown_class(graph.links_by_target.get(node_id, ())), errors
         flagged = node_id in self.flagged  # (without findings, no input has error entries)
         for name, spec in specs.items():
             if name not in inputs:
@@ -196,27 +202,29 @@ class _Walk:
                 if flagged:
                     errors += self._errors(node_id, name, VALUE_TYPES)[:1]
                 continue
-            link = links[name]
             if len(value) != 2:
                 if flagged:
                     errors += self._errors(node_id, name, ("bad_linked_input",))
                 continue
-            _raise_if_unreadable(link, graph)
+            unreadable = self.unreadable.get((node_id, name))
+            if unreadable is not None:
+                _raise_if_unreadable(unreadable, graph)
             mismatch = self._errors(node_id, name, ("return_type_mismatch",)) if flagged else []
             if mismatch:
                 errors += mismatch
                 continue
+            source = value[0]  # (the link's source)
             try:
-                if not self.validate(link.source):
+                if not self.validate(source):
                     valid = False
             except _Raised as exc:
                 valid = False
-                self.validated[link.source] = (False, [_inner_exception(name, spec, value, exc)])
+                self.validated[source] = (False, [_inner_exception(name, spec, value, exc)])
         return valid, errors
 
-    def _unknown_class(self, links: dict[str, Link]) -> bool:
+    def _unknown_class(self, links: Iterable[Link]) -> bool:
         valid = True
-        for link in links.values():
+        for link in links:
             if link.problem is None and not self.validate(link.source):
                 valid = False
         return valid
@@ -299,12 +307,15 @@ class _Walk:
         return errors
 
 
+UNREADABLE_LINKS = ("source-type", "missing-source", "slot-type", "slot-range")
+
+
 def _raise_if_unreadable(link: Link, graph: WorkflowGraph) -> None:
     """`prompt[o_id]['class_type']` and `RETURN_TYPES[slot]`, which the server evaluates outside
     any try: the same Python operations, so the exception and its text are Python's."""
-    if link.problem in ("source-type", "missing-source"):
+    if link.problem in UNREADABLE_LINKS[:2]:
         _python({}.__getitem__, link.source)
-    if link.problem in ("slot-type", "slot-range"):
+    if link.problem in UNREADABLE_LINKS[2:]:
         source = graph.node_def(link.source)
         return_types = tuple(source.outputs) if source is not None else ()
         _python(return_types.__getitem__, link.slot)
