@@ -28,6 +28,9 @@ def run(settings: Settings, announce: Callable[[str], None]) -> None:
 
     validator = build_validator(settings, build_catalog(settings))
     validator.warm_up()  # imported and warm before the fork: every worker starts ready
+    from aiohttp import web  # noqa: F401 - the server too (each worker imported it, ~0.1 s,
+
+    from . import app  # noqa: F401 - and kept its own copy of the modules' memory)
     sock = _bind(settings.host, settings.port)
     metrics = Metrics(settings.workers, [rule.code for rule in all_rules()])
     host, port = sock.getsockname()[:2]
