@@ -25,7 +25,12 @@ def escape_pointer_token(token: str) -> str:
 
 def pointer(*tokens: object) -> str:
     """The JSON pointer of a path (RFC 6901: '~' and '/' escaped inside tokens)."""
-    joined = "/".join(map(str, tokens))  # (findings build thousands: escape only when needed)
+    # Findings build thousands: str() only when a token is no string (an index), escapes only
+    # when a token needs them.
+    try:
+        joined = "/".join(tokens)  # type: ignore[arg-type]
+    except TypeError:
+        joined = "/".join(map(str, tokens))
     if "~" in joined or joined.count("/") >= len(tokens):
         return "".join("/" + escape_pointer_token(str(t)) for t in tokens)
     return "/" + joined if tokens else ""

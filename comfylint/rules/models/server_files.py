@@ -3,7 +3,6 @@ the server does not list is wrong (separator, case, subfolder, another folder, a
 """
 from __future__ import annotations
 
-import operator
 import re
 from functools import cache
 from typing import Any, Callable, Iterator
@@ -151,10 +150,11 @@ def _listed_choices(choices: list) -> tuple[list[str], set]:
 
 def derived(compute: Callable[..., Any], *lists: list) -> Any:
     """compute(*lists) for lists a catalog holds, once per list (the same for every document):
-    the lists are told apart by identity (the entry keeps them: an id is never another's)."""
-    key = (compute, *map(id, lists))
+    the lists are told apart by identity (the entry keeps them alive, so while it is kept no
+    other list has their ids: an entry found is theirs)."""
+    key = (compute, id(lists[0])) if len(lists) == 1 else (compute, *map(id, lists))
     known = _DERIVED.get(key)
-    if known is not None and all(map(operator.is_, known[0], lists)):
+    if known is not None:
         return known[1]
     if len(_DERIVED) >= 512:
         _DERIVED.clear()
