@@ -167,7 +167,7 @@ _DERIVED: dict[tuple, tuple[tuple, Any]] = {}  # (compute, ids of the lists) -> 
 
 def split_annotation(value: str) -> tuple[str, str]:
     """`x.png [output]` -> ("x.png", "output"); the server reads unannotated names from input/."""
-    match = ANNOTATION.match(value)
+    match = ANNOTATION.match(value) if "]" in value else None  # (no annotation: most names)
     return (match["name"], match["area"]) if match else (value, "input")
 
 
