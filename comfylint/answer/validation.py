@@ -94,12 +94,13 @@ def _class_check(prompt: dict, found: list[Diagnostic], dialect: Dialect) -> Ser
 
 
 _CRASH = object()
+_NO_META: dict = {}  # (read only: the server's `node.get('_meta', {})`)
 
 
 def _title(node: Any) -> Any:
     if not isinstance(node, dict):
         return _CRASH
-    meta = node.get("_meta", {})
+    meta = node.get("_meta", _NO_META)
     if not isinstance(meta, dict):
         return _CRASH
     return meta.get("title")
@@ -191,36 +192,50 @@ class _Walk:
         specs = graph.input_specs(node_id)
         if graph.node_def(node_id) is None:  # a class the server has and the catalog does not
             return self._unknown_class(graph.links_by_target.get(node_id, ())), errors
-        flagged = node_id in self.flagged  # (without findings, no input has error entries)
+        if node_id not in self.flagged:  # (most nodes) no finding, so no error entries: the
+            for name, spec in specs.items():  # server only follows the node's links
+                value = inputs.get(name)
+                if isinstance(value, list) and len(value) == 2:
+                    self._raise_if_unreadable(node_id, name)
+                    if not self._validate_source(name, spec, value):
+                        valid = False
+            return valid, errors
         for name, spec in specs.items():
             if name not in inputs:
-                if spec.required and flagged:
+                if spec.required:
                     errors += self._errors(node_id, name, ("required_input_missing",))
                 continue
             value = inputs[name]
             if not isinstance(value, list):
-                if flagged:
-                    errors += self._errors(node_id, name, VALUE_TYPES)[:1]
+                errors += self._errors(node_id, name, VALUE_TYPES)[:1]
                 continue
             if len(value) != 2:
-                if flagged:
-                    errors += self._errors(node_id, name, ("bad_linked_input",))
+                errors += self._errors(node_id, name, ("bad_linked_input",))
                 continue
-            unreadable = self.unreadable.get((node_id, name))
-            if unreadable is not None:
-                _raise_if_unreadable(unreadable, graph)
-            mismatch = self._errors(node_id, name, ("return_type_mismatch",)) if flagged else []
+            self._raise_if_unreadable(node_id, name)
+            mismatch = self._errors(node_id, name, ("return_type_mismatch",))
             if mismatch:
                 errors += mismatch
                 continue
-            source = value[0]  # (the link's source)
-            try:
-                if not self.validate(source):
-                    valid = False
-            except _Raised as exc:
+            if not self._validate_source(name, spec, value):
                 valid = False
-                self.validated[source] = (False, [_inner_exception(name, spec, value, exc)])
         return valid, errors
+
+    def _raise_if_unreadable(self, node_id: str, name: str) -> None:
+        """What the server raises reading a link it cannot follow (most prompts have none)."""
+        if self.unreadable:
+            link = self.unreadable.get((node_id, name))
+            if link is not None:
+                _raise_if_unreadable(link, self.graph)
+
+    def _validate_source(self, name: str, spec: InputSpec, value: list) -> bool:
+        """The server's recursion into the source of a readable link `[source, slot]`."""
+        source = value[0]
+        try:
+            return self.validate(source)
+        except _Raised as exc:
+            self.validated[source] = (False, [_inner_exception(name, spec, value, exc)])
+            return False
 
     def _unknown_class(self, links: Iterable[Link]) -> bool:
         valid = True
