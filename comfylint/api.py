@@ -217,7 +217,8 @@ class Validator:
                                 require_format=fmt)
         else:
             loaded = load_document(document, path, envelope=how, require_format=fmt)
-        loaded.envelope_files.update(f for f in files if isinstance(f, str))
+        if files:
+            loaded.envelope_files.update(f for f in files if isinstance(f, str))
         return loaded
 
     def findings(self, loaded: LoadedFile, envelope: str | None = None, *,

@@ -456,18 +456,7 @@ class WorkflowGraph:
         return self._followable_closure([output])
 
     def _followable_closure(self, starts: list[str]) -> frozenset[str]:
-        seen: set[str] = set()
-        stack = list(starts)
-        followed = self._followed_of  # (the sources of each node's followed links, in order)
-        while stack:
-            node_id = stack.pop()
-            if node_id in seen:
-                continue
-            seen.add(node_id)
-            for source in followed.get(node_id, ()):
-                if source not in seen:
-                    stack.append(source)
-        return frozenset(seen)
+        return frozenset(_reach(starts, self._followed_of))
 
     def reached_only_through_unfollowed_links(self, node_id: str) -> bool:
         """Every well-formed link out of the node goes into a nonNavigable input (§12)."""
@@ -482,15 +471,7 @@ class WorkflowGraph:
     def ancestors(self, starts: list[str] | set[str]) -> set[str]:
         """`starts` and every node they depend on through any edge (networkx.ancestors of each,
         united with the starts), by one pass over the link lists."""
-        sources = self._sources_of
-        seen = set(starts)
-        stack = list(seen)
-        while stack:
-            for source in sources.get(stack.pop(), ()):
-                if source not in seen:
-                    seen.add(source)
-                    stack.append(source)
-        return seen
+        return _reach(starts, self._sources_of)
 
     @computed_once
     def has_dead_end(self) -> bool:
@@ -615,6 +596,18 @@ class WorkflowGraph:
         import networkx as nx
 
         return list(nx.lexicographical_topological_sort(self.g, key=natural_key))
+
+
+def _reach(starts: list[str] | set[str], sources_of: dict[str, list[str]]) -> set[str]:
+    """`starts` and every node reached from them through `sources_of` (node -> its sources)."""
+    seen = set(starts)
+    stack = list(seen)
+    while stack:
+        for source in sources_of.get(stack.pop(), ()):
+            if source not in seen:
+                seen.add(source)
+                stack.append(source)
+    return seen
 
 
 def _schema_integer(value: Any) -> bool:

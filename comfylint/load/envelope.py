@@ -37,8 +37,13 @@ def looks_like_api(doc: Any) -> bool:
     """Most values are node objects (a dict with class_type or inputs)."""
     if not isinstance(doc, dict) or not doc:
         return False
-    nodes = sum(1 for v in doc.values() if isinstance(v, dict) and ("class_type" in v or "inputs" in v))
-    return nodes > 0 and nodes * 2 >= len(doc)
+    enough, nodes = (len(doc) + 1) // 2, 0  # (counted until there are enough)
+    for v in doc.values():
+        if isinstance(v, dict) and ("class_type" in v or "inputs" in v):
+            nodes += 1
+            if nodes >= enough:
+                return True
+    return False
 
 
 def unwrap(loaded, *, envelope: str = "auto", require_format: str = "any") -> None:
