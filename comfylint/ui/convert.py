@@ -44,7 +44,8 @@ from .extensions import (
     queue_time_linkers,
 )
 from .frontends import MUTED_VIRTUAL_NODES_CUT_SINCE, SavingFrontend, saving_frontend
-from .widgets import WIDGET_TYPES, NodeModel, Restored, Widget, restore_node
+from .widget_kinds import facts_for
+from .widgets import NodeModel, Restored, Widget, restore_node
 
 EXACT, HEURISTIC, REFUSED = "exact", "heuristic", "refused"
 _CNR_ID = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9._-]*[a-zA-Z0-9])?$")
@@ -107,6 +108,7 @@ class _Converter:
         self.catalog = catalog
         self.declared_editor_only = tuple(editor_only)  # the config's editor-only-nodes
         self.saved_by = saved_by  # emulate that frontend instead of today's (see frontends.py)
+        self.facts = facts_for(catalog)  # the frontend era whose widgets the nodes get
         self.models: dict = {}  # restore_node's cache, shared by nodes of one type
         self.live_nodes: dict[tuple[str, str], tuple[NodeModel, Restored] | None] = {}
         self.result = ConversionResult(prompt={}, grade=EXACT, document=document)
@@ -132,7 +134,7 @@ class _Converter:
             node_def = None if node_type is None or node_type in VIRTUAL_TYPES \
                 else self.catalog.get(node_type)
             self.live_nodes[key] = None if node_def is None else restore_node(
-                node_def, node.widgets_values, self.models)
+                node_def, node.widgets_values, self.facts, self.models)
         return self.live_nodes[key]
 
     def is_instance(self, node: UiNode) -> bool:
@@ -543,7 +545,7 @@ class _Converter:
         if model is None or model.socket_index(link.target_input) is None:
             # An input the definition does not declare (or an unknown node): the frontend's
             # socket carries the link's type, a widget one when it names a widget kind.
-            return isinstance(link.type, str) and link.type in WIDGET_TYPES
+            return isinstance(link.type, str) and link.type in self.facts.kinds
         return model.widget(link.target_input) is not None
 
     def _resolve_output(self, exe: _Exec, slot: Any, input_type: Any,

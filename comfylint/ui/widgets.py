@@ -7,6 +7,10 @@ workflow stores but a prompt never carries, and the live node's input sockets (p
 first, then one socket per widget). Phase C, pairing `widgets_values` with widgets, is
 `restore_values`.
 
+Which input types become widgets, which widgets a file stores, and what core extensions add to
+which nodes changed between frontend releases: those facts are data (`widget_kinds`, one file per
+frontend), and every model is built for one era's facts.
+
 v3 dynamic inputs (newer servers) as the current frontend builds them: a dynamic combo `X` is a
 widget followed by the widgets of its selected option, named `X.<input>` (nested combos
 recurse), so a node's widgets depend on its own stored values (`restore_node`); an autogrow input
@@ -20,18 +24,11 @@ from typing import Any, cast
 from ..catalog import InputSpec, NodeDef
 from ..catalog.dynamic import autogrow_slots
 from ..catalog.types import AUTOGROW, DYNAMIC_COMBO
+from .widget_kinds import FrontendFacts
 
-# Widget constructors the core frontend registers: an input of another type is a plain socket.
-WIDGET_TYPES = frozenset({
-    "INT", "FLOAT", "BOOLEAN", "STRING", "MARKDOWN", "COMBO", "IMAGEUPLOAD", "COLOR",
-    "IMAGECOMPARE", "BOUNDING_BOX", "CHART", "GALLERIA", "PAINTER", "COMPOSITOR", "TEXTAREA",
-    "CURVE", "RANGE", "VIDEO_EDIT", "RESOLUTION_PREVIEW", "BOUNDING_BOXES", "LIGHT_INFO_PREVIEW",
-    "COLORS", "COMFY_DYNAMICCOMBO_V3", "COMFY_DYNAMICGROUP_V3", "AUDIO_UI", "AUDIOUPLOAD",
-    "AUDIO_RECORD", "WEBCAM", "PREVIEW_3D", "LOAD_3D_ADVANCED", "CAMERA_ANGLE_VIEW",
-    "CAMERA_INFO_STATE", "COMFY_BRANCH_INPUT_NAMES", "LOAD_3D", "LOAD_3D_ANIMATION",
-})
-# Widget kinds whose value the frontend computes at queue time or that have no portable value.
-QUEUE_TIME_TYPES = frozenset({"WEBCAM", "PREVIEW_3D", "LOAD_3D", "LOAD_3D_ANIMATION",
+# Widget kinds whose value the frontend computes at queue time or that have no portable value
+# (comfylint's judgement, not an era's fact: a widget kind no era has is simply never met).
+QUEUE_TIME_TYPES = frozenset({"WEBCAM", "LOAD_3D", "LOAD_3D_ANIMATION",
                               "LOAD_3D_ADVANCED", "PAINTER", "COMPOSITOR", "AUDIO_RECORD",
                               "COMFY_DYNAMICGROUP_V3"})
 SCENE_TYPES = frozenset({"LOAD_3D", "LOAD_3D_ANIMATION"})  # the Load3D extension's scene widget
@@ -41,8 +38,7 @@ CONTROL_MODES = ("fixed", "increment", "decrement", "randomize", "increment-wrap
 IMPLICIT_CONTROL_NAMES = ("seed", "noise_seed")
 NUMBER_KINDS = ("INT", "FLOAT")
 UPLOAD_FLAGS = ("image_upload", "video_upload", "animated_image_upload")
-AUDIO_PLAYER_NODES = frozenset({"LoadAudio", "SaveAudio", "PreviewAudio", "SaveAudioMP3",
-                                "SaveAudioOpus", "SaveAudioAdvanced"})
+AUDIO_DISPLAY = "AUDIO_UI"  # the audio player extensions add: shown, never sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +70,7 @@ class Socket:
 @dataclass(slots=True)
 class NodeModel:
     node_def: NodeDef
+    facts: FrontendFacts  # the frontend era the model was built for
     widgets: list[Widget]
     sockets: list[Socket]
     outputs: list[str]
@@ -106,10 +103,10 @@ def slot_type(spec_type: Any) -> str:
     return spec_type if isinstance(spec_type, str) else str(spec_type)
 
 
-def ordered_inputs(node_def: NodeDef) -> list[InputSpec]:
+def ordered_inputs(node_def: NodeDef, facts: FrontendFacts) -> list[InputSpec]:
     """Inputs in the frontend's order: input_order (required, optional), then the rest."""
     specs = dict(node_def.inputs)
-    for spec in _frontend_added_inputs(node_def):
+    for spec in _frontend_added_inputs(node_def, facts):
         specs.setdefault(spec.name, spec)
     ordered = [specs[name] for name in node_def.input_order if name in specs]
     seen = {spec.name for spec in ordered}
@@ -117,11 +114,10 @@ def ordered_inputs(node_def: NodeDef) -> list[InputSpec]:
     return ordered
 
 
-def _frontend_added_inputs(node_def: NodeDef) -> list[InputSpec]:
+def _frontend_added_inputs(node_def: NodeDef, facts: FrontendFacts) -> list[InputSpec]:
     """The widgets core frontend extensions add to a node definition when it registers."""
-    added = []
-    if node_def.name in AUDIO_PLAYER_NODES:
-        added.append(InputSpec("audioUI", "AUDIO_UI", {}, True))
+    added = [InputSpec(name, kind, {}, True)
+             for name, kind in facts.added_inputs.get(node_def.name, ())]
     for spec in node_def.inputs.values():
         if spec.required and spec.choices is not None and any(
                 spec.options.get(flag) is True for flag in UPLOAD_FLAGS):
@@ -133,14 +129,14 @@ def _frontend_added_inputs(node_def: NodeDef) -> list[InputSpec]:
     return added
 
 
-def widget_kind_of(spec: InputSpec) -> str | None:
+def widget_kind_of(spec: InputSpec, facts: FrontendFacts) -> str | None:
     """The widget type an input becomes, or None when it is a plain socket."""
     if spec.options.get("forceInput"):
         return None
     if not spec.required and spec.options.get("defaultInput"):
         return None  # the frontend turns an optional defaultInput into forceInput
     kind = spec.options.get("widgetType") or slot_type(spec.type)
-    return kind if kind in WIDGET_TYPES else None
+    return kind if kind in facts.kinds else None
 
 
 def default_value(spec: InputSpec, kind: str) -> Any:
@@ -190,22 +186,26 @@ def _companions(spec: InputSpec, kind: str) -> list[Widget]:
     return found
 
 
-def build_model(node_def: NodeDef, selections: dict[str, Any] | None = None) -> NodeModel:
-    """The live node's widgets and sockets; `selections` are the values of its dynamic combos
-    (absent: the combo's default), which decide the sub-widgets each one shows."""
-    builder = _ModelBuilder(node_def, selections or {})
-    for spec in ordered_inputs(node_def):
+def build_model(node_def: NodeDef, facts: FrontendFacts,
+                selections: dict[str, Any] | None = None) -> NodeModel:
+    """The live node's widgets and sockets in one frontend era; `selections` are the values of
+    its dynamic combos (absent: the combo's default), which decide the sub-widgets each one
+    shows."""
+    builder = _ModelBuilder(node_def, facts, selections or {})
+    for spec in ordered_inputs(node_def, facts):
         builder.add(spec)
+    builder.add_node_widgets()
     outputs = [slot_type(t) for t in node_def.outputs]
-    return NodeModel(node_def, builder.widgets, builder.plain + builder.widget_sockets, outputs,
-                     builder.caveats, builder.unknown_option)
+    return NodeModel(node_def, facts, builder.widgets, builder.plain + builder.widget_sockets,
+                     outputs, builder.caveats, builder.unknown_option)
 
 
 class _ModelBuilder:
     """Appends one input spec's widgets and sockets at a time (recursing into v3 dynamic inputs)."""
 
-    def __init__(self, node_def: NodeDef, selections: dict[str, Any]) -> None:
+    def __init__(self, node_def: NodeDef, facts: FrontendFacts, selections: dict[str, Any]) -> None:
         self.node_def = node_def
+        self.facts = facts
         self.selections = selections
         self.widgets: list[Widget] = []
         self.plain: list[Socket] = []
@@ -217,25 +217,28 @@ class _ModelBuilder:
         if spec.type == AUTOGROW:
             self._add_autogrow(spec)
             return
-        kind = widget_kind_of(spec)
+        kind = widget_kind_of(spec, self.facts)
         if kind is None:
             self.plain.append(Socket(spec.name, slot_type(spec.type)))
             return
         if kind in QUEUE_TIME_TYPES:
             self.caveats.append(f"input {spec.name!r} is a {kind} widget whose value the frontend "
                                 "computes itself")
-        if kind == "IMAGEUPLOAD":
-            self.widgets.append(Widget(spec.name, kind, "button", True, False, spec, "image"))
+        made = self.facts.kinds[kind]
+        if made.button:  # an upload button: its stored value is the image button's "image"
+            default = "image" if kind == "IMAGEUPLOAD" else ""
+            self.widgets.append(Widget(spec.name, kind, "button", made.persisted, False, spec,
+                                       default))
             return
-        if kind == "AUDIOUPLOAD":
-            self.widgets.append(Widget(spec.name, kind, "button", True, False, spec, ""))
-            return
-        if kind == "AUDIO_UI":
-            self.widgets.append(Widget(spec.name, kind, "display", False, False, spec, None))
+        if kind == AUDIO_DISPLAY:
+            self.widgets.append(Widget(spec.name, kind, "display", made.persisted, False, spec,
+                                       None))
             return
         default = default_value(spec, kind)
-        self.widgets.append(Widget(spec.name, kind, "value", True, True, spec, default))
+        self.widgets.append(Widget(spec.name, kind, "value", made.persisted, True, spec, default))
         self.widget_sockets.append(Socket(spec.name, kind, widget=spec.name))
+        self.widgets.extend(Widget(spec.name, "BUTTON", "button", True, False, spec, "")
+                            for _ in range(made.buttons_after))
         self.widgets.extend(_companions(spec, kind))
         if kind == DYNAMIC_COMBO:
             self._add_option(spec, self.selections.get(spec.name, default))
@@ -243,6 +246,17 @@ class _ModelBuilder:
                 slot_type(s.type) in SCENE_TYPES for s in self.node_def.inputs.values()):
             self.widgets.extend(Widget(name, "BUTTON", "button", True, False, spec, None)
                                 for name in SCENE_BUTTONS)
+
+    def add_node_widgets(self) -> None:
+        """Widgets an extension creates on this node after its own (PreviewAny's display). One
+        the file does not store has no value comfylint can know: one that is sent anyway is a
+        caveat."""
+        for made in self.facts.node_widgets.get(self.node_def.name, ()):
+            kind = "value" if made.persisted else "display"
+            self.widgets.append(Widget(made.name, made.type, kind, made.persisted, made.prompted))
+            if made.prompted and not made.persisted:
+                self.caveats.append(f"the editor also sends {made.name!r}, the text it shows "
+                                    "(not stored in the file)")
 
     def _add_autogrow(self, spec: InputSpec) -> None:
         """Autogrow slots are sockets `X.<name>` (the frontend adds them as links arrive)."""
@@ -305,9 +319,11 @@ def restore_values(model: NodeModel, stored: Any) -> Restored:
     persisted = model.persisted
     stored, positions, migrated = _migrate_force_inputs(model, stored)
     if len(stored) == len(persisted) or (
-            len(stored) > len(persisted) and all(v is None for v in stored[len(persisted):])):
-        # Trailing nulls are holes older frontends left for display-only widgets.
-        pairs = list(zip(persisted, range(len(persisted))))
+            len(stored) > len(persisted) and all(v is None for v in stored[len(persisted):])) \
+            or _only_editor_state_missing(persisted, len(stored)):
+        # Trailing nulls are holes older frontends left for display-only widgets; widgets an
+        # older editor did not have yet that hold only editor state keep their defaults.
+        pairs = list(zip(persisted, range(min(len(stored), len(persisted)))))
         restored.layout = "migrated" if migrated else "dense"
     elif len(stored) == len(model.widgets) and len(model.widgets) != len(persisted):
         pairs = [(w, i) for i, w in enumerate(model.widgets) if w.persisted]
@@ -323,21 +339,30 @@ def restore_values(model: NodeModel, stored: Any) -> Restored:
     return restored
 
 
-def restore_node(node_def: NodeDef, stored: Any,
+def _only_editor_state_missing(persisted: list[Widget], count: int) -> bool:
+    """The stored values stop before widgets that are never sent and are no companion of a sent
+    one (PreviewAny's display mode, an upload button): nothing the editor sends moved."""
+    missing = persisted[count:]
+    return bool(missing) and all(not w.prompted and w.kind not in ("control", "filter")
+                                 for w in missing)
+
+
+def restore_node(node_def: NodeDef, stored: Any, facts: FrontendFacts,
                  cache: dict | None = None) -> tuple[NodeModel, Restored]:
     """A node's model and restored values together: a dynamic combo's sub-widgets follow the
     value stored for it, and the values after them follow those sub-widgets, so the pairing is
     repeated until the selections it reads are the ones the model was built for.
 
-    `cache` (any dict kept by the caller) shares models between nodes of one type.
+    `facts`: the frontend era (widget_kinds.facts_for(catalog)). `cache` (any dict kept by the
+    caller) shares models between nodes of one type.
     """
     cache = {} if cache is None else cache
     selections: dict[str, Any] = {}
     for _ in range(len(node_def.inputs) + 1):
-        key = (node_def.name, tuple(sorted(selections.items())))
+        key = (facts.version, node_def.name, tuple(sorted(selections.items())))
         model: NodeModel | None = cache.get(key)
         if model is None:
-            model = cache[key] = build_model(node_def, selections)
+            model = cache[key] = build_model(node_def, facts, selections)
         restored = restore_values(model, stored)
         chosen = {w.name: restored.values.get(w.name) for w in model.widgets
                   if w.type == DYNAMIC_COMBO and w.is_value
@@ -413,9 +438,9 @@ def _migrate_force_inputs(model: NodeModel, stored: list) -> tuple[list, list[in
     if len(stored) == len(model.persisted):
         return stored, positions, False
     legacy_layout: list[bool] = []  # True marks a dummy slot
-    for spec in ordered_inputs(node_def):
+    for spec in ordered_inputs(node_def, model.facts):
         forced_here = bool(spec.options.get("forceInput"))
-        if not forced_here and widget_kind_of(spec) is None:
+        if not forced_here and widget_kind_of(spec, model.facts) is None:
             continue
         legacy_layout.append(forced_here)
         if spec.options.get("control_after_generate"):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ...diagnostics import Diagnostic, Severity
+from ...ui.widget_kinds import facts_for
 from ...ui.widgets import NodeModel, restore_node, value_misfit
 from ..base import Context, Rule
 from . import finding_node_id, ui_document
@@ -23,12 +24,13 @@ class WidgetDrift(Rule):
 
     def check(self, ctx: Context) -> Iterable[Diagnostic]:
         models: dict = {}
+        facts = facts_for(ctx.catalog)
         for node in ui_document(ctx).all_nodes():
             node_def = ctx.catalog.get(node.type)
             stored = node.widgets_values
             if node_def is None or not isinstance(stored, list):
                 continue
-            model, restored = restore_node(node_def, stored, models)
+            model, restored = restore_node(node_def, stored, facts, models)
             base = f"{ctx.pointer()}{node.pointer}"
             label = f"node {node.id} ({node.type})"
             node_id = finding_node_id(ctx, node.graph, node.id)
