@@ -169,14 +169,17 @@ def test_an_image_compare_view_is_stored_by_the_older_frontend_and_not_by_the_ne
     ("PreviewAny", [None, None, False]),  # two displays left as holes, then the mode toggle
     ("LoadAudio", ["a.mp3", None, ""]),  # the file, the player (a hole), the upload button
     ("PreviewAny", []),  # saved before the mode toggle existed: it keeps its default
+    ("Preview3D", ["model.glb"]),  # before the preview existed: no server reads it
 ])
 def test_what_extensions_add_takes_the_stored_values_it_took_when_saved(node_type, values):
     assert _u003(_ui(node_type, values), Catalog.stock()) == []
 
 
-def test_one_value_too_many_is_still_drift():
+def test_one_value_too_many_or_a_sent_one_missing_is_still_drift():
     messages = _u003(_ui("RecordAudio", ["", "", 5]), Catalog.stock())
     assert messages and "stores 3 widget value(s) but its widgets take 2" in messages[0]
+    messages = _u003(_ui("SaveGLB", []), Catalog.stock())  # the prefix, which the server reads
+    assert messages and "stores 0 widget value(s) but its widgets take 2" in messages[0]
 
 
 def test_the_preview_the_extension_adds_is_sent_as_stored_and_the_display_is_not():

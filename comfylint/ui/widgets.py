@@ -320,7 +320,7 @@ def restore_values(model: NodeModel, stored: Any) -> Restored:
     stored, positions, migrated = _migrate_force_inputs(model, stored)
     if len(stored) == len(persisted) or (
             len(stored) > len(persisted) and all(v is None for v in stored[len(persisted):])) \
-            or _only_editor_state_missing(persisted, len(stored)):
+            or _only_editor_state_missing(model, len(stored)):
         # Trailing nulls are holes older frontends left for display-only widgets; widgets an
         # older editor did not have yet that hold only editor state keep their defaults.
         pairs = list(zip(persisted, range(min(len(stored), len(persisted)))))
@@ -339,12 +339,15 @@ def restore_values(model: NodeModel, stored: Any) -> Restored:
     return restored
 
 
-def _only_editor_state_missing(persisted: list[Widget], count: int) -> bool:
-    """The stored values stop before widgets that are never sent and are no companion of a sent
-    one (PreviewAny's display mode, an upload button): nothing the editor sends moved."""
-    missing = persisted[count:]
-    return bool(missing) and all(not w.prompted and w.kind not in ("control", "filter")
-                                 for w in missing)
+def _only_editor_state_missing(model: NodeModel, count: int) -> bool:
+    """The stored values stop before widgets whose value no server reads: never sent (PreviewAny's
+    display mode, an upload button) or added by the editor to a definition that does not declare
+    them (the 3D preview), and no companion of a sent one. Nothing the server gets moved."""
+    missing = model.persisted[count:]
+    declared = model.node_def.inputs
+    return bool(missing) and all(
+        (not w.prompted or w.name not in declared) and w.kind not in ("control", "filter")
+        for w in missing)
 
 
 def restore_node(node_def: NodeDef, stored: Any, facts: FrontendFacts,
