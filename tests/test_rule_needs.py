@@ -34,7 +34,7 @@ CATALOGS = {"bundled": test_properties.BUNDLED, "server": test_properties.SERVER
 @contextmanager
 def every_rule_runs():
     """Every precondition met: each rule runs on every document it applies to (the reference)."""
-    with mock.patch.dict(NEEDS, {name: lambda ctx, *arguments: True for name in NEEDS}):
+    with mock.patch.dict(NEEDS, {name: lambda ctx, arguments: True for name in NEEDS}):
         yield
 
 
@@ -140,8 +140,8 @@ def test_every_precondition_is_unmet_somewhere_and_met_where_its_rule_reports():
     met: Counter = Counter()
 
     def counting(name, test):
-        def counted(ctx, *arguments):
-            answer = test(ctx, *arguments)
+        def counted(ctx, arguments):
+            answer = test(ctx, arguments)
             (met if answer else unmet)[(name, *arguments)] += 1
             return answer
         return counted

@@ -139,7 +139,7 @@ def _lint_document(loaded: LoadedFile, catalog: Catalog, options: Options,
     findings = ctx.findings
     for selected, need, arguments in _applicable(options.selected_rules, loaded, ctx):
         # (a rule that cannot find anything here is neither imported nor called: rules/needs.py)
-        if need is not None and not NEEDS[need](ctx, *arguments):
+        if need is not None and not NEEDS[need](ctx, arguments):
             continue
         ctx.rule = rule = as_rule(selected)
         try:
