@@ -3,6 +3,8 @@ or damaged one, safe with concurrent runs, and off when asked.
 
 The big /object_info here is the bundled core catalog's node definitions replicated under new
 class names with free text put back (~3 MB), written to tmp_path; the cache lives in tmp_path too.
+Tests of the cache's bookkeeping (stat records, damage, versions, switches), where the size plays
+no part, read a small one built the same way from the few core nodes the checks below name.
 """
 from __future__ import annotations
 
@@ -33,9 +35,16 @@ WORKFLOW = {
 }
 
 
-def server_object_info(copies: int) -> dict:
-    """A server-shaped /object_info: core nodes, free text, copies under pack names, a model list."""
+# The core nodes WORKFLOW and assert_same_catalog name: all the small /object_info holds
+NAMED = ("CheckpointLoaderSimple", "CLIPTextEncode", "KSampler", "PreviewAny", "LoadImage")
+
+
+def server_object_info(copies: int, only: tuple[str, ...] | None = None) -> dict:
+    """A server-shaped /object_info: core nodes (`only` these, if given), free text, copies under
+    pack names, a model list."""
     core = json.loads(json.dumps(Catalog.stock("0.3.64").definitions()))  # ~3 MB as 6 copies
+    if only is not None:
+        core = {name: core[name] for name in only}
     core["CheckpointLoaderSimple"]["input"]["required"]["ckpt_name"][0] = ["sd_xl_base_1.0.safetensors"]
     for node in core.values():
         node["description"] = "What this node does, in words a translation may change."
@@ -58,6 +67,16 @@ def big_info() -> dict:
 def big_text(big_info) -> str:
     """big_info as its file holds it, encoded once for the module."""
     return json.dumps(big_info)
+
+
+@pytest.fixture(scope="module")
+def small_info() -> dict:
+    return server_object_info(6, only=NAMED)
+
+
+@pytest.fixture(scope="module")
+def small_text(small_info) -> str:
+    return json.dumps(small_info)
 
 
 @pytest.fixture
@@ -108,25 +127,25 @@ def test_cached_catalog_is_the_uncached_one(tmp_path, cache_dir, big_text):
     assert_same_catalog(again, plain)
 
 
-def test_unchanged_file_is_not_even_hashed(tmp_path, cache_dir, big_text, monkeypatch):
+def test_unchanged_file_is_not_even_hashed(tmp_path, cache_dir, small_text, monkeypatch):
     monkeypatch.setattr(catalog_cache, "RACY_SECONDS", 0)  # utime just set ctime to now
-    path = write_info(tmp_path / "object_info.json", big_text)
+    path = write_info(tmp_path / "object_info.json", small_text)
     catalog_cache.load_object_info(path)
     store = catalog_cache.CatalogStore(cache_dir)
     digest = store.recorded_digest(path)
     assert digest is not None and store.read("object_info", digest) is not None
 
 
-def test_a_file_written_just_now_is_hashed_next_time(tmp_path, cache_dir, big_text):
-    path = write_info(tmp_path / "object_info.json", big_text)  # mtime and ctime: now
+def test_a_file_written_just_now_is_hashed_next_time(tmp_path, cache_dir, small_text):
+    path = write_info(tmp_path / "object_info.json", small_text)  # mtime and ctime: now
     catalog_cache.load_object_info(path)
     assert catalog_cache.CatalogStore(cache_dir).recorded_digest(path) is None
     assert len(entries(cache_dir)) == 1
 
 
-def test_same_size_same_mtime_rewrite_is_seen(tmp_path, cache_dir, big_info, monkeypatch):
+def test_same_size_same_mtime_rewrite_is_seen(tmp_path, cache_dir, small_info, monkeypatch):
     monkeypatch.setattr(catalog_cache, "RACY_SECONDS", 0)  # the stat record is written
-    path = write_info(tmp_path / "object_info.json", {**big_info, "Marker": {"output": ["AAAA"]}})
+    path = write_info(tmp_path / "object_info.json", {**small_info, "Marker": {"output": ["AAAA"]}})
     assert catalog_cache.load_object_info(path).get("Marker").outputs == ["AAAA"]
     assert catalog_cache.CatalogStore(cache_dir).recorded_digest(path) is not None
     stat = path.stat()
@@ -139,8 +158,8 @@ def test_same_size_same_mtime_rewrite_is_seen(tmp_path, cache_dir, big_info, mon
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
-def test_damaged_entry_is_ignored_and_rewritten(tmp_path, cache_dir, big_text, damage):
-    path = write_info(tmp_path / "object_info.json", big_text)
+def test_damaged_entry_is_ignored_and_rewritten(tmp_path, cache_dir, small_text, damage):
+    path = write_info(tmp_path / "object_info.json", small_text)
     expected = findings(catalog_cache.load_object_info(path))
     [entry] = entries(cache_dir)
     whole = entry.read_bytes()
@@ -152,8 +171,8 @@ def test_damaged_entry_is_ignored_and_rewritten(tmp_path, cache_dir, big_text, d
     assert entry.read_bytes() == whole
 
 
-def test_entry_from_another_comfylint_version_is_not_used(tmp_path, cache_dir, big_text, monkeypatch):
-    path = write_info(tmp_path / "object_info.json", big_text)
+def test_entry_from_another_comfylint_version_is_not_used(tmp_path, cache_dir, small_text, monkeypatch):
+    path = write_info(tmp_path / "object_info.json", small_text)
     catalog_cache.load_object_info(path)
     monkeypatch.setattr(catalog_cache, "__version__", "999.0")
     catalog_cache.load_object_info(path)
@@ -161,8 +180,8 @@ def test_entry_from_another_comfylint_version_is_not_used(tmp_path, cache_dir, b
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="chown needs root")
-def test_entry_owned_by_someone_else_is_not_read(tmp_path, cache_dir, big_text):
-    path = write_info(tmp_path / "object_info.json", big_text)
+def test_entry_owned_by_someone_else_is_not_read(tmp_path, cache_dir, small_text):
+    path = write_info(tmp_path / "object_info.json", small_text)
     catalog_cache.load_object_info(path)
     [entry] = entries(cache_dir)
     os.chown(entry, 4242, -1)
@@ -170,8 +189,8 @@ def test_entry_owned_by_someone_else_is_not_read(tmp_path, cache_dir, big_text):
     assert store.read("object_info", store.recorded_digest(path)) is None
 
 
-def test_turned_off_by_environment_or_argument(tmp_path, cache_dir, big_text, monkeypatch):
-    path = write_info(tmp_path / "object_info.json", big_text)
+def test_turned_off_by_environment_or_argument(tmp_path, cache_dir, small_text, monkeypatch):
+    path = write_info(tmp_path / "object_info.json", small_text)
     catalog_cache.load_object_info(path, use_cache=False)
     build_catalog(CatalogSources(object_info=str(path), cache=False))
     monkeypatch.setenv("COMFYLINT_NO_CACHE", "1")
@@ -179,14 +198,14 @@ def test_turned_off_by_environment_or_argument(tmp_path, cache_dir, big_text, mo
     assert not cache_dir.exists()
 
 
-def test_cli_no_cache_flag_leaves_the_catalog_cache_alone(tmp_path, cache_dir, big_text,
+def test_cli_no_cache_flag_leaves_the_catalog_cache_alone(tmp_path, cache_dir, small_text,
                                                          monkeypatch):
     from click.testing import CliRunner
 
     from comfylint.cli import cli
 
     monkeypatch.chdir(tmp_path)  # the results cache of the cached run goes here
-    path = write_info(tmp_path / "object_info.json", big_text)
+    path = write_info(tmp_path / "object_info.json", small_text)
     workflow = tmp_path / "wf.json"
     workflow.write_text(json.dumps(WORKFLOW), encoding="utf-8")
     args = ["check", "--isolated", "--object-info", str(path), str(workflow), "--output-format", "json"]
