@@ -85,6 +85,30 @@ def _catalog_cache_in_a_temp_dir(tmp_path_factory):
         os.environ["COMFYLINT_CACHE_DIR"] = previous
 
 
+@pytest.fixture(scope="session")
+def upstream():
+    """The recorded ComfyUI (tests/loopback.py) behind the shared gate; it wants a token."""
+    from loopback import GATE_TOKEN, Behaviour, serve
+
+    with serve(Behaviour(token=f"Bearer {GATE_TOKEN}")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def gate(upstream):
+    """One real `comfylint serve` gate for every test that needs a gate with this configuration
+    (test_serve.py, test_same_verdicts.py): two workers, a 1 MB body limit (every body but the
+    one of test_bodies_are_size_limited is far smaller), the upstream's token, never written to
+    its log. A gate process costs ~0.35 s of CPU to start. It stops cleanly at the end."""
+    from loopback import GATE_TOKEN, gateway
+
+    with gateway("--upstream", upstream.url, "--token", GATE_TOKEN, "--max-body-mb", "1",
+                 "--workers", "2") as running:
+        yield running
+    assert GATE_TOKEN not in running.stderr  # the whole log, up to the shutdown
+    assert running.process.returncode == 0
+
+
 def _checkout_leftovers() -> set[str] | None:
     """Untracked and ignored paths in the checkout (None outside a git checkout)."""
     try:

@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 RESPONSES = json.loads((Path(__file__).parent / "fixtures" / "server" / "responses.json")
                        .read_text(encoding="utf-8"))
 INSTALLED_CHECKPOINTS = RESPONSES["GET /models/checkpoints"]["json"]
+GATE_TOKEN = "s3cret-token-value"  # the shared gate's (conftest.py): never in its log
 WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 # ComfyUI's binary websocket frames: event type (1: preview image), image format (2: PNG), bytes
 PREVIEW_FRAME = struct.pack(">II", 1, 2) + b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 16

@@ -1,7 +1,7 @@
 """One document, one verdict, whichever way it comes in: `check`, the Python API, `probe` (its
 lint of the files against the live server) and `serve` (POST /validate_prompt to the real
-process) all find the same findings in the same files, against the same server, suppressions
-included."""
+process: the gate the suite shares, conftest.py) all find the same findings in the same files,
+against the same server (which wants a token), suppressions included."""
 from __future__ import annotations
 
 import json
@@ -10,7 +10,7 @@ import urllib.request
 from pathlib import Path
 
 from click.testing import CliRunner
-from loopback import gateway, serve
+from loopback import GATE_TOKEN
 from test_probe_cli import workflow
 
 import comfylint
@@ -36,7 +36,7 @@ def by_file(diagnostics: list[dict], names: dict[str, str]) -> dict[str, list[tu
     return {name: sorted(items) for name, items in found.items()}
 
 
-def test_check_api_probe_and_serve_agree(tmp_path):
+def test_check_api_probe_and_serve_agree(tmp_path, upstream, gate):
     files = []
     for source in FILES:
         assert source.exists(), source
@@ -47,29 +47,26 @@ def test_check_api_probe_and_serve_agree(tmp_path):
     files.append(str(tmp_path / "suppressed.json"))
     names = {str(path): Path(path).name for path in files}
 
-    with serve() as server:
-        checked = CliRunner().invoke(cli, ["check", "--server", server.url, "--output-format",
-                                           "json", "--no-cache", *files])
-        assert checked.exit_code == 1, checked.output
-        via_check = by_file(json.loads(checked.output)["diagnostics"], names)
+    checked = CliRunner().invoke(cli, ["check", "--server", upstream.url, "--token", GATE_TOKEN, "--output-format",
+                                       "json", "--no-cache", *files])
+    assert checked.exit_code == 1, checked.output
+    via_check = by_file(json.loads(checked.output)["diagnostics"], names)
 
-        catalog = comfylint.load_catalog(server=server.url)
-        via_api = {names[path]: sorted(identity(d.to_dict()) for d in
-                                       comfylint.lint_file(path, catalog)) for path in files}
+    catalog = comfylint.load_catalog(server=upstream.url, token=GATE_TOKEN)
+    via_api = {names[path]: sorted(identity(d.to_dict()) for d in
+                                   comfylint.lint_file(path, catalog)) for path in files}
 
-        probed = CliRunner().invoke(cli, ["probe", "--server", server.url, "--output-format",
-                                          "json", *files])
-        via_probe = by_file(json.loads(probed.output)["lint"]["diagnostics"], names)
+    probed = CliRunner().invoke(cli, ["probe", "--server", upstream.url, "--token", GATE_TOKEN, "--output-format",
+                                      "json", *files])
+    via_probe = by_file(json.loads(probed.output)["lint"]["diagnostics"], names)
 
-        with gateway("--upstream", server.url) as running:
-            via_serve = {}
-            for path in files:
-                request = urllib.request.Request(running.url + "/validate_prompt",
-                                                 data=Path(path).read_bytes(), method="POST")
-                with urllib.request.urlopen(request, timeout=30) as answer:
-                    verdict = json.loads(answer.read())
-                via_serve[names[path]] = sorted(identity(d) for d in
-                                                verdict["comfylint"]["diagnostics"])
+    via_serve = {}
+    for path in files:
+        request = urllib.request.Request(gate.url + "/validate_prompt",
+                                         data=Path(path).read_bytes(), method="POST")
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            verdict = json.loads(answer.read())
+        via_serve[names[path]] = sorted(identity(d) for d in verdict["comfylint"]["diagnostics"])
 
     assert via_check["suppressed.json"] and not any(
         f[0] == "T304" for f in via_check["suppressed.json"])  # the node's suppression held
