@@ -242,6 +242,7 @@ def plain_json_strings(document: Any) -> tuple[list[str], list[str]] | None:
     normalize it."""
     largest = _largest_writable_int()
     bound = largest if largest is not None else math.inf
+    low = -bound  # (negated once: -bound is a new 4,300-digit int each time)
     strings: list[str] = []
     keys: list[str] = []
     add, extend = strings.append, keys.extend
@@ -260,12 +261,12 @@ def plain_json_strings(document: Any) -> tuple[list[str], list[str]] | None:
                     return False
             elif kind is list:
                 if len(item) == 2 and type(item[0]) is str and type(item[1]) is int \
-                        and -bound < item[1] < bound:
+                        and low < item[1] < bound:
                     add(item[0])  # a link, the commonest list: checked without recursing
                 elif depth >= PLAIN_DEPTH or not plain_items(item, depth + 1):
                     return False
             elif kind is int:
-                if not -bound < item < bound:
+                if not low < item < bound:
                     return False
             elif not (kind is float or kind is bool or item is None):
                 return False
