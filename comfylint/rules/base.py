@@ -130,10 +130,12 @@ class Context(Record):
 
     def label(self, node_id: str) -> str:
         """`#6 CLIPTextEncode "Positive"` for messages."""
-        try:
-            return self._labels[node_id]
-        except (KeyError, TypeError):  # (TypeError: an unhashable id, never a node's)
-            pass
+        try:  # (no KeyError raised for a node's first label: a raise costs more than the rest)
+            known = self._labels.get(node_id)
+        except TypeError:  # an unhashable id, never a node's
+            known = None
+        if known is not None:
+            return known
         graph = self.api_view
         described = graph.describe(node_id) if graph is not None else None
         label = node_label(node_id, None) if described is None else node_label(node_id, *described)
