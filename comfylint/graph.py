@@ -131,7 +131,9 @@ class WorkflowGraph:
         self.path_strings: list[tuple[str, str, str, str]] = []
         self._sources_of: dict[str, list[str]] = {}  # node id -> the sources of its edges
         self._targets_of: dict[str, list[str]] = {}  # node id -> the targets of its edges
-        self._followed_of: dict[str, list[str]] = {}  # node id -> sources of its followed links
+        # Whether the server follows every edge (no type mismatch, no nonNavigable input, no
+        # edge with a problem): then the followed links are the edges (_followed_of).
+        self._every_edge_followed = True
         self._build()
 
     # -- construction ---------------------------------------------------------------------------
@@ -235,7 +237,8 @@ class WorkflowGraph:
                     if spec is not None:
                         literals.append((node_id, node_def, name, spec, value))
         rows, odd = self._link_rows, self.odd_links
-        sources_of, targets_of, followed_of = self._sources_of, self._targets_of, self._followed_of
+        sources_of, targets_of = self._sources_of, self._targets_of
+        every_edge_followed = True
         skips_non_navigable = self._server.skips_non_navigable_links
         server = self._server
         for node_id, name, value, specs, check_types in pending:
@@ -273,12 +276,8 @@ class WorkflowGraph:
                             targets_of[source] = [node_id]
                         else:
                             consumers.append(node_id)
-                        if type_ok is not False and navigable:  # (Link.followed)
-                            followed = followed_of.get(node_id)
-                            if followed is None:
-                                followed_of[node_id] = [source]
-                            else:
-                                followed.append(source)
+                        if type_ok is False or not navigable:  # (not Link.followed)
+                            every_edge_followed = False
                         continue
             link = self._classify(node_id, name, value, declared, navigable, check_types)
             rows.append(link)
@@ -286,8 +285,8 @@ class WorkflowGraph:
             if problem is None or (problem in EDGE_PROBLEMS and source in workflow):
                 sources_of.setdefault(node_id, []).append(source)
                 targets_of.setdefault(source, []).append(node_id)
-                if problem is None and link.type_ok is not False and link.navigable:
-                    followed_of.setdefault(node_id, []).append(source)
+                if not link.followed:
+                    every_edge_followed = False
             if problem is not None or link.type_ok is False or type(link.slot) is bool \
                     or link.slot < 0:
                 odd.append(link)
@@ -295,6 +294,19 @@ class WorkflowGraph:
                                     and type(value[0]) is str and _schema_integer(value[1])):
                 well_formed = False
         self.well_formed = well_formed
+        self._every_edge_followed = every_edge_followed
+
+    @computed_once
+    def _followed_of(self) -> dict[str, list[str]]:
+        """node id -> the sources of its followed links, in order: the edges themselves when the
+        server follows them all (most prompts), else read from the links."""
+        if self._every_edge_followed:
+            return self._sources_of
+        followed: dict[str, list[str]] = {}
+        for link in self.links:
+            if link.followed:
+                followed.setdefault(link.target, []).append(link.source)
+        return followed
 
     @computed_once
     def links(self) -> list[Link]:
