@@ -31,6 +31,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import math
 import random
@@ -68,6 +69,23 @@ NODE_INPUTS = {"EmptyImage": [], "ImageInvert": ["image"], "ImageBlend": ["image
                "PreviewImage": ["images"], "NotInTheCatalog": ["a", "b"]}
 
 
+# The strategies workflows() draws from, each made once: making a strategy costs ~20 us, as much
+# as drawing from it, and a workflow drew from ~50 new ones. The same strategies, so the same
+# examples.
+CLASS_TYPES = st.sampled_from(sorted(NODE_INPUTS))
+
+
+@functools.cache
+def link_sources(ids: tuple[str, ...]) -> st.SearchStrategy:
+    return st.sampled_from([*ids, "99"])
+
+
+@functools.cache
+def links_from(source: str) -> st.SearchStrategy:
+    return st.sampled_from([[source, 0], [source, 0], [source, 0], [source, 1], [source],
+                            [int(source), 0], [source, "0"], "not a link"])
+
+
 @st.composite
 def workflows(draw, max_nodes: int = 14) -> dict:
     """API workflows whose links go anywhere: parallel edges, self-loops, cycles, dangling ids,
@@ -76,13 +94,12 @@ def workflows(draw, max_nodes: int = 14) -> dict:
     ids = [str(i) for i in draw(st.permutations(range(1, count + 1)))]
     workflow = {}
     for node_id in ids:
-        class_type = draw(st.sampled_from(sorted(NODE_INPUTS)))
+        class_type = draw(CLASS_TYPES)
         inputs: dict = {}
         for name in NODE_INPUTS[class_type]:
-            source = draw(st.sampled_from(ids + ["99"]))
-            inputs[name] = draw(st.sampled_from([
-                [source, 0], [source, 0], [source, 0], [source, 1], [source], [int(source), 0],
-                [source, "0"], "not a link"]))
+            source = draw(link_sources(tuple(ids)))
+            link = draw(links_from(source))
+            inputs[name] = list(link) if isinstance(link, list) else link  # each link its own
         if class_type == "SaveImage":
             inputs["filename_prefix"] = "out"
         if class_type == "EmptyImage":
@@ -323,14 +340,17 @@ documents = st.recursive(
     max_leaves=20)
 
 
+INDENTS = st.sampled_from([None, 1, 2, "\t"])
+POINTER_PATHS = st.lists(st.lists(keys | st.sampled_from(["0", "1", "2", "a"]), max_size=4), max_size=6)
+
+
 @st.composite
 def texts_and_pointers(draw):
     """A JSON text (indented or not, a key sometimes repeated) and pointers into it: paths that
     exist, paths that go on past a leaf, and paths that do not exist."""
     document = draw(documents)
-    text = json.dumps(document, indent=draw(st.sampled_from([None, 1, 2, "\t"])), ensure_ascii=False)
-    paths = draw(st.lists(st.lists(keys | st.sampled_from(["0", "1", "2", "a"]), max_size=4),
-                          max_size=6))
+    text = json.dumps(document, indent=draw(INDENTS), ensure_ascii=False)
+    paths = draw(POINTER_PATHS)
     if isinstance(document, dict) and document and draw(st.booleans()):
         repeated = draw(st.sampled_from(sorted(document)))  # given twice: the first one counts
         text = "{" + json.dumps(repeated) + ': [1, {"a": 2}], ' + text[1:]
@@ -504,11 +524,11 @@ literal_values = st.sampled_from([
 kinds_nodes = st.dictionaries(
     st.sampled_from(["1", "2", "3", "4", "5"]),
     st.sampled_from(["Kinds", "Kinds", "Dynamic", "CheckpointLoaderSimple", "LoadImage",
-                     "KlingCameraControls"]).flatmap(
+                     "KlingCameraControls"]).flatmap(functools.cache(  # made once per class
         lambda class_type: st.fixed_dictionaries({
             "class_type": st.just(class_type),
             "inputs": st.fixed_dictionaries({}, optional={  # any of its inputs, each any value
-                name: literal_values for name in [*KINDS.get(class_type).inputs, "pick.n"]})})),
+                name: literal_values for name in [*KINDS.get(class_type).inputs, "pick.n"]})}))),
     max_size=5)
 
 

@@ -7,6 +7,7 @@ examples; on the bundled catalog, a server's, and one that knows the server's fi
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from contextlib import contextmanager
 from unittest import mock
@@ -88,9 +89,9 @@ file_names = st.sampled_from([
 file_nodes = st.dictionaries(
     st.sampled_from(["1", "2", "3"]),
     st.sampled_from([("CheckpointLoaderSimple", "ckpt_name"), ("LoadImage", "image"),
-                     ("Kinds", "model")]).flatmap(lambda kind: st.fixed_dictionaries({
+                     ("Kinds", "model")]).flatmap(functools.cache(lambda kind: st.fixed_dictionaries({
                          "class_type": st.just(kind[0]),
-                         "inputs": st.fixed_dictionaries({kind[1]: file_names})})),
+                         "inputs": st.fixed_dictionaries({kind[1]: file_names})}))),  # made once each
     max_size=3)
 
 
