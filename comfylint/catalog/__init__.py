@@ -337,7 +337,7 @@ class Catalog:
     def definitions(self) -> dict[str, Any]:
         """Every node definition as /object_info data, a copy the caller may change (decodes
         them all: for tools and tests)."""
-        return copy.deepcopy({name: self._raw[name] for name in self._raw})
+        return {name: _copy_tree(self._raw[name]) for name in self._raw}
 
     @property
     def version_label(self) -> str:
@@ -492,3 +492,17 @@ def gc_paused() -> Iterator[None]:
 
 
 _BUNDLED: dict[str, Catalog] = {}  # release version -> its catalog (immutable once built)
+
+
+def _copy_tree(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (dicts, lists, scalars) at half copy.deepcopy's cost: no
+    memo (a container found twice, which decoded JSON never holds, is copied twice); anything
+    else is deep-copied."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _copy_tree(item) for key, item in value.items()}
+    if kind is list:
+        return [_copy_tree(item) for item in value]
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    return copy.deepcopy(value)
