@@ -30,11 +30,13 @@
 """
 from __future__ import annotations
 
+import array
 import copy
 import functools
 import json
 import math
 import random
+import sys
 from functools import cached_property
 from pathlib import Path
 from unittest import mock
@@ -426,7 +428,11 @@ def test_ignorecase_ascii_lists_every_letter_ignorecase_matches_with_ascii():
 
     from comfylint.engine.secrets import IGNORECASE_ASCII
 
-    everything = "".join(chr(c) for c in range(128, 0x110000) if not 0xD800 <= c < 0xE000)
+    # Every code point past ASCII but the surrogates, decoded from UTF-32 (a fifth of the CPU of
+    # joining 1.1 million chr()s)
+    codes = array.array("I", range(128, 0xD800))
+    codes.extend(range(0xE000, 0x110000))
+    everything = codes.tobytes().decode(f"utf-32-{sys.byteorder[0]}e")
     found = re.findall("[a-z]", everything, re.IGNORECASE)
     assert sorted(found) == sorted(chr(c) for c in IGNORECASE_ASCII)
     for character in found:  # ... each with the letter it is folded into
