@@ -421,6 +421,26 @@ def test_the_secret_screen_misses_no_secret(document, given_as):
     assert document_secrets(loaded) == every_secret(document)
 
 
+@SETTINGS
+@given(st.lists(secret_documents, min_size=1, max_size=3), st.sampled_from(["dict", "literal"]))
+@example([{"api": 1}, {"api": "sk-" + "a" * 24}], "dict")  # a clean key, then a secret under it
+def test_the_screen_s_memo_of_clean_names_hides_no_secret(documents, given_as):
+    """The screen leaves out keys known to be clean (engine.secrets.CLEAN_NAMES): with the memo
+    empty, and holding every earlier document's keys, each document's secrets are the same."""
+    from comfylint.engine import secrets
+    from comfylint.load import load_bytes, load_document
+
+    def loaded(document):
+        if given_as == "dict":
+            return load_document(document)
+        return load_bytes(json.dumps(document, ensure_ascii=False).encode("utf-8"), "doc.json")
+
+    with mock.patch.object(secrets, "CLEAN_NAMES", set()):
+        for _ in range(2):  # (cold, then warm)
+            for document in documents:
+                assert secrets.document_secrets(loaded(document)) == every_secret(document)
+
+
 def test_ignorecase_ascii_lists_every_letter_ignorecase_matches_with_ascii():
     """names_present folds these before its substring tests; re's IGNORECASE matches exactly
     these non-ASCII characters with ASCII letters (Python's case tables)."""

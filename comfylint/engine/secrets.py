@@ -198,17 +198,43 @@ def screen(loaded: "LoadedFile") -> tuple[list[tuple[str, LazyPattern]], bool]:
     secret): a whole-text screen, so that most documents are never walked. It reads the strings
     as they are, never as escapes spell them (`\\u0073k-` is "sk-")."""
     keys = loaded.extra.get(OBJECT_KEYS_KEY)  # (every object key, as parsed)
-    names = "\n".join(set(keys)) if keys is not None else None  # (a few names, many times)
+    names = unscreened_names(keys) if keys is not None else None
     values = loaded.extra.get(STRING_VALUES_KEY)  # (a plain dict the caller gave: its strings)
     if values is not None and names is not None:
-        return formats_present("\n".join(values) + "\n" + names), names_present(names)
+        strings = "\n".join(values) + "\n" + names if names else "\n".join(values)
+        return formats_present(strings), bool(names) and names_present(names)
     text = loaded.text if loaded.text is not None else loaded.extra.get(JSON_TEXT_KEY)
     if text is None or "\\u" in text:  # (an image's, or escapes: the strings decoded)
         try:
             text = json.dumps(loaded.document, ensure_ascii=False)
         except (TypeError, ValueError, RecursionError):
             return ALL_FORMATS, True
-    return formats_present(text), names_present(names if names is not None else text)
+    if names is not None:
+        return formats_present(text), bool(names) and names_present(names)
+    return formats_present(text), names_present(text)
+
+
+def unscreened_names(keys: list[str]) -> str:
+    """The document's distinct object keys joined, less those known to neither name a secret nor
+    hold a known format's anchor (CLEAN_NAMES): workflows use a few hundred key names (node
+    fields, input names) over and over. Keys that prove clean here join CLEAN_NAMES. (Neither a
+    fragment nor an anchor holds a newline: the joined names screen as each name would.)"""
+    unknown = set(keys).difference(CLEAN_NAMES)
+    if not unknown:
+        return ""
+    names = "\n".join(unknown)
+    if names_present(names) or formats_present(names):
+        return names
+    if len(CLEAN_NAMES) + len(unknown) > MAX_CLEAN_NAMES:
+        CLEAN_NAMES.clear()  # (a service sees endless made-up keys: keep the memo small)
+    CLEAN_NAMES.update(unknown)
+    return ""
+
+
+# Key names known to neither name a secret nor hold an anchor (a memo: the screen's answer is the
+# same with it empty; shared by threads: a set's update and membership tests are atomic).
+CLEAN_NAMES: set[str] = set()
+MAX_CLEAN_NAMES = 4096
 
 
 def _document_secrets(document: Any, formats: list) -> Iterator[Secret]:
