@@ -12,7 +12,7 @@ holds every document's findings with and without the skipping to be the same).
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..catalog import FILE_AREAS
 from ..diagnostics import Severity
@@ -129,7 +129,3 @@ NEEDS: dict[str, Callable[..., bool]] = {
     "prompt_id": _prompt_id,
 }
 
-
-def meets(needs: tuple[Any, ...], ctx: Context) -> bool:
-    """Whether the document meets a rule's precondition (a rule without one always runs)."""
-    return not needs or NEEDS[needs[0]](ctx, tuple(needs[1:]))
