@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from ci_support import comfylint
-from loopback import GATE_TOKEN, PREVIEW_FRAME, Behaviour, closed_port_url, gateway, serve
+from loopback import GATE_TOKEN, PREVIEW_FRAME, Behaviour, gateway, serve
 from test_probe_cli import VALID, workflow
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -211,9 +211,21 @@ def test_bodies_are_size_limited(gate, fresh):
 
 
 # -- a sick upstream -----------------------------------------------------------------------------------
-def test_upstream_down_is_a_502():
-    with gateway("--upstream", closed_port_url(), "--object-info", SMALL_OBJECT_INFO) as running:
-        good = workflow(**{"4": {"ckpt_name": "dreamshaper_8.safetensors"}})
+def test_a_slow_upstream_is_a_504_and_a_gone_one_a_502():
+    """One gate (its catalog from a file: it never reads the upstream's) before an upstream that
+    answers too slowly, then before none at all (the upstream stopped, its port closed)."""
+    with serve(Behaviour(delay={"/prompt": 5, "/history": 5})) as slow, \
+            gateway("--upstream", slow.url, "--upstream-timeout", "0.5",
+                    "--object-info", SMALL_OBJECT_INFO) as running:
+        good = workflow(**{"4": {"ckpt_name": "dreamshaper_8.safetensors"}})  # in its catalog
+        started = time.monotonic()
+        status, answer = post_json(running.url + "/prompt", {"prompt": good})
+        assert status == 504 and answer["error"]["type"] == "upstream_timeout"
+        assert http("GET", running.url + "/history")[0] == 504
+        assert time.monotonic() - started < 5  # answered, not waited out
+
+        slow.shutdown()
+        slow.server_close()  # nothing listens on the upstream's port any more
         started = time.monotonic()
         status, answer = post_json(running.url + "/prompt", {"prompt": good})
         assert status == 502 and answer["error"]["type"] == "upstream_unreachable"
@@ -222,16 +234,6 @@ def test_upstream_down_is_a_502():
         # validation still works without the upstream
         status, answer = post_json(running.url + "/prompt", {"prompt": MISSING_MODEL})
         assert status == 400
-
-
-def test_slow_upstream_is_a_504():
-    with serve(Behaviour(delay={"/prompt": 5, "/history": 5})) as slow, \
-            gateway("--upstream", slow.url, "--upstream-timeout", "0.5") as running:
-        started = time.monotonic()
-        status, answer = post_json(running.url + "/prompt", {"prompt": VALID})
-        assert status == 504 and answer["error"]["type"] == "upstream_timeout"
-        assert http("GET", running.url + "/history")[0] == 504
-        assert time.monotonic() - started < 5  # answered, not waited out
 
 
 def test_a_disagreement_refreshes_the_catalog():
