@@ -871,6 +871,28 @@ def test_a_catalog_s_kept_answers_change_no_finding(documents):
             [d.to_dict() for d in lint(document, fresh)]
 
 
+@SETTINGS
+@given(st.lists(st.dictionaries(st.sampled_from(["1", "2", "3"]), missing_file_nodes, min_size=1,
+                                max_size=3), min_size=1, max_size=4))
+def test_what_a_listing_kept_changes_no_finding_with_another_manifest(documents):
+    """M401 keeps what it said of a missing name per listing: a copy of a warm catalog given a
+    manifest (as catalog.sources makes one) shares its combo lists but not its reasons (the file
+    is in another folder), and says what a fresh catalog with that manifest says."""
+    from comfylint.catalog.manifest import Manifest
+
+    def with_manifest(catalog):
+        catalog = copy.copy(catalog)
+        catalog.manifest = Manifest(models={"loras": ["dreamshaper_8.safetensors", "x.ckpt"]})
+        return catalog
+
+    warm = Catalog.from_object_info(copy.deepcopy(SMALL_OBJECT_INFO))
+    for document in documents:
+        lint(document, warm)
+        fresh = with_manifest(Catalog.from_object_info(copy.deepcopy(SMALL_OBJECT_INFO)))
+        assert [d.to_dict() for d in lint(document, with_manifest(warm))] == \
+            [d.to_dict() for d in lint(document, fresh)]
+
+
 # -- saved by a newer ComfyUI -------------------------------------------------------------------------
 metas = st.fixed_dictionaries({}, optional={
     "title": st.just("t"), "cnr_id": st.sampled_from(["comfy-core", "other"]),

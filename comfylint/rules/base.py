@@ -67,16 +67,19 @@ CATEGORIES = {"F": "file", "G": "graph", "N": "node", "T": "types", "M": "models
 class Context(Record):
     """One document's lint: what the rules read, and the findings so far."""
 
-    __slots__ = ("loaded", "catalog", "options", "api_view", "findings", "rule", "api_workflow",
+    __slots__ = ("loaded", "catalog", "options", "graph", "findings", "rule", "api_workflow",
                  "_shared", "_labels", "_server")
 
     def __init__(self, loaded: "LoadedFile", catalog: "Catalog", options: "Options",
-                 api_view: "WorkflowGraph | None" = None, findings: list[Diagnostic] | None = None,
+                 graph: "WorkflowGraph | None" = None, findings: list[Diagnostic] | None = None,
                  rule: Rule | None = None, api_workflow: Any = None) -> None:
         self.loaded = loaded
         self.catalog = catalog
         self.options = options
-        self.api_view = api_view  # the API graph, when the document has one
+        # The API graph the API rules read. They run only when there is one (engine._applies),
+        # so they read it without a None check (a plain attribute: rules read it thousands of
+        # times); code that may run without one reads `api_view`, which says it may be None.
+        self.graph: WorkflowGraph = graph  # type: ignore[assignment]
         self.findings = findings if findings is not None else []
         self.rule = rule
         self.api_workflow = api_workflow  # a UI file's converted API graph (comfylint.ui)
@@ -85,16 +88,9 @@ class Context(Record):
         self._server = catalog.release.server  # how the release in use names its errors
 
     @property
-    def graph(self) -> "WorkflowGraph":
-        """The API graph the API rules read; they run only when there is one (engine._applies),
-        so they need no None check (code that may run without one reads `api_view`)."""
-        if self.api_view is None:
-            raise LookupError("this document has no API view: only API rules read ctx.graph")
-        return self.api_view
-
-    @graph.setter
-    def graph(self, value: "WorkflowGraph | None") -> None:
-        self.api_view = value
+    def api_view(self) -> "WorkflowGraph | None":
+        """The API graph, when the document has one (None: it has none)."""
+        return self.graph
 
     def shared(self, key: str, compute):
         """An analysis several rules need, computed once per file (`compute()` on first use)."""
@@ -136,7 +132,7 @@ class Context(Record):
             known = None
         if known is not None:
             return known
-        graph = self.api_view
+        graph: WorkflowGraph | None = self.graph  # (None: the document has no API view)
         described = graph.describe(node_id) if graph is not None else None
         label = node_label(node_id, None) if described is None else node_label(node_id, *described)
         if isinstance(node_id, str):
@@ -151,7 +147,7 @@ class Context(Record):
         rule = self.rule
         assert rule is not None, "report() is called while a rule runs"
         level = severity if severity is not None else rule.severity
-        graph = self.api_view
+        graph: WorkflowGraph | None = self.graph  # (None: the document has no API view)
         class_type = title = None
         if node_id is not None and graph is not None:
             described = graph.describe(node_id)

@@ -6,8 +6,10 @@ from typing import Iterable
 from ...diagnostics import Diagnostic
 from ..base import Context, Rule
 from .server_files import (
+    EXPLAINED_PER_LISTING,
     Explanation,
     carried_model,
+    derived,
     explain,
     file_inputs,
     installed_models,
@@ -38,26 +40,43 @@ class ModelNotFound(Rule):
             if isinstance(value, str) and (value in accepted
                                            or carried_model(ctx, item.folder, value)):
                 continue
-            pointer = ctx.pointer(item.node_id, "inputs", item.name)
             if not isinstance(value, str):
                 yield ctx.report(f"{ctx.label(item.node_id)} input {item.name!r}: {value!r} is not a "
                                  f"model file name", node_id=item.node_id, input=item.name)
                 continue
-            explanation = explain(value, installed, f"{item.folder or 'such'} files")
-            reason = explanation.reason
-            if explanation.match is None:
-                elsewhere = self._elsewhere(catalog, item, value)
-                if elsewhere:  # the real reason: no point guessing at near names
-                    reason = (f"{reason}; " if not installed else "") + elsewhere
-                    explanation = Explanation(reason)
-                else:
-                    reason += self._not_mounted(catalog, item, installed)
-            yield ctx.report(
-                f"{ctx.label(item.node_id)} input {item.name!r}: model {value!r} is not in "
-                f"{item.listing}; {reason}",
-                node_id=item.node_id, input=item.name, fix=explanation.fix(pointer),
-                help=f"{item.put_it} (or a folder extra_model_paths.yaml adds), or pick an "
-                     "installed one.")
+            tail, help, explanation = self._said(catalog, item, installed, value)
+            yield ctx.report(ctx.label(item.node_id) + tail, node_id=item.node_id,
+                             input=item.name, help=help,
+                             fix=explanation.fix(ctx.pointer(item.node_id, "inputs", item.name)))
+
+    def _said(self, catalog, item, installed: list[str],
+              value: str) -> tuple[str, str, Explanation]:
+        """(the message after the node's label, the help, the explanation) of a missing model:
+        the same missing names come back document after document, so what is said of them is
+        kept per listing (server_files.derived), keyed by every fact it rests on besides the
+        listing (the input, the catalog's manifest and release)."""
+        memo = derived(_said_of_listing, installed)
+        manifest = catalog.manifest
+        key = (value, item.folder, item.class_type, item.name, id(manifest), catalog.release)
+        kept = memo.get(key)
+        if kept is not None and kept[0] is manifest:  # (the manifest kept alive: its id is its own)
+            return kept[1]
+        explanation = explain(value, installed, f"{item.folder or 'such'} files")
+        reason = explanation.reason
+        if explanation.match is None:
+            elsewhere = self._elsewhere(catalog, item, value)
+            if elsewhere:  # the real reason: no point guessing at near names
+                reason = (f"{reason}; " if not installed else "") + elsewhere
+                explanation = Explanation(reason)
+            else:
+                reason += self._not_mounted(catalog, item, installed)
+        said = (f" input {item.name!r}: model {value!r} is not in {item.listing}; {reason}",
+                f"{item.put_it} (or a folder extra_model_paths.yaml adds), or pick an installed "
+                "one.", explanation)
+        if len(memo) >= EXPLAINED_PER_LISTING:
+            memo.clear()  # (a service sees endless made-up names: keep the memo small)
+        memo[key] = (manifest, said)
+        return said
 
     @staticmethod
     def _elsewhere(catalog, item, value: str) -> str:
@@ -84,3 +103,8 @@ class ModelNotFound(Rule):
         where = f" (looked in {', '.join(scanned)})" if scanned else ""
         return (f": the folder is not mounted on the server, or extra_model_paths.yaml points "
                 f"elsewhere{where}")
+
+
+def _said_of_listing(_installed: list[str]) -> dict:
+    """A listing's memo of what M401 says of names missing from it (ModelNotFound._said)."""
+    return {}
