@@ -49,8 +49,7 @@ def attach_api_view(ctx: "Context") -> None:
     """Convert the UI workflow and give the API rules its graph (ctx.graph, ctx.workflow)."""
     from ..graph import WorkflowGraph
 
-    ctx.graph = None
-    try:
+    try:  # (ctx.graph stays None when the conversion fails)
         from .convert import to_api
 
         result = to_api(ctx.loaded.workflow, ctx.catalog,
