@@ -323,6 +323,27 @@ def test_plain_documents_as_the_round_trip(value):
     same_findings_unmodified({"prompt": value})
 
 
+def test_a_lint_leaves_nothing_for_the_cyclic_collector():
+    """Everything a lint makes goes when it returns (no reference cycle): a cycle per document
+    (the plain walk's recursive closure was one) holds its objects for the collector, whose
+    passes a service linting documents back to back then pays for."""
+    import gc
+
+    documents = [FOX, {"prompt": FOX}, json.dumps(FOX), {"1": {"class_type": "Nope"}}, {}]
+    for document in documents:  # (first uses fill the catalog's and the modules' memos)
+        lint(document)
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for document in documents:
+            lint(document)
+        assert gc.collect() == 0
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 @SETTINGS
 @given(st.dictionaries(st.sampled_from(sorted(FOX) + ["99"]), json_values | unusual, max_size=3),
        st.sampled_from(sorted(FOX)), st.sampled_from(["seed", "text", "images", "clip", "_meta"]),

@@ -272,6 +272,11 @@ def plain_json_strings(document: Any) -> tuple[list[str], list[str]] | None:
                 return False
         return True
 
-    if not plain_items((document,), -1) or (keys and set(map(type, keys)) != _ONLY_STR):
+    plain = plain_items((document,), -1)
+    # The nested function refers to itself through its closure: a reference cycle that would
+    # keep it, and through it the two lists, for the cyclic collector to find (after every
+    # document). Emptying the cell breaks it: all of it goes when this call returns.
+    plain_items = None  # type: ignore[assignment]
+    if not plain or (keys and set(map(type, keys)) != _ONLY_STR):
         return None
     return strings, keys
