@@ -219,9 +219,9 @@ def unscreened_names(keys: list[str]) -> str:
     hold a known format's anchor (CLEAN_NAMES): workflows use a few hundred key names (node
     fields, input names) over and over. Keys that prove clean here join CLEAN_NAMES. (Neither a
     fragment nor an anchor holds a newline: the joined names screen as each name would.)"""
-    unknown = set(keys).difference(CLEAN_NAMES)
-    if not unknown:
+    if CLEAN_NAMES.issuperset(keys):  # (most documents: no set of their keys made)
         return ""
+    unknown = set(keys).difference(CLEAN_NAMES)
     names = "\n".join(unknown)
     if names_present(names) or formats_present(names):
         return names
