@@ -460,7 +460,12 @@ class WorkflowGraph:
 
     @computed_once
     def validated(self) -> frozenset[str]:
-        """Nodes the server validates: outputs and what they reach through followable links."""
+        """Nodes the server validates: outputs and what they reach through followable links.
+        All of them, without a walk, when the server follows every edge and every node feeds a
+        selected output (no dead end, which the engine has asked about already, and no node of
+        an unknown type, where a chain of consumers may end instead)."""
+        if self._every_edge_followed and not self.unknown_nodes and not self.has_dead_end:
+            return frozenset(self._class_types)
         return self._followable_closure(self.output_nodes)
 
     def validated_closure(self, output: str) -> frozenset[str]:

@@ -133,6 +133,17 @@ class NetworkxGraph(WorkflowGraph):
         return nx.is_directed_acyclic_graph(self.g)
 
     @cached_property
+    def validated(self):
+        followed = nx.MultiDiGraph()
+        followed.add_nodes_from(self.g)
+        followed.add_edges_from((u, v) for u, v, link in self.g.edges(data="link")
+                                if link.followed)
+        found = set(self.output_nodes)
+        for output in self.output_nodes:
+            found.update(nx.ancestors(followed, output))
+        return frozenset(found)
+
+    @cached_property
     def cycles(self):
         found = []
         for component in nx.strongly_connected_components(self.g):
@@ -159,10 +170,18 @@ def same_longest_path(graph: WorkflowGraph, reference: NetworkxGraph, nodes) -> 
 
 
 @SETTINGS
-@given(workflows())
-def test_passes_answer_as_networkx(workflow):
-    graph = WorkflowGraph(workflow, BUNDLED)
-    reference = NetworkxGraph(workflow, BUNDLED)
+@given(workflows(), st.sampled_from([None, ["1", "3"], "12", 5]))
+@example({"1": {"class_type": "EmptyImage", "inputs": {}},
+          "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0]}}}, None)
+@example({"1": {"class_type": "EmptyImage", "inputs": {}},
+          "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0]}},
+          "3": {"class_type": "PreviewImage", "inputs": {"images": ["1", 0]}}}, ["3"])
+@example({"1": {"class_type": "EmptyImage", "inputs": {}},  # (an edge the server cannot follow)
+          "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 1]}}}, None)
+def test_passes_answer_as_networkx(workflow, targets):
+    graph = WorkflowGraph(workflow, BUNDLED, targets, targets is not None)
+    reference = NetworkxGraph(workflow, BUNDLED, targets, targets is not None)
+    assert graph.validated == reference.validated
     assert graph.feeds_output == reference.feeds_output
     assert graph.is_acyclic == reference.is_acyclic
     assert graph.cycles == reference.cycles
