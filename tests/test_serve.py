@@ -271,3 +271,24 @@ def test_several_workers_share_the_port_and_the_metrics(gate):
         status, _answer = post_json(gate.url + "/validate_prompt", {"prompt": VALID})
         assert status == 200
     assert validate_requests(gate) == before + 12  # summed over both workers
+
+
+def test_settling_the_long_lived_objects_still_frees_a_replaced_catalog():
+    # The worker freezes its catalog out of the collector's scans; a catalog replaced on refresh
+    # must still be collected, cycles and all (or each refresh would leak the old one).
+    import gc
+    import weakref
+
+    from comfylint.serve.catalogs import settle_long_lived_objects
+
+    class Catalog:  # a stand-in holding a reference cycle, as object graphs may
+        pass
+
+    old = Catalog()
+    old.itself = old
+    gone = weakref.ref(old)
+    settle_long_lived_objects()
+    assert gc.get_freeze_count() > 0 and gone() is not None
+    del old
+    settle_long_lived_objects()  # (after the refresh)
+    assert gone() is None

@@ -8,6 +8,7 @@ or nodes changed). A refresh that fails keeps the last good catalog.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,16 @@ def build_validator(settings: Settings, catalog: Catalog) -> Validator:
     from ..api import Validator
 
     return Validator(catalog, **settings.validator)
+
+
+def settle_long_lived_objects() -> None:
+    """Freeze what lives as long as the worker (the catalog, the warm validator, the imported
+    modules) out of the cyclic garbage collector's scans: a full collection walked those ~60,000
+    objects for 8-17 ms in the middle of some request. One collection first, so no garbage is
+    frozen; after a refresh the old catalog's objects are unfrozen and collected with it."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 class CatalogHolder:
@@ -82,6 +93,7 @@ class CatalogHolder:
             log.warning("comfylint serve: keeping the last catalog (%s): %s", reason, exc)
             return
         self.validator = self.validator.with_catalog(catalog)
+        settle_long_lived_objects()
         self.loaded_at = time.time()
         self.last_error = None
         self.metrics.count("catalog_refreshes")

@@ -23,7 +23,7 @@ RESPAWN_BACKOFF = 1.0  # seconds before replacing a worker that died
 
 def run(settings: Settings, announce: Callable[[str], None]) -> None:
     from ..rules import all_rules
-    from .catalogs import build_catalog, build_validator
+    from .catalogs import build_catalog, build_validator, settle_long_lived_objects
     from .metrics import Metrics
 
     validator = build_validator(settings, build_catalog(settings))
@@ -31,6 +31,8 @@ def run(settings: Settings, announce: Callable[[str], None]) -> None:
     from aiohttp import web  # noqa: F401 - the server too (each worker imported it, ~0.1 s,
 
     from . import app  # noqa: F401 - and kept its own copy of the modules' memory)
+
+    settle_long_lived_objects()  # (before the fork: the workers share those pages too)
     sock = _bind(settings.host, settings.port)
     metrics = Metrics(settings.workers, [rule.code for rule in all_rules()])
     host, port = sock.getsockname()[:2]
