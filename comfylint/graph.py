@@ -204,8 +204,10 @@ class WorkflowGraph:
                             undeclared.append(node_id)
                 else:
                     specs = specs_of[node_id] = node_def.inputs
-                    if isinstance(inputs, dict):  # (two tests in C: a required input not given,
-                        if not inputs.keys() >= node_def.required:  # an input not declared)
+                    # (tests in C: a required input not given, an input not declared; most
+                    # nodes give exactly the inputs their class declares, which answers both)
+                    if isinstance(inputs, dict) and inputs.keys() != specs.keys():
+                        if not inputs.keys() >= node_def.required:
                             incomplete.append(node_id)
                         if not inputs.keys() <= specs.keys():
                             undeclared.append(node_id)
