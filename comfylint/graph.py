@@ -219,7 +219,8 @@ class WorkflowGraph:
                 if kind is list or (kind is not str and kind is not int and kind is not float
                                     and isinstance(value, list)):
                     if check_types is None:  # (the node's first link)
-                        check_types = bool(specs) and not skips_type_check(class_type)
+                        # (specs: a known node, whose class_type is a string)
+                        check_types = bool(specs) and class_type not in skips_type_check
                     pending.append((node_id, name, value, specs, check_types))
                     continue
                 if kind is str:

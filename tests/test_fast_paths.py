@@ -691,6 +691,20 @@ odd_nodes = st.sampled_from(["text", ["class_type"], 7, None, {"inputs": "x"}, {
                              {"class_type": "CheckpointLoader", "inputs": {}}])  # (deprecated)
 
 
+def test_links_into_a_class_that_validates_its_own_inputs_have_no_type_to_match():
+    """The server checks no link's type into a class whose own validate function takes links
+    (release facts: custom_validation, catalog.skips_link_type_check); the build neither: the
+    same mismatched link is a mismatch into any other class."""
+    assert "TripoConversionNode" in BUNDLED.skips_link_type_check
+    graph = WorkflowGraph({
+        "1": {"class_type": "EmptyImage", "inputs": {}},
+        "2": {"class_type": "TripoConversionNode", "inputs": {"original_model_task_id": ["1", 0]}},
+        "3": {"class_type": "VAEDecode", "inputs": {"samples": ["1", 0], "vae": ["1", 0]}}},
+        BUNDLED)
+    assert [(link.target, link.type_ok) for link in graph.links] == \
+        [("2", None), ("3", False), ("3", False)]
+
+
 @HALF
 @given(workflows(), st.dictionaries(st.sampled_from(["1", "2", "50", "51"]), odd_nodes, max_size=3))
 def test_what_the_build_gathers_as_walking_again(workflow, odd):

@@ -242,6 +242,11 @@ class Catalog:
         # Facts about core classes (who validates itself, which loader lists which folder) hold
         # for any server that has the class: the release in use first, then the other releases.
         self.custom_validation = known_core_facts(release, "custom_validation")
+        # Classes whose own validate function takes links of any type (the server checks no
+        # link's type into them): the graph build asks for every node with a link.
+        self.skips_link_type_check = frozenset(
+            class_type for class_type, info in self.custom_validation.items()
+            if info["skips_link_type_check"])
         self._core_lists = known_core_facts(release, "server_lists")
         # Answers that depend only on this catalog and its release, kept as they are asked.
         self._folders: dict[tuple[str, str], str | None] = {}
@@ -433,10 +438,6 @@ class Catalog:
         info = self.custom_validation.get(class_type)
         return info is not None and bool(info["has_kwargs"]
                                          or input_name in info["skips_min_max_combo_for"])
-
-    def skips_link_type_check(self, class_type: str) -> bool:
-        info = self.custom_validation.get(class_type)
-        return info is not None and bool(info["skips_link_type_check"])
 
     @cached_property
     def typo_index(self) -> TypoIndex:
