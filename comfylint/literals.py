@@ -118,6 +118,7 @@ def literal_checks(graph: "WorkflowGraph") -> LiteralChecks:
     lossy, socket_only, not_listed, files = (checks.lossy, checks.socket_only, checks.not_listed,
                                              checks.files)
     node_def = plans = None
+    isfinite = math.isfinite
     for item in graph.literal_inputs:
         node_id, item_def, name, spec, raw = item
         if item_def is not node_def:
@@ -127,8 +128,9 @@ def literal_checks(graph: "WorkflowGraph") -> LiteralChecks:
         plan = plans[name] if plans is not None else input_plan(catalog, node_def, name, spec)
         value = raw["__value__"] if isinstance(raw, dict) and "__value__" in raw else raw
         kind = type(value)
-        if plan.inert and kind is plan.exact:
-            continue
+        if plan.inert and kind is plan.exact or (
+                kind is str and plan.choices is not None and value in plan.choices):
+            continue  # (plan.choices: a listed combo's, which takes no conversion, socket or file)
         declared = plan.convert
         converted = value  # as the server has it before its range checks
         if declared is not None and kind is not plan.exact:
@@ -143,6 +145,8 @@ def literal_checks(graph: "WorkflowGraph") -> LiteralChecks:
                 below_min.append((node_id, name, spec, converted, low))
             if high is not None and converted > high:
                 above_max.append((node_id, name, spec, converted, high))
+            if kind is plan.exact and (kind is not float or isfinite(value)):
+                continue  # (a number of its input's own type, which lists no choices or files)
         # (an int given to INT or FLOAT, a bool to BOOLEAN, a finite float to FLOAT keep their
         # meaning: lossy_reason says nothing of them)
         if plan.lossy and declared and not (kind is int and declared != "BOOLEAN"
