@@ -947,6 +947,21 @@ def test_what_a_listing_kept_changes_no_finding_with_another_manifest(documents)
             [d.to_dict() for d in lint(document, fresh)]
 
 
+def test_a_missing_file_given_by_an_override_is_found_at_the_override():
+    """M401/M402 hand report() the input's pointer they made (for a fix), except where the
+    request overrides inputs: a finding on an overridden input points at the override."""
+    catalog = Catalog.from_object_info(copy.deepcopy(SMALL_OBJECT_INFO))
+    workflow = {"1": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "x.ckpt"}},
+                "2": {"class_type": "LoadImage", "inputs": {"image": "dog.png"}},
+                "3": {"class_type": "LoadImage", "inputs": {"image": "cat.png"}}}
+    overrides = {"1": {"ckpt_name": "y.ckpt"}, "3": {"image": "bird.png"}}
+    found = {(d.code, d.node_id): d for d in lint({"workflow": workflow, "inputs": overrides},
+                                                  catalog) if d.code in ("M401", "M402")}
+    assert {key: d.pointer for key, d in found.items()} == {
+        ("M401", "1"): "/inputs/1/ckpt_name", ("M402", "2"): "/workflow/2/inputs/image",
+        ("M402", "3"): "/inputs/3/image"}
+
+
 # -- saved by a newer ComfyUI -------------------------------------------------------------------------
 metas = st.fixed_dictionaries({}, optional={
     "title": st.just("t"), "cnr_id": st.sampled_from(["comfy-core", "other"]),

@@ -45,9 +45,10 @@ class ModelNotFound(Rule):
                                  f"model file name", node_id=item.node_id, input=item.name)
                 continue
             tail, help, explanation = self._said(catalog, item, installed, value)
+            at = ctx.pointer(item.node_id, "inputs", item.name)
             yield ctx.report(ctx.label(item.node_id) + tail, node_id=item.node_id,
-                             input=item.name, help=help,
-                             fix=explanation.fix(ctx.pointer(item.node_id, "inputs", item.name)))
+                             input=item.name, help=help, fix=explanation.fix(at),
+                             pointer=None if ctx.loaded.overridden else at)  # (else the override's)
 
     def _said(self, catalog, item, installed: list[str],
               value: str) -> tuple[str, str, Explanation]:

@@ -54,7 +54,8 @@ class InputFileNotFound(Rule):
                 f"{ctx.label(item.node_id)} input {item.name!r}: file {name!r} is not in the "
                 f"server's {area} folder; {reason}",
                 node_id=item.node_id, input=item.name, server_error_type=error_type,
-                fix=explanation.fix(ctx.pointer(item.node_id, "inputs", item.name)),
+                fix=explanation.fix(at := ctx.pointer(item.node_id, "inputs", item.name)),
+                pointer=None if ctx.loaded.overridden else at,  # (else the override's)
                 help="Upload it first (POST /upload/image), send it with the request (the "
                      "envelope's files/images), or pick a file the server has.")
 
