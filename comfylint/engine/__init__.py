@@ -136,10 +136,10 @@ def _lint_document(loaded: LoadedFile, catalog: Catalog, options: Options,
         ctx.findings.append(_internal_error(
             loaded.path, f"the UI workflow could not be converted to the API format for linting "
             f"({failure}); only the UI checks ran", pointer=loaded.base_pointer))
-    findings = ctx.findings
+    findings, needs = ctx.findings, NEEDS
     for selected, need, arguments in _applicable(options.selected_rules, loaded, ctx):
         # (a rule that cannot find anything here is neither imported nor called: rules/needs.py)
-        if need is not None and not NEEDS[need](ctx, arguments):
+        if need is not None and not needs[need](ctx, arguments):
             continue
         ctx.rule = rule = as_rule(selected)
         try:
@@ -162,7 +162,7 @@ def _lint_document(loaded: LoadedFile, catalog: Catalog, options: Options,
             diag.severity = options.severity_overrides[diag.code]
         if diag.line is None and diag.pointer is not None:
             unlocated.append(diag)
-    if unlocated:
+    if unlocated and loaded.text is not None:  # (a document given parsed has no positions)
         located = loaded.locate({diag.pointer for diag in unlocated if diag.pointer is not None})
         for diag in unlocated:
             where = located.get(diag.pointer or "")
