@@ -127,6 +127,14 @@ def test_cached_catalog_is_the_uncached_one(tmp_path, cache_dir, big_text):
     assert_same_catalog(again, plain)
 
 
+def test_without_a_cache_the_catalog_is_read_the_same_way_into_memory(tmp_path, cache_dir,
+                                                                      big_text):
+    path = write_info(tmp_path / "object_info.json", big_text)
+    unstored = catalog_cache.load_object_info(path, use_cache=False)
+    assert_same_catalog(unstored, Catalog.from_object_info(path))
+    assert not cache_dir.exists()
+
+
 def test_unchanged_file_is_not_even_hashed(tmp_path, cache_dir, small_text, monkeypatch):
     monkeypatch.setattr(catalog_cache, "RACY_SECONDS", 0)  # utime just set ctime to now
     path = write_info(tmp_path / "object_info.json", small_text)
