@@ -59,6 +59,17 @@ def test_widget_drift_is_reported_with_pointers_into_widgets_values():
                                           f"/nodes/{KSAMPLER}/widgets_values/4"]
 
 
+def test_a_count_of_stored_values_names_its_possible_causes():
+    workflow = copy.deepcopy(WORKFLOW)
+    values = workflow["nodes"][KSAMPLER]["widgets_values"]
+    workflow["nodes"][KSAMPLER]["widgets_values"] = values + [True]  # an extension's toggle
+    (extra,) = [d for d in lint(workflow) if d.code == "U003"]
+    assert "the extra ones are ignored" in extra.message and "browser extension" in extra.help
+    workflow["nodes"][KSAMPLER]["widgets_values"] = values[:-1]
+    (fewer,) = [d for d in lint(workflow) if d.code == "U003"]
+    assert "take their defaults" in fewer.message and "browser extension" not in fewer.help
+
+
 def test_link_table_damage_is_g108():
     workflow = copy.deepcopy(WORKFLOW)
     workflow["links"].append([9, 8, 0, 9, 0, "IMAGE"])  # a duplicate link id

@@ -59,14 +59,18 @@ def _count_finding(ctx: Context, model: NodeModel, stored: list, where: str,
     """A count that differs is usually a definition that grew or shrank at the end (info); the
     type checks below say when values really shifted."""
     names = ", ".join(w.name for w in model.persisted) or "none"
-    effect = ("the missing ones take their defaults" if len(stored) < len(model.persisted)
-              else "the extra ones are ignored")
+    fewer = len(stored) < len(model.persisted)
+    effect = "the missing ones take their defaults" if fewer else "the extra ones are ignored"
+    # More values than widgets: also what a custom-node pack's browser extension leaves when it
+    # adds a widget to nodes (a speech-input toggle on every text node, say).
+    cause = "The node's definition changed since the file was saved" if fewer else (
+        "The node's definition changed since the file was saved, or a browser extension of a "
+        "custom-node pack added widgets to it")
     return ctx.report(
         f"{label} stores {len(stored)} widget value(s) but its widgets take "
         f"{len(model.persisted)} ({names}): the editor pairs them by position and {effect}",
         pointer=where, severity=Severity.INFO, node_id=node_id,
-        help="The node's definition changed since the file was saved: check its values in the "
-             "editor and save the workflow again.")
+        help=f"{cause}: check its values in the editor and save the workflow again.")
 
 
 def _named_disagreements(ctx: Context, node, model: NodeModel, restored, base: str,
