@@ -132,6 +132,17 @@ def test_findings_on_overridden_values_point_at_the_override():
     assert [(d.code, d.pointer) for d in found] == [("T304", "/inputs/1/width")]
 
 
+def test_an_editor_workflow_beside_keys_no_request_uses_is_a_saved_document():
+    # A pack's saved app file: the editor's workflow, its API export and the app's own settings.
+    document = {"workflow": UI, "output": PAIR, "app": {"name": "demo", "version": 1}}
+    loaded, found = findings_of(json.dumps(document).encode())
+    assert (loaded.format, loaded.envelope, loaded.base_pointer) == ("ui", None, "/workflow")
+    assert "F004" not in codes(found)
+    # The request form itself still needs the API format the service applies its overrides to.
+    loaded, found = findings_of(json.dumps({"workflow": UI, "inputs": {}}).encode())
+    assert loaded.envelope == "workflow-inputs" and "F004" in codes(found)
+
+
 def test_string_prompt_is_a_text_prompt_not_a_workflow():
     loaded, found = findings_of(json.dumps({"prompt": "a cat", "negative_prompt": "dog"}).encode())
     assert loaded.format is None and codes(found) == ["F003"]

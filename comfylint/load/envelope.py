@@ -20,6 +20,8 @@ PROMPT_BODY_KEYS = {"client_id", "extra_data", "partial_execution_targets", "num
 # Every top-level key a `prompt`-carrying envelope defines: a document with others besides a
 # `prompt` that holds no graph is some other data (a tokenizer's vocabulary has "prompt": 12345).
 PROMPT_ENVELOPE_KEYS = PROMPT_BODY_KEYS | {"prompt", "workflow_id", "files", "webhook", "accelerator"}
+# Every top-level key of a `{"workflow", "inputs"}` request.
+WORKFLOW_INPUTS_KEYS = {"workflow", "inputs"}
 # Where RunPod handlers read the graph in `{"input": {...}}`, in the order they are tried:
 # runpod-workers/worker-comfyui reads `workflow`, ai-dock's comfyui api-wrapper `workflow_json`.
 RUNPOD_GRAPH_KEYS = ("workflow", "workflow_json")
@@ -78,7 +80,14 @@ def _unwrap_auto(loaded, doc: Any, require_format: str) -> None:
         if isinstance(runpod_input, dict) and any(k in runpod_input for k in RUNPOD_GRAPH_KEYS):
             _unwrap_named(loaded, doc, "runpod", require_format)
             return
-        if isinstance(doc.get("workflow"), dict) and not looks_like_api(doc):
+        workflow = doc.get("workflow")
+        if isinstance(workflow, dict) and not looks_like_api(doc):
+            if is_ui_graph(workflow) and not doc.keys() <= WORKFLOW_INPUTS_KEYS:
+                # An editor workflow beside keys that request does not use is a saved document
+                # carrying it (mixlab's app file: workflow, output, app), not a request for the
+                # API format: lint the workflow as the editor saved it.
+                _take_graph(loaded, workflow, "/workflow", None, require_format)
+                return
             _unwrap_named(loaded, doc, "workflow-inputs", require_format)
             return
         if looks_like_api(doc) or (not doc and loaded.explicit):
