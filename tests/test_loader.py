@@ -143,6 +143,17 @@ def test_an_editor_workflow_beside_keys_no_request_uses_is_a_saved_document():
     assert loaded.envelope == "workflow-inputs" and "F004" in codes(found)
 
 
+def test_objects_with_a_list_of_inputs_and_no_class_type_are_data_not_nodes():
+    # A tool's manifest: modes, each with the command-line inputs it takes.
+    document = {"name": "tool", "modes": {"a": {"inputs": ["-i x.png"], "notes": "first"},
+                                          "b": {"inputs": [], "notes": "second"}}}
+    loaded, found = findings_of(json.dumps(document).encode())
+    assert loaded.format is None and codes(found) == ["F003"]
+    # An object of inputs is still a node's, with or without its class_type.
+    loaded, found = findings_of(json.dumps({"1": {"inputs": {"width": 8}}}).encode())
+    assert loaded.format == "api" and "N202" in codes(found)
+
+
 def test_string_prompt_is_a_text_prompt_not_a_workflow():
     loaded, found = findings_of(json.dumps({"prompt": "a cat", "negative_prompt": "dog"}).encode())
     assert loaded.format is None and codes(found) == ["F003"]

@@ -36,12 +36,13 @@ def is_ui_graph(doc: Any) -> TypeGuard[dict]:
 
 
 def looks_like_api(doc: Any) -> bool:
-    """Most values are node objects (a dict with class_type or inputs)."""
+    """Most values are node objects (a dict with class_type, or with inputs that are an object:
+    a list of "inputs" beside no class_type is some other data's field, as in a tool's manifest)."""
     if not isinstance(doc, dict) or not doc:
         return False
     enough, nodes = (len(doc) + 1) // 2, 0  # (counted until there are enough)
     for v in doc.values():
-        if isinstance(v, dict) and ("class_type" in v or "inputs" in v):
+        if isinstance(v, dict) and ("class_type" in v or isinstance(v.get("inputs"), dict)):
             nodes += 1
             if nodes >= enough:
                 return True
