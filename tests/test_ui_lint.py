@@ -88,6 +88,17 @@ def test_schema_errors_are_findings_with_pointers_not_a_dump():
     assert all(len(d.message) < 200 for d in findings)
 
 
+def test_a_slot_saved_without_a_type_is_not_a_schema_error():
+    """A node's script that adds a slot with no type gets it saved without "type" (JSON drops
+    undefined); the editor loads it as a slot of any type, and the export is unchanged."""
+    workflow = copy.deepcopy(WORKFLOW)
+    del workflow["nodes"][KSAMPLER]["inputs"][0]["type"]
+    del workflow["nodes"][KSAMPLER]["outputs"][0]["type"]
+    assert lint(workflow) == []
+    workflow["nodes"][KSAMPLER]["inputs"][0]["type"] = {"not": "a type"}
+    assert [d.code for d in lint(workflow)] == ["U001"]
+
+
 def test_ui_file_where_the_api_format_is_required_gets_f004_with_the_convert_command():
     """No fix that --fix cannot apply: the help names the command that writes the API file."""
     (finding,) = lint(WORKFLOW, require_format="api", path="flows/wf.json")
