@@ -54,6 +54,14 @@ _ABSENT = object()  # (no such node)
 EDGE_PROBLEMS = (None, "slot-range", "slot-type")
 
 
+def server_reads_as_link(value: Any) -> bool:
+    """What ComfyUI's execution reads as a link in any input, declared or not (its `is_link`):
+    a 2-item list of a string node id and a number. Validation reads every list value of a
+    declared input as a link; any other list in an undeclared input is a value it ignores."""
+    return type(value) is list and len(value) == 2 and isinstance(value[0], str) \
+        and isinstance(value[1], (int, float))
+
+
 class Link(Record):
     """One input whose value is list-shaped, with what the server would make of it."""
 

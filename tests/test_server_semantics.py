@@ -375,6 +375,14 @@ def test_list_of_three_is_bad_linked_input():
     assert diag.server_error_type == "bad_linked_input"
 
 
+@pytest.mark.parametrize("value", [["10", 2, 0], [10, 0], ["10", "0"], [1, 2, 3, 4]])
+def test_a_list_in_an_input_the_node_does_not_declare_is_an_ignored_value(value):
+    # Validation reads only declared inputs (case 58) and execution links only a 2-item list of a
+    # string id and a number: any other list in an undeclared input is a value nobody reads.
+    found = lint(fox(**{"15.extra_values": value}))
+    assert codes(found) == ["N205"] and errors(found) == []
+
+
 def test_boolean_output_index_is_read_as_an_integer():
     found = lint(fox(**{"11.clip": ["10", True]}))
     assert codes(found) == ["G103"] and errors(found) == []

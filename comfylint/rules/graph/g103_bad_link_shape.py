@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ...diagnostics import Diagnostic, Edit, Fix, Severity
+from ...graph import Link, WorkflowGraph, server_reads_as_link
 from ..base import Context, Rule
 from . import link_exception_type
 
@@ -21,6 +22,8 @@ class BadLinkShape(Rule):
         for link in graph.odd_links:  # (the links with something to say)
             if link.problem is None and not isinstance(link.slot, bool):
                 continue  # a well-formed link (the common case: skip the message work)
+            if _ignored_by_the_server(graph, link):
+                continue
             where = f"{ctx.label(link.target)} input {link.input!r}"
             if link.problem == "length":
                 yield ctx.report(
@@ -52,3 +55,15 @@ class BadLinkShape(Rule):
                     f"{int(link.slot)} only because Python booleans are integers",
                     node_id=link.target, input=link.input, severity=Severity.WARNING,
                     server_error_type=None, help="Write the output index as an integer.")
+
+
+def _ignored_by_the_server(graph: WorkflowGraph, link: Link) -> bool:
+    """A list the server never reads as a link, in an input a known node does not declare:
+    validation looks only at declared inputs (reference §4, case 58) and execution only links
+    what `is_link` accepts, so the value is ignored (unknown-input says so)."""
+    if graph.node_def(link.target) is None or link.input in graph.input_specs(link.target):
+        return False
+    dynamic = graph.dynamic_inputs(link.target)
+    if dynamic is not None and dynamic.is_unresolved(link.input):
+        return False  # under a dynamic input whose shape the prompt does not settle
+    return not server_reads_as_link(link.value)
