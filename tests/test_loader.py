@@ -44,6 +44,15 @@ def test_unparseable_bytes_are_f001(data):
     assert codes(found) == ["F001"]
 
 
+@pytest.mark.parametrize("data,kind", [(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64), "JPEG"),
+                                       (b"GIF89a\x01\x00\x01\x00" + bytes(16), "GIF")])
+def test_an_image_of_a_format_without_workflows_is_not_a_workflow(data, kind):
+    # A JPEG screenshot under a .png name: a picture, not a JSON file that fails to parse.
+    loaded, found = findings_of(data)
+    assert loaded.format is None and codes(found) == ["F003"] and kind in found[0].message
+    assert found[0].severity == Severity.INFO
+
+
 def test_utf8_bom_is_accepted():
     _, found = findings_of(b"\xef\xbb\xbf" + json.dumps(PAIR).encode())
     assert found == []

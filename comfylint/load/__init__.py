@@ -164,6 +164,12 @@ def load_bytes(data: bytes, path: str, *, explicit: bool = True, envelope: str =
 
         load_image(loaded, data, envelope=envelope, require_format=require_format)
         return loaded
+    other_image = _image_without_workflows(data)
+    if other_image is not None:
+        loaded.diagnostics.append(findings.not_a_workflow(
+            path, f"a {other_image} image, which carries no ComfyUI workflow (the editor reads "
+            "workflows from PNG and WebP images)"))
+        return loaded
     if len(data) > MAX_JSON_TEXT_BYTES:
         loaded.unreadable = True
         loaded.diagnostics.append(findings.unreadable(
@@ -177,6 +183,15 @@ def load_bytes(data: bytes, path: str, *, explicit: bool = True, envelope: str =
 
 def _is_image(data: bytes) -> bool:
     return data.startswith(b"\x89PNG\r\n\x1a\n") or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+
+
+# Image formats ComfyUI never embeds a workflow in, by their first bytes: a screenshot saved as
+# JPEG under a .png name is a picture, not broken JSON.
+IMAGES_WITHOUT_WORKFLOWS = ((b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"))
+
+
+def _image_without_workflows(data: bytes) -> str | None:
+    return next((kind for magic, kind in IMAGES_WITHOUT_WORKFLOWS if data.startswith(magic)), None)
 
 
 def load_path(path: "str | Path", *, display: str | None = None, explicit: bool = True,
