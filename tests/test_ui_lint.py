@@ -88,6 +88,15 @@ def test_schema_errors_are_findings_with_pointers_not_a_dump():
     assert all(len(d.message) < 200 for d in findings)
 
 
+def test_a_missing_version_is_one_finding():
+    workflow = copy.deepcopy(WORKFLOW)
+    del workflow["version"]
+    [finding] = [d for d in lint(workflow) if d.code == "U001"]
+    assert "numeric \"version\"" in finding.message
+    del workflow["links"]  # another missing key is still named
+    assert any("'links'" in d.message for d in lint(workflow) if d.code == "U001")
+
+
 def test_a_slot_saved_without_a_type_is_not_a_schema_error():
     """A node's script that adds a slot with no type gets it saved without "type" (JSON drops
     undefined); the editor loads it as a slot of any type, and the export is unchanged."""

@@ -38,10 +38,15 @@ class UiSchemaInvalid(Rule):
                         key=lambda e: list(map(str, e.absolute_path)))
         for error in errors[:MAX_FINDINGS]:
             where = list(error.absolute_path)
-            if where == ["version"]:
-                continue
+            if where == ["version"] or _only_missing_version(error):
+                continue  # said above, with what to write
             yield ctx.report(f"{_place(where)}: {_explain(error)}", pointer=ctx.pointer(*where),
                              help="Re-save the workflow in the editor, or repair the file by hand.")
+
+
+def _only_missing_version(error: Any) -> bool:
+    return error.validator == "required" and not error.absolute_path and [
+        name for name in error.validator_value if name not in (error.instance or {})] == ["version"]
 
 
 def _place(path: list) -> str:
