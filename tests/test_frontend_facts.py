@@ -162,16 +162,6 @@ def test_an_image_compare_view_is_stored_by_the_older_frontend_and_not_by_the_ne
     assert _u003(_ui("ImageCompare", []), Catalog.stock()) == []
 
 
-def test_emulating_the_saving_frontend_uses_the_widgets_of_its_era():
-    # A file stamped by frontend 1.30 stored the compare view (1.27-1.38 did) and sent that value;
-    # today's editor stores none and sends its own.
-    workflow = _ui("ImageCompare", [{"shown": "a"}])
-    workflow["extra"]["frontendVersion"] = "1.30.2"
-    saved = to_api(workflow, Catalog.stock(), as_saved=True).prompt["1"]["inputs"]
-    today = to_api(workflow, Catalog.stock()).prompt["1"]["inputs"]
-    assert saved["compare_view"] == {"shown": "a"} and today["compare_view"] != {"shown": "a"}
-
-
 @pytest.mark.parametrize("node_type, values", [
     ("RecordAudio", ["", ""]),  # the recording, then its record button
     ("SaveGLB", ["3d/ComfyUI", ""]),  # the prefix, then the 3D preview the extension adds

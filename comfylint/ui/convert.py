@@ -44,7 +44,7 @@ from .extensions import (
     queue_time_linkers,
 )
 from .frontends import MUTED_VIRTUAL_NODES_CUT_SINCE, SavingFrontend, saving_frontend
-from .widget_kinds import facts_for, facts_up_to
+from .widget_kinds import facts_for
 from .widgets import NodeModel, Restored, Widget, restore_node
 
 EXACT, HEURISTIC, REFUSED = "exact", "heuristic", "refused"
@@ -108,10 +108,7 @@ class _Converter:
         self.catalog = catalog
         self.declared_editor_only = tuple(editor_only)  # the config's editor-only-nodes
         self.saved_by = saved_by  # emulate that frontend instead of today's (see frontends.py)
-        # The frontend era whose widgets the nodes get: the saving frontend's when it is
-        # emulated and known (its stamp), else the one that serves the catalog's ComfyUI.
-        self.facts = facts_up_to(saved_by.version) if saved_by is not None \
-            and saved_by.version is not None else facts_for(catalog)
+        self.facts = facts_for(catalog)  # the frontend era whose widgets the nodes get
         self.models: dict = {}  # restore_node's cache, shared by nodes of one type
         self.live_nodes: dict[tuple[str, str], tuple[NodeModel, Restored] | None] = {}
         self.result = ConversionResult(prompt={}, grade=EXACT, document=document)
