@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -275,20 +277,23 @@ def test_several_workers_share_the_port_and_the_metrics(gate):
 
 def test_settling_the_long_lived_objects_still_frees_a_replaced_catalog():
     # The worker freezes its catalog out of the collector's scans; a catalog replaced on refresh
-    # must still be collected, cycles and all (or each refresh would leak the old one).
-    import gc
-    import weakref
+    # must still be collected, cycles and all (or each refresh would leak the old one). In a
+    # fresh interpreter, as in a worker: here it would unfreeze and collect the whole session.
+    script = """if True:
+        import gc, weakref
+        from comfylint.serve.catalogs import settle_long_lived_objects
 
-    from comfylint.serve.catalogs import settle_long_lived_objects
+        class Catalog:  # a stand-in holding a reference cycle, as object graphs may
+            pass
 
-    class Catalog:  # a stand-in holding a reference cycle, as object graphs may
-        pass
-
-    old = Catalog()
-    old.itself = old
-    gone = weakref.ref(old)
-    settle_long_lived_objects()
-    assert gc.get_freeze_count() > 0 and gone() is not None
-    del old
-    settle_long_lived_objects()  # (after the refresh)
-    assert gone() is None
+        old = Catalog()
+        old.itself = old
+        gone = weakref.ref(old)
+        settle_long_lived_objects()
+        assert gc.get_freeze_count() > 0 and gone() is not None
+        del old
+        settle_long_lived_objects()  # (after the refresh)
+        assert gone() is None
+    """
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
