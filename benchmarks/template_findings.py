@@ -26,7 +26,12 @@ from ui_exactness import known_to  # noqa: E402
 
 
 def template_files() -> list[Path]:
-    import comfyui_workflow_templates_json as templates
+    """The official templates' workflow files (exits saying how to get them when missing)."""
+    try:
+        import comfyui_workflow_templates_json as templates
+    except ImportError:
+        print("pip install comfyui-workflow-templates-json first", file=sys.stderr)
+        raise SystemExit(2) from None
 
     folder = Path(templates.__file__).parent / "templates"
     return sorted(p for p in folder.glob("*.json") if not p.name.startswith(("index", "fuse")))
@@ -38,11 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", nargs="*", default=[], metavar="CODE",
                         help="print these rules' findings on templates the catalog knows")
     args = parser.parse_args(argv)
-    try:
-        files = template_files()
-    except ImportError:
-        print("pip install comfyui-workflow-templates-json first", file=sys.stderr)
-        return 2
+    files = template_files()
     catalog = Catalog.from_object_info(args.object_info) if args.object_info \
         else Catalog.stock()
     every, known_only = Counter(), Counter()

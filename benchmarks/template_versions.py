@@ -126,11 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--captured", default="2026-06-29", help="the capture's date")
     parser.add_argument("--show", action="store_true", help="name the files with errors")
     args = parser.parse_args(argv)
-    try:
-        files = template_files()
-    except ImportError:
-        print("pip install comfyui-workflow-templates-json first", file=sys.stderr)
-        return 2
+    files = template_files()
     print(f"{len(files)} official templates")
     for version in reversed(bundled_versions()):
         default = " (the default: no flags)" if version == bundled_versions()[-1] else ""
