@@ -228,21 +228,12 @@ def _suppressed(findings: list[Diagnostic], loaded: LoadedFile,
                 options: Options) -> tuple[list[Diagnostic], int]:
     """(kept, how many were dropped): per-file ignores, allowed unknown nodes and the file's own
     node-level suppressions; C001 for node-level suppressions that are malformed or unused."""
+    left = [diag for diag in findings if not _ignored(diag, options)]
     if not _may_hold_suppressions(loaded):  # (most documents: only the options' own ignores)
-        left = [diag for diag in findings if not (
-            diag.code in options.ignore or (diag.code == UNKNOWN_NODE_CODE
-                                            and options.allows_unknown_node(diag.class_type)))]
         return left, len(findings) - len(left)
     problems: list[Diagnostic] = []
     suppressions = node_suppressions(loaded, problems)
-    kept: list[Diagnostic] = []
-    for diag in findings:
-        if diag.code in options.ignore or (diag.code == UNKNOWN_NODE_CODE
-                                           and options.allows_unknown_node(diag.class_type)):
-            continue
-        if diag.node_id is not None and suppressions.covers(diag):
-            continue
-        kept.append(diag)
+    kept = [diag for diag in left if diag.node_id is None or not suppressions.covers(diag)]
     dropped = len(findings) - len(kept)
     if (problems or suppressions.entries) and "C001" not in options.ignore:
         selected = {rule.code for rule in options.selected_rules}
@@ -250,6 +241,12 @@ def _suppressed(findings: list[Diagnostic], loaded: LoadedFile,
             kept.extend(problems)
             kept.extend(unused_suppressions(suppressions, loaded.path, selected, options.ignore))
     return kept, dropped
+
+
+def _ignored(diag: Diagnostic, options: Options) -> bool:
+    """Switched off for this document (per-file ignores) or an unknown node the server has."""
+    return diag.code in options.ignore or (diag.code == UNKNOWN_NODE_CODE
+                                           and options.allows_unknown_node(diag.class_type))
 
 
 def _may_hold_suppressions(loaded: LoadedFile) -> bool:
